@@ -1,1 +1,20 @@
+//! source-gorgias: reads a merchant's Gorgias helpdesk for analytics.
+//!
+//! Three floors: protocol faces on top ([`airbyte`]), one core in the middle
+//! ([`config`], [`client`], [`sync`], [`state`]), the streams at the bottom
+//! ([`streams`]). Data flows down once (config → requests) and back up once
+//! (API objects → rows → protocol messages).
 
+pub mod airbyte;
+pub mod client;
+pub mod config;
+pub mod datetime;
+pub mod error;
+pub mod output;
+pub mod rate_budget;
+pub mod schema;
+pub mod state;
+pub mod streams;
+pub mod sync;
+
+pub use error::{Error, FailureType};

@@ -1,1 +1,189 @@
-fn main() {}
+//! `gorgias-sandbox`: serve a generated Gorgias account on 127.0.0.1 until killed.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use gorgias_sandbox::{FaultKind, Faults, RateLimit, Sandbox, SandboxConfig};
+
+const USAGE: &str = "\
+usage: gorgias-sandbox [options]
+  --port N              port on 127.0.0.1 (default 0: any free port)
+  --tickets N           tickets to generate (default 1000)
+  --seed N              dataset seed (default 42)
+  --domain D            account subdomain (default acme)
+  --email E             Basic auth user (default sandbox@example.com)
+  --api-key K           Basic auth password (default sandbox-api-key)
+  --rate-limit L/W      leaky bucket of L requests per W seconds, e.g. 40/20
+  --time-scale F        multiply every duration (rate window, slow faults) by F, e.g. 0.01
+  --faults RATE[,seed=N][,kinds=K+K..]
+                        fault probability per /api request; kinds among
+                        500 502 503 504 reset truncated slow html (default all)
+  -h, --help            this text";
+
+struct Args {
+    cfg: SandboxConfig,
+    rate: Option<(u32, f64)>,
+    scale: f64,
+    faults: Option<(f64, u64, Option<Vec<String>>)>,
+}
+
+fn num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: {v:?} is not a valid number"))
+}
+
+fn parse_faults(v: &str) -> Result<(f64, u64, Option<Vec<String>>), String> {
+    let mut parts = v.split(',');
+    let rate: f64 = num("--faults", parts.next().unwrap_or(""))?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(format!("--faults: rate {rate} must be between 0 and 1"));
+    }
+    let mut seed = 1;
+    let mut kinds = None;
+    for p in parts {
+        match p.split_once('=') {
+            Some(("seed", s)) => seed = num("--faults seed", s)?,
+            Some(("kinds", k)) => kinds = Some(k.split('+').map(str::to_string).collect()),
+            _ => {
+                return Err(format!(
+                    "--faults: unexpected {p:?} (expected seed=N or kinds=...)"
+                ))
+            }
+        }
+    }
+    Ok((rate, seed, kinds))
+}
+
+fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
+    let mut a = Args {
+        cfg: SandboxConfig::default(),
+        rate: None,
+        scale: 1.0,
+        faults: None,
+    };
+    let mut it = argv.into_iter();
+    while let Some(arg) = it.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if !flag.starts_with("--") {
+            return Err(format!("unexpected argument {arg:?}"));
+        }
+        let known = [
+            "--port",
+            "--tickets",
+            "--seed",
+            "--domain",
+            "--email",
+            "--api-key",
+            "--rate-limit",
+            "--time-scale",
+            "--faults",
+        ];
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag}"));
+        }
+        let v = match inline {
+            Some(v) => v,
+            None => it.next().ok_or_else(|| format!("{flag} needs a value"))?,
+        };
+        match flag.as_str() {
+            "--port" => a.cfg.port = num(&flag, &v)?,
+            "--tickets" => a.cfg.tickets = num(&flag, &v)?,
+            "--seed" => a.cfg.seed = num(&flag, &v)?,
+            "--domain" => a.cfg.domain = v,
+            "--email" => a.cfg.email = v,
+            "--api-key" => a.cfg.api_key = v,
+            "--rate-limit" => {
+                let (l, w) = v
+                    .split_once('/')
+                    .ok_or_else(|| format!("--rate-limit: {v:?} is not LIMIT/SECONDS"))?;
+                let l: u32 = num("--rate-limit", l)?;
+                let w: f64 = num("--rate-limit", w)?;
+                if l == 0 || !(w > 0.0 && w.is_finite()) {
+                    return Err("--rate-limit: both numbers must be positive".into());
+                }
+                a.rate = Some((l, w));
+            }
+            "--time-scale" => {
+                a.scale = num(&flag, &v)?;
+                if !(a.scale > 0.0 && a.scale.is_finite()) {
+                    return Err("--time-scale must be a positive number".into());
+                }
+            }
+            _ => a.faults = Some(parse_faults(&v)?),
+        }
+    }
+    Ok(Some(a))
+}
+
+fn kind(name: &str, slow: Duration) -> Result<FaultKind, String> {
+    Ok(match name {
+        "500" => FaultKind::Status500,
+        "502" => FaultKind::Status502,
+        "503" => FaultKind::Status503,
+        "504" => FaultKind::Status504,
+        "reset" => FaultKind::Reset,
+        "truncated" => FaultKind::Truncated,
+        "slow" => FaultKind::Slow(slow),
+        "html" => FaultKind::HtmlOk,
+        _ => return Err(format!("--faults: unknown kind {name:?}")),
+    })
+}
+
+fn build(a: Args) -> Result<SandboxConfig, String> {
+    let mut cfg = a.cfg;
+    cfg.rate_limit = a.rate.map(|(limit, w)| RateLimit {
+        limit,
+        window: Duration::from_secs_f64(w * a.scale),
+    });
+    let slow = Duration::from_secs_f64(2.0 * a.scale);
+    cfg.faults = match a.faults {
+        None => None,
+        Some((rate, seed, None)) => Some(Faults::all_kinds(rate, seed, slow)),
+        Some((rate, seed, Some(names))) => Some(Faults {
+            rate,
+            seed,
+            kinds: names
+                .iter()
+                .map(|n| kind(n, slow))
+                .collect::<Result<_, _>>()?,
+        }),
+    };
+    Ok(cfg)
+}
+
+fn main() -> ExitCode {
+    let cfg = match parse_args(std::env::args().skip(1).collect())
+        .and_then(|a| a.map(build).transpose())
+    {
+        Ok(Some(cfg)) => cfg,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("gorgias-sandbox: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::start(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gorgias-sandbox: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on {}", sandbox.base_url());
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,1 +1,30 @@
-fn main() {}
+//! The Airbyte source binary: arguments in, protocol messages out, and the
+//! exit code of what happened. Everything else is in the library.
+
+use std::io::{BufWriter, Write};
+
+fn main() {
+    // A bug must still end as one protocol line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let line = serde_json::json!({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": chrono::Utc::now().timestamp_millis() as f64,
+            "error": {"message": "The connector hit an internal error and stopped: please report it with the connector's version.",
+                      "internal_message": format!("panic{what}"), "failure_type": "system_error"}}});
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+        std::process::exit(4);
+    }));
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut err = std::io::stderr();
+    let code = source_gorgias::airbyte::run(std::env::args_os().collect(), &mut out, &mut err);
+    let code = match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => 4,
+        _ => code,
+    };
+    std::process::exit(code);
+}

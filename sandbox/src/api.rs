@@ -1,0 +1,572 @@
+//! The Gorgias-shaped endpoints: parameter validation, keyset pagination and
+//! the admin endpoints used to drive the sandbox from outside the process.
+
+use std::cmp::Ordering::{self, Greater, Less};
+
+use serde_json::{json, Value};
+
+use crate::b64;
+use crate::data::{Coll, Item, Store};
+use crate::{lock, Mutation, MutationSummary, RequestRecord, Shared};
+
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Resp {
+    pub(crate) fn json(status: u16, v: &Value) -> Resp {
+        Resp {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: serde_json::to_vec(v).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn error(status: u16, msg: &str) -> Resp {
+        Resp::json(status, &json!({"error": {"msg": msg}}))
+    }
+
+    pub(crate) fn html(status: u16, title: &str) -> Resp {
+        let body = format!(
+            "<!DOCTYPE html>\n<html><head><title>{title}</title></head>\
+             <body><h1>{title}</h1><p>Gorgias sandbox</p></body></html>\n"
+        );
+        Resp {
+            status,
+            content_type: "text/html; charset=utf-8",
+            headers: Vec::new(),
+            body: body.into_bytes(),
+        }
+    }
+
+    pub(crate) fn not_found() -> Resp {
+        Resp::html(404, "404 Not Found")
+    }
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn pct_decode(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let v = b
+                    .get(i + 1)
+                    .and_then(|&h| hex_val(h))
+                    .zip(b.get(i + 2).and_then(|&l| hex_val(l)))
+                    .ok_or_else(|| format!("Malformed percent-encoding in {s:?}"))?;
+                out.push(v.0 << 4 | v.1);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| "Query string is not UTF-8".to_string())
+}
+
+pub(crate) fn parse_query(q: &str) -> Result<Vec<(String, String)>, String> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Ok((pct_decode(k)?, pct_decode(v)?))
+        })
+        .collect()
+}
+
+struct Spec {
+    fields: &'static [&'static str],
+    default: &'static str,
+    filters: &'static [&'static str],
+}
+
+fn spec(c: Coll) -> Spec {
+    const CREATED: &[&str] = &["created_datetime"];
+    match c {
+        Coll::Users => Spec {
+            fields: &["created_datetime", "name", "email", "role.name"],
+            default: "name:asc",
+            filters: &["roles[]", "email", "external_id"],
+        },
+        Coll::Tickets => Spec {
+            fields: &["created_datetime", "updated_datetime"],
+            default: "created_datetime:desc",
+            filters: &["customer_id", "ticket_ids[]", "trashed", "external_id"],
+        },
+        Coll::Integrations => Spec {
+            fields: CREATED,
+            default: "created_datetime:desc",
+            filters: &["type"],
+        },
+        Coll::Tags => Spec {
+            fields: &["created_datetime", "name", "usage"],
+            default: "created_datetime:desc",
+            filters: &[],
+        },
+        Coll::Messages => Spec {
+            fields: CREATED,
+            default: "created_datetime:desc",
+            filters: &["ticket_id"],
+        },
+        Coll::Surveys => Spec {
+            fields: CREATED,
+            default: "created_datetime:desc",
+            filters: &["ticket_id"],
+        },
+        Coll::Customers => Spec {
+            fields: &["created_datetime", "updated_datetime"],
+            default: "created_datetime:desc",
+            filters: &["email", "external_id"],
+        },
+    }
+}
+
+const ROLE_NAMES: [&str; 7] = [
+    "admin",
+    "agent",
+    "basic-agent",
+    "bot",
+    "internal-agent",
+    "lite-agent",
+    "observer-agent",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Null,
+    Int(i64),
+    Str(String),
+}
+
+impl Key {
+    fn to_json(&self) -> Value {
+        match self {
+            Key::Null => Value::Null,
+            Key::Int(i) => json!(i),
+            Key::Str(s) => json!(s),
+        }
+    }
+}
+
+fn str_key(v: &Value) -> Key {
+    v.as_str().map_or(Key::Null, |s| Key::Str(s.to_string()))
+}
+
+fn sort_key(field: &str, item: &Item) -> Key {
+    match field {
+        "created_datetime" => Key::Int(item.created),
+        "updated_datetime" => Key::Int(item.updated),
+        "usage" => Key::Int(item.value["usage"].as_i64().unwrap_or(0)),
+        "role.name" => str_key(&item.value["role"]["name"]),
+        f => str_key(&item.value[f]),
+    }
+}
+
+fn is_int_field(field: &str) -> bool {
+    matches!(field, "created_datetime" | "updated_datetime" | "usage")
+}
+
+#[derive(Default)]
+struct Filters {
+    customer_id: Option<i64>,
+    ticket_ids: Option<Vec<i64>>,
+    trashed: Option<bool>,
+    ticket_id: Option<i64>,
+    roles: Option<Vec<String>>,
+    email: Option<String>,
+    external_id: Option<String>,
+    kind: Option<String>,
+}
+
+impl Filters {
+    fn matches(&self, v: &Value) -> bool {
+        if let Some(c) = self.customer_id {
+            if v["customer"]["id"].as_i64() != Some(c) {
+                return false;
+            }
+        }
+        if let Some(ids) = &self.ticket_ids {
+            if !v["id"].as_i64().is_some_and(|id| ids.contains(&id)) {
+                return false;
+            }
+        }
+        // Gorgias includes trashed tickets unless told otherwise.
+        if self.trashed == Some(false) && !v["trashed_datetime"].is_null() {
+            return false;
+        }
+        if let Some(t) = self.ticket_id {
+            if v["ticket_id"].as_i64() != Some(t) {
+                return false;
+            }
+        }
+        if let Some(roles) = &self.roles {
+            if !v["role"]["name"]
+                .as_str()
+                .is_some_and(|r| roles.iter().any(|x| x == r))
+            {
+                return false;
+            }
+        }
+        if let Some(e) = &self.email {
+            if !v["email"]
+                .as_str()
+                .is_some_and(|x| x.eq_ignore_ascii_case(e))
+            {
+                return false;
+            }
+        }
+        if let Some(x) = &self.external_id {
+            if v["external_id"].as_str() != Some(x) {
+                return false;
+            }
+        }
+        if let Some(k) = &self.kind {
+            if v["type"].as_str() != Some(k) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn parse_int(name: &str, v: &str) -> Result<i64, String> {
+    v.parse::<i64>()
+        .map_err(|_| format!("Invalid value for {name}: {v:?} is not an integer."))
+}
+
+/// The listing order: (key, id) ascending, or all of it reversed, so ties on
+/// the key fall back to id in the same direction and the order is total.
+fn ord(desc: bool, a: (&Key, i64), b: (&Key, i64)) -> Ordering {
+    let o = a.cmp(&b);
+    if desc {
+        o.reverse()
+    } else {
+        o
+    }
+}
+
+struct Cursor {
+    forward: bool,
+    key: Key,
+    id: i64,
+}
+
+fn encode_cursor(forward: bool, order: &str, key: &Key, id: i64) -> String {
+    let raw = json!([if forward { "n" } else { "p" }, order, key.to_json(), id]).to_string();
+    b64::encode_url(raw.as_bytes())
+}
+
+fn decode_cursor(s: &str, order: &str, field: &str) -> Result<Cursor, String> {
+    let bad = || "Invalid cursor.".to_string();
+    let raw = b64::decode_url(s).ok_or_else(bad)?;
+    let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    let a = v.as_array().filter(|a| a.len() == 4).ok_or_else(bad)?;
+    let forward = match a[0].as_str() {
+        Some("n") => true,
+        Some("p") => false,
+        _ => return Err(bad()),
+    };
+    if a[1].as_str() != Some(order) {
+        return Err("Invalid cursor: it was issued for a different order_by.".to_string());
+    }
+    let key = match &a[2] {
+        Value::Null => Key::Null,
+        Value::Number(n) if is_int_field(field) => Key::Int(n.as_i64().ok_or_else(bad)?),
+        Value::String(s) if !is_int_field(field) => Key::Str(s.clone()),
+        _ => return Err(bad()),
+    };
+    let id = a[3].as_i64().ok_or_else(bad)?;
+    Ok(Cursor { forward, key, id })
+}
+
+/// Serves one page. Pages are keyset-based: a cursor names the last (or
+/// first) row served, so rows added or moved between requests never shift
+/// the rows that follow, as with the live API.
+pub(crate) fn list(store: &Store, c: Coll, uri: &str, query: &str) -> Resp {
+    match list_inner(store, c, uri, query) {
+        Ok(v) => Resp::json(200, &v),
+        Err(msg) => Resp::error(400, &msg),
+    }
+}
+
+fn list_inner(store: &Store, c: Coll, uri: &str, query: &str) -> Result<Value, String> {
+    let sp = spec(c);
+    let params = parse_query(query)?;
+    let mut limit = None;
+    let mut cursor = None;
+    let mut order = None;
+    let mut f = Filters::default();
+    for (k, v) in &params {
+        let repeatable = k.ends_with("[]");
+        let dup = !repeatable && params.iter().filter(|(k2, _)| k2 == k).count() > 1;
+        if dup {
+            return Err(format!("Query parameter {k} was given more than once."));
+        }
+        match k.as_str() {
+            "limit" => {
+                let n = v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| {
+                        format!("Invalid limit {v:?}: must be an integer between 1 and 100.")
+                    })?;
+                limit = Some(n as usize);
+            }
+            "cursor" => cursor = Some(v.clone()),
+            "order_by" => order = Some(v.clone()),
+            k if !sp.filters.contains(&k) => {
+                return Err(format!("Unknown query parameter: {k}."));
+            }
+            "customer_id" => f.customer_id = Some(parse_int(k, v)?),
+            "ticket_id" => f.ticket_id = Some(parse_int(k, v)?),
+            "ticket_ids[]" => {
+                let ids = f.ticket_ids.get_or_insert_with(Vec::new);
+                ids.push(parse_int(k, v)?);
+                if ids.len() > 100 {
+                    return Err("ticket_ids[] accepts at most 100 ids.".to_string());
+                }
+            }
+            "trashed" => {
+                f.trashed = Some(match v.as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(format!("Invalid value for trashed: {v:?}.")),
+                })
+            }
+            "roles[]" => {
+                if !ROLE_NAMES.contains(&v.as_str()) {
+                    return Err(format!("Invalid role: {v:?}."));
+                }
+                f.roles.get_or_insert_with(Vec::new).push(v.clone());
+            }
+            "email" => f.email = Some(v.clone()),
+            "external_id" => f.external_id = Some(v.clone()),
+            "type" => f.kind = Some(v.clone()),
+            _ => return Err(format!("Unknown query parameter: {k}.")),
+        }
+    }
+    let limit = limit.unwrap_or(30);
+    let order = order.unwrap_or_else(|| sp.default.to_string());
+    let (field, desc) = match order.split_once(':') {
+        Some((fl, "asc")) if sp.fields.contains(&fl) => (fl, false),
+        Some((fl, "desc")) if sp.fields.contains(&fl) => (fl, true),
+        _ => {
+            return Err(format!(
+                "Unsupported order_by {order:?}: expected one of {} followed by :asc or :desc.",
+                sp.fields.join(", ")
+            ))
+        }
+    };
+    let cursor = cursor
+        .map(|s| decode_cursor(&s, &order, field))
+        .transpose()?;
+
+    let items = store.items(c);
+    let all: Vec<(Key, i64, usize)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| f.matches(&it.value))
+        .map(|(i, it)| (sort_key(field, it), it.id, i))
+        .collect();
+    let mut cands: Vec<&(Key, i64, usize)> = match &cursor {
+        None => all.iter().collect(),
+        Some(cur) => {
+            let want = if cur.forward { Greater } else { Less };
+            all.iter()
+                .filter(|x| ord(desc, (&x.0, x.1), (&cur.key, cur.id)) == want)
+                .collect()
+        }
+    };
+    let by = |a: &&(Key, i64, usize), b: &&(Key, i64, usize)| ord(desc, (&a.0, a.1), (&b.0, b.1));
+    let backward = cursor.as_ref().is_some_and(|c| !c.forward);
+    let page: Vec<&(Key, i64, usize)> = if backward {
+        // The rows just before the cursor: the last `limit` of the candidates.
+        if cands.len() > limit {
+            let cut = cands.len() - limit;
+            cands.select_nth_unstable_by(cut, by);
+            cands.drain(..cut);
+        }
+        cands.sort_by(by);
+        cands
+    } else {
+        if cands.len() > limit {
+            cands.select_nth_unstable_by(limit, by);
+            cands.truncate(limit);
+        }
+        cands.sort_by(by);
+        cands
+    };
+    let (next, prev) = match (page.first(), page.last()) {
+        (Some(first), Some(last)) => {
+            let has_prev = all
+                .iter()
+                .any(|x| ord(desc, (&x.0, x.1), (&first.0, first.1)) == Less);
+            let has_next = all
+                .iter()
+                .any(|x| ord(desc, (&x.0, x.1), (&last.0, last.1)) == Greater);
+            (
+                has_next.then(|| encode_cursor(true, &order, &last.0, last.1)),
+                has_prev.then(|| encode_cursor(false, &order, &first.0, first.1)),
+            )
+        }
+        _ => (None, None),
+    };
+    let data: Vec<Value> = page.iter().map(|x| items[x.2].value.clone()).collect();
+    Ok(json!({
+        "object": "list",
+        "uri": uri,
+        "data": data,
+        "meta": {"next_cursor": next, "prev_cursor": prev},
+    }))
+}
+
+/// Routes an authenticated-or-not `/api` request; auth is checked here so a
+/// wrong path still answers 404 like a bad subdomain does.
+pub(crate) fn route(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    query: &str,
+    auth: Option<&str>,
+) -> Resp {
+    let rest = path.strip_prefix("/api").unwrap_or(path);
+    let name = rest.trim_matches('/');
+    let coll = Coll::from_name(name);
+    if name != "account" && coll.is_none() {
+        return Resp::not_found();
+    }
+    if !authorized(shared, auth) {
+        return Resp::error(401, "Unauthorized.");
+    }
+    if method != "GET" {
+        return Resp::error(405, "Method not allowed.");
+    }
+    let store = lock(&shared.store);
+    match coll {
+        None => {
+            if !query.is_empty() {
+                if let Ok(params) = parse_query(query) {
+                    if let Some((k, _)) = params.first() {
+                        return Resp::error(400, &format!("Unknown query parameter: {k}."));
+                    }
+                }
+            }
+            Resp::json(200, &store.account)
+        }
+        Some(c) => {
+            let uri = if query.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{query}")
+            };
+            list(&store, c, &uri, query)
+        }
+    }
+}
+
+fn authorized(shared: &Shared, auth: Option<&str>) -> bool {
+    let Some(h) = auth else {
+        return false;
+    };
+    let Some((scheme, cred)) = h.trim().split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return false;
+    }
+    let Some(raw) = b64::decode_std(cred.trim()) else {
+        return false;
+    };
+    let expected = format!("{}:{}", shared.cfg.email, shared.cfg.api_key);
+    raw == expected.as_bytes()
+}
+
+fn mutation_from_json(body: &[u8]) -> Result<Mutation, String> {
+    let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body).map_err(|e| format!("Invalid JSON body: {e}"))?
+    };
+    let obj = v.as_object().ok_or("The body must be a JSON object.")?;
+    let mut m = Mutation::default();
+    for (k, val) in obj {
+        let n = val
+            .as_u64()
+            .ok_or_else(|| format!("Field {k} must be a non-negative integer."))?;
+        let slot = match k.as_str() {
+            "seed" => {
+                m.seed = n;
+                continue;
+            }
+            "update_tickets" => &mut m.update_tickets,
+            "add_tags" => &mut m.add_tags,
+            "remove_tags" => &mut m.remove_tags,
+            "add_messages" => &mut m.add_messages,
+            "score_surveys" => &mut m.score_surveys,
+            "new_tickets" => &mut m.new_tickets,
+            "update_users" => &mut m.update_users,
+            _ => return Err(format!("Unknown field: {k}.")),
+        };
+        *slot = n as usize;
+    }
+    Ok(m)
+}
+
+pub(crate) fn summary_json(s: &MutationSummary) -> Value {
+    json!({
+        "ticket_ids": s.ticket_ids,
+        "message_ids": s.message_ids,
+        "survey_ids": s.survey_ids,
+        "user_ids": s.user_ids,
+    })
+}
+
+fn record_json(r: &RequestRecord) -> Value {
+    json!({"method": r.method, "path": r.path, "query": r.query, "status": r.status})
+}
+
+/// The `/_sandbox/...` endpoints: unauthenticated, never rate limited or
+/// faulted, and kept out of the request log so driving the sandbox does not
+/// disturb what a test counts.
+pub(crate) fn admin(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
+    let rest = path.strip_prefix("/_sandbox/").unwrap_or("");
+    match (method, rest.trim_end_matches('/')) {
+        ("POST", "mutate") => match mutation_from_json(body) {
+            Ok(m) => Resp::json(200, &summary_json(&lock(&shared.store).mutate(&m))),
+            Err(e) => Resp::error(400, &e),
+        },
+        ("GET", "requests") => {
+            let log = lock(&shared.log);
+            Resp::json(200, &Value::Array(log.iter().map(record_json).collect()))
+        }
+        ("DELETE", "requests") => {
+            lock(&shared.log).clear();
+            Resp::json(200, &json!({"cleared": true}))
+        }
+        ("GET", r) if r.starts_with("dump/") => {
+            let name = &r["dump/".len()..];
+            if name != "account" && Coll::from_name(name).is_none() {
+                return Resp::error(404, &format!("Unknown collection: {name}."));
+            }
+            Resp::json(200, &Value::Array(lock(&shared.store).snapshot(name)))
+        }
+        _ => Resp::not_found(),
+    }
+}

@@ -1,0 +1,119 @@
+//! The Airbyte catalog we offer and the configured catalog we are given.
+
+use crate::error::{Error, Result};
+use crate::streams::{self, ReadPlan, Stream};
+use crate::sync::SyncMode;
+use serde_json::{json, Value};
+
+/// One stream as `discover` lists it.
+pub fn stream_entry(s: &dyn Stream) -> Value {
+    let mut schema = s.schema();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-07/schema#"),
+        );
+        o.insert("description".into(), json!(s.description()));
+    }
+    let incremental = s.cursor_field().is_some() && s.plan() != ReadPlan::Single;
+    let mut entry = json!({
+        "name": s.name(),
+        "json_schema": schema,
+        "supported_sync_modes": if incremental { json!(["full_refresh", "incremental"]) } else { json!(["full_refresh"]) },
+        "source_defined_primary_key": [["__sync_key"]],
+        "is_resumable": incremental,
+    });
+    if let Some(c) = s.cursor_field().filter(|_| incremental) {
+        entry["source_defined_cursor"] = json!(true);
+        entry["default_cursor_field"] = json!([c]);
+    }
+    entry
+}
+
+pub fn catalog() -> Value {
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s)).collect::<Vec<_>>()})
+}
+
+/// The configured catalog selecting every stream in its best mode: what
+/// `catalog/configured_catalog.json` holds.
+pub fn configured_catalog_all() -> Value {
+    let streams: Vec<Value> = streams::ALL
+        .iter()
+        .map(|s| {
+            let entry = stream_entry(*s);
+            let incremental = entry["supported_sync_modes"].as_array().is_some_and(|m| m.len() > 1);
+            json!({
+                "stream": entry,
+                "sync_mode": if incremental { "incremental" } else { "full_refresh" },
+                "destination_sync_mode": if incremental { "append_dedup" } else { "overwrite" },
+                "cursor_field": s.cursor_field().filter(|_| incremental).map(|c| vec![c]).unwrap_or_default(),
+                "primary_key": [["__sync_key"]],
+            })
+        })
+        .collect();
+    json!({"streams": streams})
+}
+
+/// Reads a configured catalog: the streams to sync, in its order, with their
+/// modes. Unknown keys (generation ids, sync ids) are ignored.
+pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMode)>> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|_| {
+        Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
+    })?;
+    let entries = v.get("streams").and_then(Value::as_array).ok_or_else(|| {
+        Error::config("The catalog has no `streams` list: pass a configured catalog (run discover to see the streams).")
+    })?;
+    if entries.is_empty() {
+        return Err(Error::config(format!(
+            "The catalog selects no streams: select at least one of {}.",
+            super::stream_names()
+        )));
+    }
+    let mut out: Vec<(&'static dyn Stream, SyncMode)> = Vec::new();
+    for entry in entries {
+        let name = entry
+            .get("stream")
+            .and_then(|s| s.get("name"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::config("A catalog entry has no `stream.name`: pass a configured catalog as discover describes it."))?;
+        let stream = streams::find(name).ok_or_else(|| {
+            Error::config(format!(
+                "The catalog names a stream `{name}` that this connector does not have: select from {}.",
+                super::stream_names()
+            ))
+        })?;
+        let mode = match entry.get("sync_mode").and_then(Value::as_str) {
+            None | Some("full_refresh") => SyncMode::FullRefresh,
+            Some("incremental") => SyncMode::Incremental,
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "The catalog asks for sync mode `{other}` on stream `{name}`: use full_refresh or incremental."
+                )))
+            }
+        };
+        let supports_incremental =
+            stream.cursor_field().is_some() && stream.plan() != ReadPlan::Single;
+        if mode == SyncMode::Incremental {
+            if !supports_incremental {
+                return Err(Error::config(format!(
+                    "The catalog asks for an incremental read of `{name}`, which only supports full_refresh: change its sync mode."
+                )));
+            }
+            if let Some(fields) = entry.get("cursor_field").and_then(Value::as_array) {
+                let want = stream.cursor_field().unwrap_or_default();
+                let given: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();
+                if !given.is_empty() && given != [want] {
+                    return Err(Error::config(format!(
+                        "The catalog sets cursor `{}` on stream `{name}`, whose cursor is defined by the source as `{want}`: use `{want}` or leave cursor_field empty.",
+                        given.join(".")
+                    )));
+                }
+            }
+        }
+        if out.iter().any(|(s, _)| s.name() == name) {
+            continue;
+        }
+        out.push((stream, mode));
+    }
+    Ok(out)
+}

@@ -1,0 +1,57 @@
+//! Airbyte protocol messages on a line writer.
+
+use crate::error::Error;
+use crate::output::write_line;
+use crate::sync::Level;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub struct Out<'w> {
+    w: &'w mut dyn Write,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl<'w> Out<'w> {
+    pub fn new(w: &'w mut dyn Write) -> Self {
+        Out { w }
+    }
+
+    pub fn message(&mut self, m: &Value) -> io::Result<()> {
+        write_line(self.w, m)
+    }
+
+    pub fn record(&mut self, stream: &str, data: Value) -> io::Result<()> {
+        write_line(
+            self.w,
+            &json!({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": now_ms()}}),
+        )
+    }
+
+    pub fn log(&mut self, level: Level, message: &str) -> io::Result<()> {
+        let level = match level {
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+        };
+        self.message(&json!({"type": "LOG", "log": {"level": level, "message": message}}))
+    }
+
+    pub fn trace(&mut self, mut trace: Value) -> io::Result<()> {
+        trace["emitted_at"] = json!(now_ms() as f64);
+        self.message(&json!({"type": "TRACE", "trace": trace}))
+    }
+
+    pub fn trace_error(&mut self, e: &Error) -> io::Result<()> {
+        let mut error = json!({"message": e.message, "failure_type": e.failure.as_airbyte()});
+        if let Some(d) = &e.detail {
+            error["internal_message"] = json!(d);
+        }
+        self.trace(json!({"type": "ERROR", "error": error}))
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}

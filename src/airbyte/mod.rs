@@ -1,0 +1,287 @@
+//! The Airbyte face: `spec`, `check`, `discover`, `read`, one JSON message per
+//! line on the writer it is given (stdout in the binary, a buffer in tests).
+
+pub mod catalog;
+mod messages;
+
+use crate::client::Client;
+use crate::config::{Config, RawConfig};
+use crate::error::{Error, Result};
+use crate::schema::schema_for;
+use crate::state::{Bookmark, StateInput};
+use crate::streams::{self, Stream};
+use crate::sync::{self, Level, Sink, StreamStatus};
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use messages::Out;
+use serde_json::{json, Value};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// An Airbyte source for the Gorgias helpdesk API.
+#[derive(Parser, Debug)]
+#[command(name = "source-gorgias", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the connector's spec (its config schema).
+    Spec,
+    /// Check that the config's credentials can read the account.
+    Check {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Print the catalog of streams and their schemas.
+    Discover {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Read the streams a configured catalog selects.
+    Read {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        catalog: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
+}
+
+/// Runs one command and returns the process exit code: 0 on success, else
+/// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
+pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e, stdout, stderr),
+    };
+    let mut out = Out::new(stdout);
+    let result = match cli.command {
+        Command::Spec => spec(&mut out),
+        Command::Check { config } => check(&config, &mut out),
+        Command::Discover { config } => discover(&config, &mut out),
+        Command::Read {
+            config,
+            catalog,
+            state,
+        } => read(&config, &catalog, state.as_deref(), &mut out),
+    };
+    let result = result.and_then(|()| out.flush().map_err(Error::output));
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.output_closed => 0,
+        Err(e) => {
+            let _ = out.trace_error(&e);
+            let _ = out.flush();
+            e.failure.exit_code()
+        }
+    }
+}
+
+fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = write!(stdout, "{}", e.render());
+        return 0;
+    }
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_string();
+    let sentence = format!(
+        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read)."
+    );
+    let mut out = Out::new(stdout);
+    let _ = out.trace_error(&Error::config(sentence));
+    let _ = out.flush();
+    let _ = write!(stderr, "{rendered}");
+    2
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::config(format!(
+            "Cannot read the {what} file `{}`: {}. Pass the path of an existing JSON file.",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config> {
+    Config::from_slice(&read_file(path, "config")?)
+}
+
+/// The spec's `connectionSpecification`, generated from [`RawConfig`].
+pub fn connection_specification() -> Value {
+    let mut schema = schema_for::<RawConfig>();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-07/schema#"),
+        );
+        o.insert("title".into(), json!("Gorgias Spec"));
+        // Unknown keys are allowed: Airbyte adds its own, and configs
+        // written for other Gorgias connectors carry theirs.
+        o.insert("additionalProperties".into(), json!(true));
+    }
+    schema
+}
+
+pub fn spec_message() -> Value {
+    json!({
+        "type": "SPEC",
+        "spec": {
+            "documentationUrl": "https://developers.gorgias.com/reference/introduction",
+            "connectionSpecification": connection_specification(),
+            "supportsIncremental": true,
+            "supported_destination_sync_modes": ["overwrite", "append", "append_dedup"]
+        }
+    })
+}
+
+fn spec(out: &mut Out) -> Result<()> {
+    out.message(&spec_message()).map_err(Error::output)
+}
+
+fn check(config_path: &Path, out: &mut Out) -> Result<()> {
+    let outcome = load_config(config_path).and_then(|config| {
+        let mut client = Client::new(&config);
+        client.get_object("/account").map(|_| config)
+    });
+    let status = match outcome {
+        Ok(config) => {
+            json!({"status": "SUCCEEDED", "message": format!("Read the Gorgias account `{}`.", config.domain)})
+        }
+        Err(e) => json!({"status": "FAILED", "message": e.message}),
+    };
+    out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": status}))
+        .map_err(Error::output)
+}
+
+fn discover(config_path: &Path, out: &mut Out) -> Result<()> {
+    // The catalog does not depend on the account, but a config that cannot
+    // work is better refused here than at the first read.
+    load_config(config_path)?;
+    out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog()}))
+        .map_err(Error::output)
+}
+
+fn read(
+    config_path: &Path,
+    catalog_path: &Path,
+    state_path: Option<&Path>,
+    out: &mut Out,
+) -> Result<()> {
+    let config = load_config(config_path)?;
+    let configured = catalog::parse_configured(&read_file(catalog_path, "catalog")?)?;
+    let state = match state_path {
+        Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
+        None => StateInput::default(),
+    };
+    let mut selected = Vec::new();
+    for (stream, mode) in configured {
+        let bookmark = match (mode, stream.cursor_field()) {
+            (sync::SyncMode::Incremental, Some(field)) => {
+                state.bookmark(stream.name(), field, stream.api_cursor())?
+            }
+            _ => None,
+        };
+        selected.push(sync::Selected {
+            stream,
+            mode,
+            bookmark,
+        });
+    }
+    let started = Utc::now();
+    let mut client = Client::new(&config);
+    let mut sink = AirbyteSink { out };
+    let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
+    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
+    let requests: u64 = client.stats.by_path.values().sum();
+    sink.log(
+        Level::Info,
+        &format!(
+            "Sync complete: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            client.stats.retries,
+            client.budget.throttled,
+            client.budget.achieved_rate(std::time::Instant::now()),
+            client.budget.limit()
+        ),
+    )
+    .map_err(Error::output)?;
+    Ok(())
+}
+
+struct AirbyteSink<'a, 'w> {
+    out: &'a mut Out<'w>,
+}
+
+impl Sink for AirbyteSink<'_, '_> {
+    fn record(&mut self, stream: &'static dyn Stream, row: Value) -> std::io::Result<()> {
+        self.out.record(stream.name(), row)
+    }
+
+    fn checkpoint(
+        &mut self,
+        stream: &'static dyn Stream,
+        bookmark: Option<&Bookmark>,
+        records: u64,
+    ) -> std::io::Result<()> {
+        self.out.message(&json!({
+            "type": "STATE",
+            "state": {
+                "type": "STREAM",
+                "stream": {
+                    "stream_descriptor": {"name": stream.name()},
+                    "stream_state": Bookmark::to_state(bookmark)
+                },
+                "sourceStats": {"recordCount": records as f64}
+            }
+        }))?;
+        // A checkpoint is only worth something once the platform has it.
+        self.out.flush()
+    }
+
+    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> std::io::Result<()> {
+        let status = match status {
+            StreamStatus::Started => "STARTED",
+            StreamStatus::Running => "RUNNING",
+            StreamStatus::Complete => "COMPLETE",
+            StreamStatus::Incomplete => "INCOMPLETE",
+        };
+        self.out.trace(json!({
+            "type": "STREAM_STATUS",
+            "stream_status": {"stream_descriptor": {"name": stream.name()}, "status": status}
+        }))
+    }
+
+    fn log(&mut self, level: Level, message: &str) -> std::io::Result<()> {
+        self.out.log(level, message)
+    }
+}
+
+/// Every stream's name, for sentences that list them.
+pub fn stream_names() -> String {
+    streams::ALL
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,458 @@
+//! The Gorgias HTTP client: Basic auth, one page at a time, pacing through the
+//! [`RateBudget`], retries where they help and one-sentence errors where they
+//! don't. Credentials travel only in the Authorization header, never in a
+//! URL, and the client never follows a redirect (which could carry them to
+//! another host).
+
+use crate::config::{Config, Secret};
+use crate::error::{Error, Result};
+use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// One page of a list endpoint.
+#[derive(Debug)]
+pub struct Page {
+    pub objects: Vec<Value>,
+    /// `meta.next_cursor`; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// How hard to try before a transient failure ends the sync.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub max_total: Duration,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            max_total: Duration::from_secs(15 * 60),
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Requests per endpoint path, for progress logs and the request-count tests.
+#[derive(Debug, Default, Clone)]
+pub struct RequestStats {
+    pub by_path: BTreeMap<String, u64>,
+    pub retries: u64,
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    domain: String,
+    authorization: Secret,
+    pub budget: RateBudget,
+    clock: Box<dyn Clock>,
+    retry: RetryPolicy,
+    pub stats: RequestStats,
+    jitter: u64,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Value),
+    /// Worth another try after the given backoff (or the budget's own wait).
+    Retry(Error, Option<Duration>),
+    Fail(Error),
+}
+
+impl Client {
+    pub fn new(config: &Config) -> Client {
+        Client::with_clock(config, Box::new(SystemClock))
+    }
+
+    pub fn with_clock(config: &Config, clock: Box<dyn Clock>) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_global(Some(Duration::from_secs(180)))
+            .user_agent(concat!("source-gorgias/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        let credentials = format!("{}:{}", config.email, config.api_key.expose());
+        let mut retry = RetryPolicy::default();
+        if let Some(ms) = config.backoff_base_ms {
+            retry.base_delay = Duration::from_millis(ms);
+            retry.max_delay = Duration::from_millis(ms.saturating_mul(60));
+        }
+        let seed = clock.now().elapsed().as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+        Client {
+            agent,
+            base: config.base_url.clone(),
+            domain: config.domain.clone(),
+            authorization: Secret::new(format!("Basic {}", base64(credentials.as_bytes()))),
+            budget: RateBudget::new(config.max_rate_share),
+            clock,
+            retry,
+            stats: RequestStats::default(),
+            jitter: seed | 1,
+        }
+    }
+
+    /// GET a single object (`/account`).
+    pub fn get_object(&mut self, path: &str) -> Result<Value> {
+        let v = self.get(path, &[])?;
+        if v.is_object() {
+            Ok(v)
+        } else {
+            Err(Error::system(format!(
+                "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
+            )))
+        }
+    }
+
+    /// GET one page of a list endpoint. Accepts the documented envelope and
+    /// the bare array the docs show for satisfaction surveys.
+    pub fn get_page(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Page> {
+        let v = self.get(path, query)?;
+        page_from(path, v)
+    }
+
+    fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
+        let started = self.clock.now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let wait = self.budget.delay(self.clock.now());
+            if !wait.is_zero() {
+                self.clock.sleep(wait);
+            }
+            *self.stats.by_path.entry(path.to_string()).or_default() += 1;
+            let outcome = self.attempt(path, query);
+            let (error, backoff) = match outcome {
+                Attempt::Done(v) => return Ok(v),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(e, backoff) => (e, backoff),
+            };
+            // An HTML page where JSON belongs is almost always a wrong host:
+            // one more look rules out a proxy's hiccup, more would only stall.
+            if error.failure == crate::FailureType::Config && attempt >= 2 {
+                return Err(error);
+            }
+            let elapsed = self.clock.now().saturating_duration_since(started);
+            // 429s are paced by the budget and bounded by time only: a busy
+            // account is not a reason to give up on the third try.
+            let counts = backoff.is_some();
+            if (counts && attempt >= self.retry.max_attempts) || elapsed >= self.retry.max_total {
+                return Err(Error::transient(format!(
+                    "{} Gave up after {attempt} attempts over {}s; run the sync again later.",
+                    error.message,
+                    elapsed.as_secs()
+                )));
+            }
+            self.stats.retries += 1;
+            if let Some(b) = backoff {
+                let d = self.backoff(attempt, b);
+                self.clock.sleep(d);
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter, never below what the server asked.
+    fn backoff(&mut self, attempt: u32, at_least: Duration) -> Duration {
+        let exp = self
+            .retry
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(16))
+            .min(self.retry.max_delay);
+        self.jitter ^= self.jitter << 13;
+        self.jitter ^= self.jitter >> 7;
+        self.jitter ^= self.jitter << 17;
+        let frac = (self.jitter % 1000) as f64 / 1000.0;
+        exp.mul_f64(0.5 + 0.5 * frac).max(at_least)
+    }
+
+    fn attempt(&mut self, path: &str, query: &[(&str, &str)]) -> Attempt {
+        let url = format!("{}{}", self.base, path);
+        let mut req = self
+            .agent
+            .get(&url)
+            .header("Authorization", self.authorization.expose())
+            .header("Accept", "application/json");
+        for (k, v) in query {
+            req = req.query(*k, *v);
+        }
+        let mut resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => {
+                self.budget.observe(self.clock.now(), None);
+                return self.transport_error(path, e);
+            }
+        };
+        let now = self.clock.now();
+        let status = resp.status().as_u16();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let used = header("x-gorgias-account-api-call-limit").and_then(|v| parse_call_limit(&v));
+        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
+        let is_html = header("content-type")
+            .map(|c| c.to_ascii_lowercase().contains("html"))
+            .unwrap_or(false);
+        self.budget.observe(now, used);
+        if status == 429 {
+            self.budget.throttled(now, retry_after);
+            return Attempt::Retry(
+                Error::transient(format!(
+                    "Gorgias kept answering {path} with 429 Too Many Requests: other apps on the account may be using its rate limit."
+                )),
+                None,
+            );
+        }
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(256 * 1024 * 1024)
+            .read_to_vec();
+        let body = match body {
+            Ok(b) => b,
+            Err(e) => return self.transport_error(path, e),
+        };
+        match status {
+            200..=299 => {}
+            401 => {
+                return Attempt::Fail(Error::config(
+                    "Gorgias refused the credentials (401 Unauthorized): check `email` and `api_key` (Settings → REST API in Gorgias); a regenerated key invalidates the old one.",
+                ))
+            }
+            403 => {
+                return Attempt::Fail(Error::config(format!(
+                    "The API key's user is not allowed to read {path} (403 Forbidden): use the key of a Gorgias admin, or deselect the streams that read {path}."
+                )))
+            }
+            404 if is_html || path == "/account" => {
+                return Attempt::Fail(Error::config(format!(
+                    "No Gorgias account answers at {} (404 Not Found): check that `domain` is your account's subdomain (the `acme` of acme.gorgias.com){}.",
+                    self.base,
+                    if self.base.ends_with(".gorgias.com/api") { "" } else { " and that `base_url` points at its API" }
+                )))
+            }
+            404 => {
+                return Attempt::Fail(Error::config(format!(
+                    "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
+                )))
+            }
+            400 => {
+                return Attempt::Fail(Error::config(format!(
+                    "Gorgias refused the request for {path} (400 Bad Request: {}): check `base_url` points at the Gorgias API; if it does, please report this.",
+                    error_msg(&body).unwrap_or_else(|| "no reason given".into())
+                )))
+            }
+            500 | 502 | 503 | 504 => {
+                return Attempt::Retry(
+                    Error::transient(format!(
+                        "Gorgias answered {path} with {status} (a server error)."
+                    )),
+                    Some(retry_after.unwrap_or_default()),
+                )
+            }
+            _ => {
+                return Attempt::Fail(Error::system(format!(
+                    "Gorgias answered {path} with HTTP {status}{}: the connector does not know how to go on; please report it.",
+                    error_msg(&body).map(|m| format!(" ({m})")).unwrap_or_default()
+                )))
+            }
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => {
+                if let Some(msg) = v.get("error").and_then(error_text) {
+                    if v.get("data").is_none() {
+                        return Attempt::Fail(Error::system(format!(
+                            "Gorgias answered {path} with an error instead of data ({msg}): please check the account in Gorgias, and report it if it persists."
+                        )));
+                    }
+                }
+                Attempt::Done(v)
+            }
+            Err(_) if is_html || looks_like_html(&body) => Attempt::Retry(
+                Error::config(format!(
+                    "{} answered {path} with an HTML page instead of JSON: check that `domain` (and `base_url`, if set) point at the Gorgias API of account `{}`.",
+                    self.base, self.domain
+                )),
+                Some(Duration::ZERO),
+            ),
+            Err(e) => Attempt::Retry(
+                Error::transient(format!(
+                    "Gorgias answered {path} with a body that is not complete JSON ({})",
+                    if e.is_eof() { "it was cut short" } else { "it does not parse" }
+                )),
+                Some(Duration::ZERO),
+            ),
+        }
+    }
+
+    fn transport_error(&self, path: &str, e: ureq::Error) -> Attempt {
+        use ureq::Error as E;
+        match e {
+            E::HostNotFound => Attempt::Fail(Error::config(format!(
+                "The host of {} cannot be found: check `domain` (and `base_url`, if set).",
+                self.base
+            ))),
+            E::Tls(_) | E::Rustls(_) => Attempt::Fail(Error::config(format!(
+                "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
+                self.base
+            ))),
+            E::BodyExceedsLimit(_) => Attempt::Fail(Error::system(format!(
+                "Gorgias answered {path} with a page over 256 MiB: lower `page_size` and report it."
+            ))),
+            E::BadUri(_) | E::Http(_) => Attempt::Fail(Error::config(format!(
+                "The request URL for {path} is not valid: check `base_url`."
+            ))),
+            other => Attempt::Retry(
+                Error::transient(format!(
+                    "The connection to Gorgias failed while reading {path} ({}).",
+                    transport_kind(&other)
+                )),
+                Some(Duration::ZERO),
+            ),
+        }
+    }
+}
+
+/// A short name for a network failure, with no URL or header in it.
+fn transport_kind(e: &ureq::Error) -> &'static str {
+    use ureq::Error as E;
+    match e {
+        E::Timeout(_) => "timed out",
+        E::ConnectionFailed => "could not connect",
+        E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionReset => "connection reset",
+        E::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => "connection closed early",
+        E::Io(_) => "network I/O error",
+        E::Protocol(_) => "malformed HTTP answer",
+        _ => "network error",
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    body.get(start) == Some(&b'<')
+}
+
+fn error_text(e: &Value) -> Option<String> {
+    match e {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o
+            .get("msg")
+            .or_else(|| o.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+fn error_msg(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let m = error_text(v.get("error")?)?;
+    Some(m.chars().take(200).collect())
+}
+
+fn page_from(path: &str, v: Value) -> Result<Page> {
+    match v {
+        Value::Array(objects) => Ok(Page {
+            objects,
+            next_cursor: None,
+        }),
+        Value::Object(mut o) => {
+            let objects = match o.remove("data") {
+                Some(Value::Array(a)) => a,
+                _ => {
+                    return Err(Error::system(format!(
+                        "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
+                    )))
+                }
+            };
+            let next_cursor = o
+                .get("meta")
+                .and_then(|m| m.get("next_cursor"))
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            Ok(Page {
+                objects,
+                next_cursor,
+            })
+        }
+        _ => Err(Error::system(format!(
+            "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
+        ))),
+    }
+}
+
+/// Standard base64 for the Basic header: one tiny function instead of a crate.
+fn base64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn pages_accept_envelope_and_bare_array() {
+        let p = page_from(
+            "/x",
+            json!({"data":[{"id":1}],"meta":{"next_cursor":"abc"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.objects.len(), p.next_cursor.as_deref()),
+            (1, Some("abc"))
+        );
+        let p = page_from("/x", json!({"data":[],"meta":{"next_cursor":""}})).unwrap();
+        assert_eq!(p.next_cursor, None);
+        let p = page_from("/x", json!([{"id":1},{"id":2}])).unwrap();
+        assert_eq!((p.objects.len(), p.next_cursor), (2, None));
+        assert!(page_from("/x", json!({"meta":{}}))
+            .unwrap_err()
+            .message
+            .contains("without a `data` list"));
+    }
+}

@@ -1,0 +1,94 @@
+//! Gorgias datetimes come in several shapes (with and without a fraction,
+//! naive, a space for the `T`); Airbyte's own connector broke on one of them.
+//! Everything is parsed here and emitted one way: RFC 3339 in UTC with `Z`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// Parses any datetime form the API has been seen to send. Naive means UTC.
+pub fn parse_api(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.len() < 19 {
+        return None;
+    }
+    // A space in place of the `T` is the only variation chrono's RFC 3339
+    // parser does not already accept in every version, so normalise it.
+    let owned;
+    let s = if s.as_bytes().get(10) == Some(&b' ') {
+        owned = format!("{}T{}", &s[..10], &s[11..]);
+        owned.as_str()
+    } else {
+        s
+    };
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    if let Ok(dt) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(dt.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+/// Parses a user-given instant: RFC 3339 (or any API form) or a bare date.
+pub fn parse_user(s: &str) -> Option<DateTime<Utc>> {
+    let t = s.trim();
+    if t.len() == 10 {
+        return NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|n| n.and_utc());
+    }
+    parse_api(t)
+}
+
+/// The one output form: `2024-06-20T07:39:36.514848Z`, the fraction only
+/// when the instant has one.
+pub fn format(dt: &DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_live_form_parses_to_the_same_utc_instant() {
+        let want = "2024-06-20T07:39:36.514848Z";
+        for s in [
+            "2024-06-20T07:39:36.514848+00:00",
+            "2024-06-20 07:39:36.514848+00:00",
+            "2024-06-20T07:39:36.514848",
+            "2024-06-20 07:39:36.514848",
+            "2024-06-20T09:39:36.514848+02:00",
+            "2024-06-20T07:39:36.514848Z",
+            "2024-06-20T07:39:36.514848+0000",
+        ] {
+            assert_eq!(
+                parse_api(s).map(|d| format(&d)).as_deref(),
+                Some(want),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            format(&parse_api("2024-11-01T10:59:29+00:00").unwrap()),
+            "2024-11-01T10:59:29Z"
+        );
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        for s in ["", "yesterday", "2024-13-01T00:00:00", "2024-06-20T07:39"] {
+            assert!(parse_api(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn user_dates_accept_a_bare_day() {
+        assert_eq!(
+            format(&parse_user("2024-01-02").unwrap()),
+            "2024-01-02T00:00:00Z"
+        );
+        assert!(parse_user("2024-02-30").is_none());
+    }
+}

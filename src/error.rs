@@ -1,0 +1,102 @@
+//! One error type for the whole connector. Every error carries the sentence a
+//! user reads (what is wrong and what to do) and its failure type, which the
+//! faces turn into an Airbyte TRACE error, a FAILED connection status, or a
+//! Singer error line and exit code.
+
+use std::fmt;
+
+/// Who has to act on a failure: Airbyte's `failure_type` vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureType {
+    /// The user must change something: config, catalog, state, credentials.
+    Config,
+    /// The network or the API failed after every retry; running again may work.
+    Transient,
+    /// Something the user cannot fix (the API sent what we cannot read, a bug).
+    System,
+}
+
+impl FailureType {
+    pub fn as_airbyte(self) -> &'static str {
+        match self {
+            FailureType::Config => "config_error",
+            FailureType::Transient => "transient_error",
+            FailureType::System => "system_error",
+        }
+    }
+
+    /// Process exit codes, documented in README: 1 config, 2 usage (clap),
+    /// 3 transient, 4 system.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            FailureType::Config => 1,
+            FailureType::Transient => 3,
+            FailureType::System => 4,
+        }
+    }
+}
+
+/// A failure with its user sentence. `detail` is for the internal message
+/// (status codes, parser positions) and is never allowed to hold a secret:
+/// nothing that builds an `Error` has the API key in reach except the client,
+/// which never formats its auth header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub failure: FailureType,
+    pub message: String,
+    pub detail: Option<String>,
+    /// The reader of our output went away (a closed pipe): the faces end
+    /// quietly with success, as command-line tools do.
+    pub output_closed: bool,
+}
+
+impl Error {
+    pub fn config(message: impl Into<String>) -> Self {
+        Error {
+            failure: FailureType::Config,
+            message: message.into(),
+            detail: None,
+            output_closed: false,
+        }
+    }
+
+    pub fn transient(message: impl Into<String>) -> Self {
+        Error {
+            failure: FailureType::Transient,
+            message: message.into(),
+            detail: None,
+            output_closed: false,
+        }
+    }
+
+    pub fn system(message: impl Into<String>) -> Self {
+        Error {
+            failure: FailureType::System,
+            message: message.into(),
+            detail: None,
+            output_closed: false,
+        }
+    }
+
+    /// Writing our own output failed.
+    pub fn output(e: std::io::Error) -> Self {
+        let mut err = Error::system(format!("Cannot write the connector's output: {e}."));
+        err.output_closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+        err
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,54 @@
+//! JSON lines out. serde_json leaves U+2028 and U+2029 raw inside strings;
+//! line splitters that treat them as line ends (Python's `str.splitlines`)
+//! then cut a message in two. Escaping them costs nothing here.
+
+use serde::Serialize;
+use serde_json::ser::Formatter;
+use std::io::{self, Write};
+
+/// Compact output (the trait's defaults) with the two separators escaped.
+struct LineSafeFormatter;
+
+impl Formatter for LineSafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['\u{2028}', '\u{2029}']) {
+            writer.write_all(&rest.as_bytes()[..i])?;
+            let c = rest[i..].chars().next().unwrap_or('\u{2028}');
+            write!(writer, "\\u{:04x}", c as u32)?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+}
+
+/// Writes one value as one line.
+pub fn write_line<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *w, LineSafeFormatter);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_separators_are_escaped() {
+        let mut out = Vec::new();
+        write_line(
+            &mut out,
+            &serde_json::json!({"a": "x\u{2028}y\u{2029}z\n\"é"}),
+        )
+        .unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s, "{\"a\":\"x\\u2028y\\u2029z\\n\\\"é\"}\n");
+        assert_eq!(s.lines().count(), 1);
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["a"], "x\u{2028}y\u{2029}z\n\"é");
+    }
+}

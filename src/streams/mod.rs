@@ -1,0 +1,296 @@
+//! The streams: each declares what it reads and how one API object becomes
+//! rows; [`crate::sync`] does the reading. Adding a stream is one file here
+//! and one line in [`ALL`].
+
+use crate::config::Config;
+use crate::datetime;
+use crate::error::{Error, Result};
+use crate::schema::Timestamp;
+use chrono::{DateTime, Duration, Utc};
+use md5::{Digest, Md5};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use std::cell::Cell;
+
+mod account;
+mod integrations;
+mod satisfaction_surveys;
+mod ticket_messages;
+mod ticket_tags;
+mod tickets;
+mod users;
+
+/// Every stream, in catalog order.
+pub static ALL: &[&dyn Stream] = &[
+    &account::Account,
+    &users::Users,
+    &tickets::Tickets,
+    &ticket_tags::TicketTags,
+    &ticket_messages::TicketMessages,
+    &satisfaction_surveys::SatisfactionSurveys,
+    &integrations::Integrations,
+];
+
+pub fn find(name: &str) -> Option<&'static dyn Stream> {
+    ALL.iter().copied().find(|s| s.name() == name)
+}
+
+/// How an endpoint can be read, which decides what incremental means for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPlan {
+    /// One object (`/api/account`): always read whole.
+    Single,
+    /// The whole list every time: the endpoint cannot sort by a key that
+    /// changes, so an incremental read filters rows on our side.
+    WholeList,
+    /// Newest first on the endpoint's change key, stopping after a whole page
+    /// older than the bookmark (less the stream's lookback).
+    NewestFirst,
+}
+
+/// An endpoint and its order. Streams with equal endpoints share one pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub path: &'static str,
+    /// Sent as `order_by` on every page; `None` for single objects.
+    pub order_by: Option<&'static str>,
+}
+
+pub trait Stream: Sync {
+    fn name(&self) -> &'static str;
+    /// One paragraph for the catalog: what a row is and its natural key.
+    fn description(&self) -> &'static str;
+    fn endpoint(&self) -> Endpoint;
+    fn plan(&self) -> ReadPlan;
+    /// The row column holding the cursor, when the stream is incremental.
+    fn cursor_field(&self) -> Option<&'static str>;
+    /// The API object's field the cursor is read from (the sort key for
+    /// `NewestFirst`).
+    fn api_cursor(&self) -> Option<&'static str>;
+    /// How far before its bookmark an incremental read starts again: for
+    /// streams whose records change without their sort key moving.
+    fn lookback(&self, _config: &Config) -> Duration {
+        Duration::zero()
+    }
+    /// The row's JSON Schema (draft-07).
+    fn schema(&self) -> Value;
+    /// Maps one API object to this stream's rows.
+    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()>;
+}
+
+/// Sync-wide values every row carries, and a tally of fields the API sent
+/// with a type we could not use (they become null, and the sync says so).
+pub struct RowContext {
+    pub source_id: String,
+    pub synced_at: Timestamp,
+    pub coerced: Cell<u64>,
+}
+
+impl RowContext {
+    pub fn new(source_id: &str, synced_at: DateTime<Utc>) -> Self {
+        RowContext {
+            source_id: source_id.to_string(),
+            synced_at: Timestamp(synced_at),
+            coerced: Cell::new(0),
+        }
+    }
+
+    /// The three bookkeeping columns, keyed by the row's identity.
+    pub fn meta(&self, identity: &[&dyn std::fmt::Display]) -> SyncMeta {
+        SyncMeta {
+            source_id: self.source_id.clone(),
+            sync_key: sync_key(identity, &self.source_id),
+            synced_at: self.synced_at,
+        }
+    }
+
+    pub fn obj<'a>(&'a self, v: &'a Value) -> Obj<'a> {
+        Obj { v, ctx: self }
+    }
+}
+
+/// `__sync_key`: the lowercase hex MD5 of the row's identity values and the
+/// source id, written as decimal or text and joined with `|`. For a ticket:
+/// `md5("12345|acme")`; for a ticket tag: `md5("12345|67|acme")`.
+pub fn sync_key(identity: &[&dyn std::fmt::Display], source_id: &str) -> String {
+    let mut text = String::new();
+    for part in identity {
+        text.push_str(&part.to_string());
+        text.push('|');
+    }
+    text.push_str(source_id);
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The bookkeeping columns on every row.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SyncMeta {
+    /// The Gorgias account (its subdomain) the row was read from.
+    #[serde(rename = "__source_id")]
+    pub source_id: String,
+    /// Hex MD5 of the row's natural key and `__source_id`: the primary key.
+    #[serde(rename = "__sync_key")]
+    pub sync_key: String,
+    /// When the sync that read this row started.
+    #[serde(rename = "__synced_at")]
+    pub synced_at: Timestamp,
+}
+
+/// A typed view of one API object. Fields the API sends with another type
+/// than documented are converted when nothing is lost (`"3"` → 3) and
+/// otherwise read as null and tallied, so one odd record never stops a sync.
+#[derive(Clone, Copy)]
+pub struct Obj<'a> {
+    v: &'a Value,
+    ctx: &'a RowContext,
+}
+
+impl<'a> Obj<'a> {
+    fn raw(&self, key: &str) -> Option<&'a Value> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    fn odd(&self) {
+        self.ctx.coerced.set(self.ctx.coerced.get() + 1);
+    }
+
+    /// A nested object, or an empty view when absent or null.
+    pub fn at(&self, key: &str) -> Obj<'a> {
+        match self.raw(key) {
+            Some(v @ Value::Object(_)) => Obj { v, ctx: self.ctx },
+            Some(_) => {
+                self.odd();
+                Obj {
+                    v: &Value::Null,
+                    ctx: self.ctx,
+                }
+            }
+            None => Obj {
+                v: &Value::Null,
+                ctx: self.ctx,
+            },
+        }
+    }
+
+    pub fn is_present(&self) -> bool {
+        self.v.is_object()
+    }
+
+    pub fn value(&self) -> &'a Value {
+        self.v
+    }
+
+    pub fn str(&self, key: &str) -> Option<String> {
+        match self.raw(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => {
+                self.odd();
+                None
+            }
+        }
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match self.raw(key)? {
+            Value::Number(n) => n.as_i64().or_else(|| {
+                let f = n.as_f64()?;
+                (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+            }),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+        .or_else(|| {
+            self.odd();
+            None
+        })
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.raw(key)? {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) if n.as_i64() == Some(0) => Some(false),
+            Value::Number(n) if n.as_i64() == Some(1) => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => {
+                self.odd();
+                None
+            }
+        }
+    }
+
+    pub fn ts(&self, key: &str) -> Option<Timestamp> {
+        match self.raw(key)? {
+            Value::String(s) => datetime::parse_api(s).map(Timestamp).or_else(|| {
+                self.odd();
+                None
+            }),
+            _ => {
+                self.odd();
+                None
+            }
+        }
+    }
+
+    /// The object's own `id`: without it a row has no identity, so the
+    /// record is refused with a sentence rather than keyed by guesswork.
+    pub fn id(&self, what: &str) -> Result<i64> {
+        self.int("id").ok_or_else(|| {
+            Error::system(format!(
+                "Gorgias sent a {what} without a numeric `id`, so it cannot be keyed: please report it to Gorgias support with the time of this sync."
+            ))
+        })
+    }
+}
+
+/// Serialises a row struct into the record value.
+pub fn row<T: Serialize>(r: &T) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_snake_case() {
+        let mut names: Vec<_> = ALL.iter().map(|s| s.name()).collect();
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+    }
+
+    #[test]
+    fn sync_key_formula() {
+        // md5("12345|acme")
+        assert_eq!(
+            sync_key(&[&12345], "acme"),
+            format!("{:x}", Md5::digest(b"12345|acme"))
+        );
+        assert_ne!(sync_key(&[&1, &23], "a"), sync_key(&[&12, &3], "a"));
+    }
+
+    #[test]
+    fn every_schema_declares_its_cursor_and_key() {
+        for s in ALL {
+            let schema = s.schema();
+            let props = schema["properties"].as_object().unwrap();
+            assert!(props.contains_key("__sync_key"), "{}", s.name());
+            if let Some(c) = s.cursor_field() {
+                assert!(props.contains_key(c), "{}: {c}", s.name());
+            }
+        }
+    }
+}

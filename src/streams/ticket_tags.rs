@@ -1,0 +1,112 @@
+//! `ticket_tags`: one row per tag on a ticket.
+//!
+//! The ticket list already embeds each ticket's tags, so this stream rides on
+//! the `tickets` pages (`/api/tickets` by `updated_datetime:desc`): when both
+//! are selected, one pass serves both. Adding or removing a tag bumps the
+//! ticket's `updated_datetime`, so each ticket read again brings its full
+//! current tag set, stamped with `ticket_updated_at`: a destination can drop
+//! the rows of an older version of the ticket that the new one no longer has.
+
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use crate::error::Result;
+use crate::schema::{schema_for, Timestamp};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+pub struct TicketTags;
+
+/// A tag on a ticket. Natural key: (`ticket_id`, `tag_id`).
+#[derive(Serialize, JsonSchema)]
+pub struct TicketTagRow {
+    /// The ticket's id (`ticket.id`).
+    pub ticket_id: i64,
+    /// The tag's name (`tags[].name`).
+    pub tag_name: Option<String>,
+    /// The tag's id (`tags[].id`).
+    pub tag_id: Option<i64>,
+    /// The ticket's `updated_datetime` when this tag set was read: the cursor.
+    pub ticket_updated_at: Option<Timestamp>,
+    #[serde(flatten)]
+    pub meta: SyncMeta,
+}
+
+impl Stream for TicketTags {
+    fn name(&self) -> &'static str {
+        "ticket_tags"
+    }
+    fn description(&self) -> &'static str {
+        "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at."
+    }
+    fn endpoint(&self) -> Endpoint {
+        super::tickets::Tickets.endpoint()
+    }
+    fn plan(&self) -> ReadPlan {
+        ReadPlan::NewestFirst
+    }
+    fn cursor_field(&self) -> Option<&'static str> {
+        Some("ticket_updated_at")
+    }
+    fn api_cursor(&self) -> Option<&'static str> {
+        Some("updated_datetime")
+    }
+    fn schema(&self) -> Value {
+        schema_for::<TicketTagRow>()
+    }
+
+    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+        let t = ctx.obj(object);
+        let ticket_id = t.id("ticket")?;
+        let updated = t.ts("updated_datetime");
+        let Some(tags) = object.get("tags").and_then(Value::as_array) else {
+            return Ok(());
+        };
+        for tag in tags {
+            let tag = ctx.obj(tag);
+            let tag_id = tag.int("id");
+            let tag_name = tag.str("name");
+            // A tag without an id (never seen, but not excluded by the docs)
+            // is keyed by its name so it still gets a stable, unique key.
+            let identity: &dyn std::fmt::Display = match (&tag_id, &tag_name) {
+                (Some(id), _) => id,
+                (None, Some(name)) => name,
+                (None, None) => continue,
+            };
+            out.push(super::row(&TicketTagRow {
+                ticket_id,
+                meta: ctx.meta(&[&ticket_id, identity]),
+                tag_name,
+                tag_id,
+                ticket_updated_at: updated,
+            }));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn one_row_per_tag_keyed_by_ticket_and_tag() {
+        let ctx = RowContext::new(
+            "acme",
+            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+        );
+        let mut out = Vec::new();
+        let obj = json!({"id": 5, "updated_datetime": "2024-06-20 07:39:36.5+00:00",
+            "tags": [{"id": 1, "name": "vip"}, {"id": 2, "name": "refund"}, {"name": null}]});
+        TicketTags.map(&obj, &ctx, &mut out).unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1]["tag_name"], "refund");
+        assert_eq!(out[1]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");
+        assert_ne!(out[0]["__sync_key"], out[1]["__sync_key"]);
+        assert_eq!(
+            out[0]["__sync_key"],
+            super::super::sync_key(&[&5, &1], "acme")
+        );
+    }
+}

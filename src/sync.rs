@@ -1,0 +1,315 @@
+//! The one read loop. Streams declare, this loop does: paging, the stop rule,
+//! bookmarks, checkpoints, stream statuses and progress, for every face.
+//!
+//! Streams that read the same endpoint in the same order (tickets and
+//! ticket_tags) share one pass over it. A stream's bookmark only moves at the
+//! end of its pass: a newest-first read has not seen the older changes until
+//! it reaches its stop page, so checkpointing earlier could skip them if the
+//! sync were killed. A killed sync therefore resumes from the previous
+//! bookmark and re-reads what the killed pass had read.
+
+use crate::client::Client;
+use crate::config::Config;
+use crate::datetime;
+use crate::error::{Error, Result};
+use crate::state::Bookmark;
+use crate::streams::{ReadPlan, RowContext, Stream};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::io;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    FullRefresh,
+    Incremental,
+}
+
+/// A stream the user selected, with how to read it and where it resumes.
+pub struct Selected {
+    pub stream: &'static dyn Stream,
+    pub mode: SyncMode,
+    pub bookmark: Option<Bookmark>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamStatus {
+    Started,
+    Running,
+    Complete,
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+}
+
+/// Where the loop's output goes: a protocol face.
+pub trait Sink {
+    fn record(&mut self, stream: &'static dyn Stream, row: Value) -> io::Result<()>;
+    /// State that is safe to resume from: every record before it is out.
+    fn checkpoint(
+        &mut self,
+        stream: &'static dyn Stream,
+        bookmark: Option<&Bookmark>,
+        records: u64,
+    ) -> io::Result<()>;
+    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> io::Result<()>;
+    fn log(&mut self, level: Level, message: &str) -> io::Result<()>;
+}
+
+/// What a sync did, per stream: records emitted.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub records: Vec<(&'static str, u64)>,
+}
+
+struct Member {
+    sel: Selected,
+    /// Rows whose cursor is older than this are not emitted.
+    lower: Option<DateTime<Utc>>,
+    max_seen: Option<DateTime<Utc>>,
+    records: u64,
+    running: bool,
+}
+
+/// Runs a sync of the selected streams. `started` is the sync's start time:
+/// every row's `__synced_at` and the cap on every bookmark.
+pub fn run(
+    config: &Config,
+    client: &mut Client,
+    selected: Vec<Selected>,
+    started: DateTime<Utc>,
+    sink: &mut dyn Sink,
+) -> Result<Summary> {
+    let ctx = RowContext::new(&config.domain, started);
+    let mut groups: Vec<Vec<Selected>> = Vec::new();
+    for sel in selected {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].stream.endpoint() == sel.stream.endpoint())
+        {
+            Some(g) => g.push(sel),
+            None => groups.push(vec![sel]),
+        }
+    }
+    let mut summary = Summary::default();
+    for group in groups {
+        let mut members: Vec<Member> = group
+            .into_iter()
+            .map(|sel| Member {
+                lower: lower_bound(config, &sel),
+                sel,
+                max_seen: None,
+                records: 0,
+                running: false,
+            })
+            .collect();
+        for m in &members {
+            sink.status(m.sel.stream, StreamStatus::Started)
+                .map_err(Error::output)?;
+        }
+        if let Err(e) = read_group(config, client, &ctx, started, &mut members, sink) {
+            for m in &members {
+                // Best effort: the error itself is what the face reports.
+                let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+            }
+            return Err(e);
+        }
+        for m in &members {
+            summary.records.push((m.sel.stream.name(), m.records));
+        }
+    }
+    Ok(summary)
+}
+
+/// The oldest cursor a stream still emits: its bookmark less its lookback
+/// (incremental), or the start date for streams that honour it.
+fn lower_bound(config: &Config, sel: &Selected) -> Option<DateTime<Utc>> {
+    let plan = sel.stream.plan();
+    if plan == ReadPlan::Single {
+        return None;
+    }
+    let from_bookmark = match (&sel.mode, &sel.bookmark) {
+        (SyncMode::Incremental, Some(b)) => Some(match plan {
+            ReadPlan::NewestFirst => b.value - sel.stream.lookback(config),
+            _ => b.value,
+        }),
+        _ => None,
+    };
+    let from_start = config.start_date.filter(|_| plan == ReadPlan::NewestFirst);
+    from_bookmark.max(from_start)
+}
+
+fn read_group(
+    config: &Config,
+    client: &mut Client,
+    ctx: &RowContext,
+    started: DateTime<Utc>,
+    members: &mut [Member],
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let lead = members[0].sel.stream;
+    let endpoint = lead.endpoint();
+    let plan = lead.plan();
+    let names: Vec<&str> = members.iter().map(|m| m.sel.stream.name()).collect();
+    let names = names.join(" + ");
+    let mut rows = Vec::new();
+    let began = Instant::now();
+    let requests_before: u64 = client.stats.by_path.values().sum();
+    let coerced_before = ctx.coerced.get();
+
+    let mut emit = |obj: &Value, members: &mut [Member], sink: &mut dyn Sink| -> Result<()> {
+        let cursor = lead
+            .api_cursor()
+            .and_then(|f| obj.get(f))
+            .and_then(Value::as_str)
+            .and_then(datetime::parse_api);
+        for m in members.iter_mut() {
+            if let (Some(lower), Some(c)) = (m.lower, cursor) {
+                if c < lower {
+                    continue;
+                }
+            }
+            m.sel.stream.map(obj, ctx, &mut rows)?;
+            for row in rows.drain(..) {
+                sink.record(m.sel.stream, row).map_err(Error::output)?;
+                m.records += 1;
+            }
+            if !m.running && m.records > 0 {
+                m.running = true;
+                sink.status(m.sel.stream, StreamStatus::Running)
+                    .map_err(Error::output)?;
+            }
+            if let Some(c) = cursor {
+                m.max_seen = m.max_seen.max(Some(c));
+            }
+        }
+        Ok(())
+    };
+
+    if plan == ReadPlan::Single {
+        let obj = client.get_object(endpoint.path)?;
+        emit(&obj, members, sink)?;
+    } else {
+        // A newest-first read may stop only when every member's bound is known.
+        let stop_below = if plan == ReadPlan::NewestFirst {
+            members
+                .iter()
+                .map(|m| m.lower)
+                .collect::<Option<Vec<_>>>()
+                .and_then(|v| v.into_iter().min())
+        } else {
+            None
+        };
+        let limit = config.page_size.to_string();
+        let mut cursor: Option<String> = None;
+        let mut seen_cursors = HashSet::new();
+        let mut pages = 0u64;
+        let mut objects = 0u64;
+        let mut last_log = Instant::now();
+        loop {
+            let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
+            if let Some(o) = endpoint.order_by {
+                query.push(("order_by", o));
+            }
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = client.get_page(endpoint.path, &query)?;
+            pages += 1;
+            objects += page.objects.len() as u64;
+            let mut all_older = !page.objects.is_empty();
+            for obj in &page.objects {
+                if let Some(bound) = stop_below {
+                    let c = lead
+                        .api_cursor()
+                        .and_then(|f| obj.get(f))
+                        .and_then(Value::as_str)
+                        .and_then(datetime::parse_api);
+                    // An object without a readable cursor is never "older".
+                    if c.is_none_or(|c| c >= bound) {
+                        all_older = false;
+                    }
+                }
+                emit(obj, members, sink)?;
+            }
+            if last_log.elapsed() >= Duration::from_secs(10) {
+                last_log = Instant::now();
+                let secs = began.elapsed().as_secs_f64().max(0.001);
+                sink.log(
+                    Level::Info,
+                    &format!(
+                        "{names}: {pages} pages, {objects} objects read ({:.0}/s), {:.1} requests/s",
+                        objects as f64 / secs,
+                        client.budget.achieved_rate(Instant::now())
+                    ),
+                )
+                .map_err(Error::output)?;
+            }
+            if stop_below.is_some() && all_older {
+                break;
+            }
+            match page.next_cursor {
+                None => break,
+                Some(next) => {
+                    if !seen_cursors.insert(next.clone()) {
+                        sink.log(
+                            Level::Warn,
+                            &format!("{names}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", endpoint.path),
+                        )
+                        .map_err(Error::output)?;
+                        break;
+                    }
+                    cursor = Some(next);
+                }
+            }
+        }
+    }
+
+    let odd = ctx.coerced.get() - coerced_before;
+    if odd > 0 {
+        sink.log(
+            Level::Warn,
+            &format!("{names}: {odd} fields from {} had a type the API does not document and were read as null.", endpoint.path),
+        )
+        .map_err(Error::output)?;
+    }
+    for m in members.iter_mut() {
+        if m.sel.mode == SyncMode::Incremental && m.sel.stream.cursor_field().is_some() {
+            let field = m.sel.stream.cursor_field().unwrap_or_default();
+            let seen = m.max_seen.map(|c| c.min(started)).map(|value| Bookmark {
+                cursor_field: field.to_string(),
+                value,
+            });
+            let next = match (m.sel.bookmark.take(), seen) {
+                (Some(old), Some(new)) => Some(if new.value > old.value { new } else { old }),
+                (old, new) => old.or(new),
+            };
+            sink.checkpoint(m.sel.stream, next.as_ref(), m.records)
+                .map_err(Error::output)?;
+            m.sel.bookmark = next;
+        }
+        sink.status(m.sel.stream, StreamStatus::Complete)
+            .map_err(Error::output)?;
+    }
+    let requests: u64 = client.stats.by_path.values().sum::<u64>() - requests_before;
+    let records: Vec<String> = members
+        .iter()
+        .map(|m| format!("{} {}", m.sel.stream.name(), m.records))
+        .collect();
+    sink.log(
+        Level::Info,
+        &format!(
+            "{names}: done in {:.1}s with {requests} requests to {}; records: {}",
+            began.elapsed().as_secs_f64(),
+            endpoint.path,
+            records.join(", ")
+        ),
+    )
+    .map_err(Error::output)?;
+    Ok(())
+}

@@ -509,8 +509,8 @@ impl Store {
         let mut id = 1000 + rng.range(0, 50);
         for i in 0..user_count {
             let id = next_id(rng, &mut id);
-            let role = if i < ROLES.len() {
-                ROLES[i]
+            let role = if let Some(r) = ROLES.get(i) {
+                r
             } else {
                 weighted(
                     rng,
@@ -1389,7 +1389,7 @@ impl Store {
     }
 
     pub(crate) fn mutate(&mut self, m: &Mutation) -> MutationSummary {
-        let mut rng = Rng::new(m.seed ^ 0x5EED_0F_C0FFEE);
+        let mut rng = Rng::new(m.seed ^ 0x5EED_0FC0_FFEE);
         let mut tickets = BTreeSet::new();
         let mut messages = BTreeSet::new();
         let mut surveys = BTreeSet::new();

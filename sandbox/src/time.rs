@@ -61,8 +61,7 @@ pub(crate) fn render(us: i64, form: Form) -> String {
     }
 }
 
-/// Parses every shape `render` produces; used by tests and by mutations that
-/// need to compare a rendered field with a new instant.
+/// Parses every shape `render` produces, so tests can check instants.
 #[cfg(test)]
 pub(crate) fn parse(s: &str) -> Option<i64> {
     let s = s.replacen(' ', "T", 1);
@@ -78,6 +77,22 @@ pub(crate) fn parse(s: &str) -> Option<i64> {
 
 pub(crate) fn now_us() -> i64 {
     Utc::now().timestamp_micros()
+}
+
+impl Style {
+    /// A style drawn from a generator: most objects get the common shape, a
+    /// few get the rarer ones clients must also parse.
+    pub(crate) fn draw(rng: &mut crate::rng::Rng) -> Style {
+        let form = match rng.below(100) {
+            0..=4 => Form::Naive,
+            5..=7 => Form::Space,
+            _ => Form::Offset,
+        };
+        Style {
+            form,
+            whole: rng.chance(0.2),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,21 +113,5 @@ mod tests {
             assert_eq!(parse(&render(us, f)), Some(us));
         }
         assert_eq!(render(END, Form::Offset), "2025-06-01T00:00:00+00:00");
-    }
-}
-
-impl Style {
-    /// A style drawn from a generator: most objects get the common shape, a
-    /// few get the rarer ones clients must also parse.
-    pub(crate) fn draw(rng: &mut crate::rng::Rng) -> Style {
-        let form = match rng.below(100) {
-            0..=4 => Form::Naive,
-            5..=7 => Form::Space,
-            _ => Form::Offset,
-        };
-        Style {
-            form,
-            whole: rng.chance(0.2),
-        }
     }
 }

@@ -1,0 +1,240 @@
+//! Shared test harness: a sandbox in this process, the connector binary in a
+//! child process, and strict checks on every line it prints.
+#![allow(dead_code)]
+
+use gorgias_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A long, distinctive key: any output that contains it leaked it.
+pub const API_KEY: &str = "sk-test-9f8e7d6c5b4a39281706f5e4d3c2b1a0-DO-NOT-PRINT";
+pub const EMAIL: &str = "sandbox@example.com";
+
+pub fn sandbox(tickets: usize) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        tickets,
+        api_key: API_KEY.into(),
+        email: EMAIL.into(),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+pub fn config_for(sb: &Sandbox) -> Value {
+    json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": sb.base_url(), "backoff_base_ms": 5})
+}
+
+/// A fresh scratch directory per call.
+pub fn scratch() -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "source-gorgias-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn write_json(dir: &std::path::Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+    p
+}
+
+pub fn write_text(dir: &std::path::Path, name: &str, s: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub messages: Vec<Value>,
+}
+
+impl Run {
+    pub fn of_type(&self, t: &str) -> Vec<&Value> {
+        self.messages.iter().filter(|m| m["type"] == t).collect()
+    }
+
+    pub fn records(&self, stream: &str) -> Vec<&Value> {
+        self.messages
+            .iter()
+            .filter(|m| m["type"] == "RECORD" && m["record"]["stream"] == stream)
+            .map(|m| &m["record"]["data"])
+            .collect()
+    }
+
+    pub fn count_by_stream(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for m in self.of_type("RECORD") {
+            *out.entry(m["record"]["stream"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+        out
+    }
+
+    /// The last STATE per stream, as a state file for the next read.
+    pub fn last_states(&self) -> Value {
+        let mut by_stream = BTreeMap::new();
+        for m in self.of_type("STATE") {
+            let name = m["state"]["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string();
+            by_stream.insert(name, m["state"].clone());
+        }
+        Value::Array(by_stream.into_values().collect())
+    }
+
+    pub fn trace_errors(&self) -> Vec<&Value> {
+        self.messages
+            .iter()
+            .filter(|m| m["type"] == "TRACE" && m["trace"]["type"] == "ERROR")
+            .map(|m| &m["trace"]["error"])
+            .collect()
+    }
+}
+
+/// Runs the Airbyte binary and checks every stdout line strictly. Never
+/// lets the key through: every run is scanned for it.
+pub fn airbyte(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("binary runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+    assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY), "the API key leaked");
+    assert!(!stdout.contains("panicked") && !stderr.contains("panicked"), "a panic: {stderr}");
+    assert!(!stderr.contains("stack backtrace"), "a backtrace: {stderr}");
+    let mut messages = Vec::new();
+    for line in stdout.lines() {
+        let m: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        check_message(&m);
+        messages.push(m);
+    }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        messages,
+    }
+}
+
+/// Strict Airbyte message checks: the payload matches the type and carries
+/// its required fields.
+pub fn check_message(m: &Value) {
+    let t = m["type"].as_str().expect("message has a type");
+    let obj = m.as_object().unwrap();
+    let payload_key = match t {
+        "RECORD" => "record",
+        "STATE" => "state",
+        "LOG" => "log",
+        "SPEC" => "spec",
+        "CONNECTION_STATUS" => "connectionStatus",
+        "CATALOG" => "catalog",
+        "TRACE" => "trace",
+        other => panic!("unknown message type {other}"),
+    };
+    assert_eq!(obj.len(), 2, "exactly type and payload: {m}");
+    let p = &m[payload_key];
+    assert!(p.is_object(), "payload object: {m}");
+    match t {
+        "RECORD" => {
+            assert!(p["stream"].is_string() && p["data"].is_object() && p["emitted_at"].is_i64(), "{m}");
+        }
+        "STATE" => {
+            assert_eq!(p["type"], "STREAM", "one state type: {m}");
+            assert!(p["stream"]["stream_descriptor"]["name"].is_string(), "{m}");
+            assert!(p["stream"]["stream_state"].is_object(), "{m}");
+            assert!(p["sourceStats"]["recordCount"].is_number(), "{m}");
+        }
+        "LOG" => {
+            assert!(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"].contains(&p["level"].as_str().unwrap()), "{m}");
+            assert!(p["message"].is_string(), "{m}");
+        }
+        "SPEC" => assert!(p["connectionSpecification"].is_object(), "{m}"),
+        "CONNECTION_STATUS" => {
+            assert!(["SUCCEEDED", "FAILED"].contains(&p["status"].as_str().unwrap()), "{m}");
+        }
+        "CATALOG" => assert!(p["streams"].is_array(), "{m}"),
+        "TRACE" => {
+            assert!(p["emitted_at"].is_number(), "{m}");
+            match p["type"].as_str().unwrap() {
+                "ERROR" => {
+                    let e = &p["error"];
+                    let msg = e["message"].as_str().expect("error message");
+                    assert!(msg.ends_with('.'), "one sentence: {msg}");
+                    assert!(
+                        ["config_error", "system_error", "transient_error"].contains(&e["failure_type"].as_str().unwrap()),
+                        "{m}"
+                    );
+                }
+                "STREAM_STATUS" => {
+                    assert!(["STARTED", "RUNNING", "COMPLETE", "INCOMPLETE"]
+                        .contains(&p["stream_status"]["status"].as_str().unwrap()));
+                    assert!(p["stream_status"]["stream_descriptor"]["name"].is_string());
+                }
+                other => panic!("unexpected trace type {other}"),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The subset of JSON Schema our schemas use: type (with null), format
+/// date-time, properties. Unknown properties in a record are an error: a
+/// destination would drop them.
+pub fn validate(schema: &Value, v: &Value, path: &str) -> Result<(), String> {
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "null" => v.is_null(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            _ => false,
+        });
+        if !ok {
+            return Err(format!("{path}: {v} is not {types:?}"));
+        }
+    }
+    if schema.get("format") == Some(&json!("date-time")) {
+        if let Some(s) = v.as_str() {
+            chrono::DateTime::parse_from_rfc3339(s).map_err(|_| format!("{path}: {s} is not date-time"))?;
+            if !s.ends_with('Z') {
+                return Err(format!("{path}: {s} is not UTC"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema.get("properties").and_then(Value::as_object), v.as_object()) {
+        for (k, val) in obj {
+            let sub = props.get(k).ok_or_else(|| format!("{path}.{k}: not declared in the schema"))?;
+            validate(sub, val, &format!("{path}.{k}"))?;
+        }
+        if let Some(req) = schema.get("required").and_then(Value::as_array) {
+            for r in req {
+                let r = r.as_str().unwrap();
+                if !obj.contains_key(r) {
+                    return Err(format!("{path}.{r}: required but missing"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn catalog_file(dir: &std::path::Path) -> PathBuf {
+    write_json(dir, "catalog.json", &source_gorgias::airbyte::catalog::configured_catalog_all())
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod output;
 pub mod rate_budget;
 pub mod schema;
+pub mod singer;
 pub mod state;
 pub mod streams;
 pub mod sync;

@@ -29,7 +29,8 @@ impl Formatter for LineSafeFormatter {
 /// Writes one value as one line.
 pub fn write_line<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(&mut *w, LineSafeFormatter);
-    value.serialize(&mut ser).map_err(io::Error::other)?;
+    // `From` keeps the kind of an underlying I/O error (a closed pipe).
+    value.serialize(&mut ser).map_err(io::Error::from)?;
     w.write_all(b"\n")
 }
 

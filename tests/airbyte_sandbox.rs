@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 // ---- an independent statement of the mapping (the seed's table) ----------
 
 fn ts(v: &Value) -> Value {
-    let Some(s) = v.as_str() else { return Value::Null };
+    let Some(s) = v.as_str() else {
+        return Value::Null;
+    };
     let s = s.replacen(' ', "T", 1);
     let dt = DateTime::parse_from_rfc3339(&s)
         .map(|d| d.with_timezone(&Utc))
@@ -23,7 +25,10 @@ fn ts(v: &Value) -> Value {
 fn md5key(parts: &[String]) -> String {
     use md5::{Digest, Md5};
     let text = parts.join("|");
-    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn s(v: &Value) -> Value {
@@ -35,12 +40,19 @@ fn s(v: &Value) -> Value {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Map<String, Value> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 fn expected_ticket(t: &Value) -> Map<String, Value> {
     let c = &t["customer"];
-    let r = if t["requester"].is_object() { &t["requester"] } else { c };
+    let r = if t["requester"].is_object() {
+        &t["requester"]
+    } else {
+        c
+    };
     let a = &t["assignee_user"];
     let id = t["id"].as_i64().unwrap();
     obj(&[
@@ -76,7 +88,10 @@ fn expected_ticket(t: &Value) -> Map<String, Value> {
         ("updated_at", ts(&t["updated_datetime"])),
         ("closed_at", ts(&t["closed_datetime"])),
         ("__source_id", json!("acme")),
-        ("__sync_key", json!(md5key(&[id.to_string(), "acme".into()]))),
+        (
+            "__sync_key",
+            json!(md5key(&[id.to_string(), "acme".into()])),
+        ),
     ])
 }
 
@@ -93,7 +108,14 @@ fn expected_tags(t: &Value) -> Vec<Map<String, Value>> {
                 ("tag_id", g["id"].clone()),
                 ("ticket_updated_at", ts(&t["updated_datetime"])),
                 ("__source_id", json!("acme")),
-                ("__sync_key", json!(md5key(&[id.to_string(), g["id"].to_string(), "acme".into()]))),
+                (
+                    "__sync_key",
+                    json!(md5key(&[
+                        id.to_string(),
+                        g["id"].to_string(),
+                        "acme".into()
+                    ])),
+                ),
             ])
         })
         .collect()
@@ -123,7 +145,14 @@ fn expected_message(m: &Value) -> Map<String, Value> {
         ("created_at", ts(&m["created_datetime"])),
         ("sent_at", ts(&m["sent_datetime"])),
         ("__source_id", json!("acme")),
-        ("__sync_key", json!(md5key(&[id.to_string(), m["ticket_id"].to_string(), "acme".into()]))),
+        (
+            "__sync_key",
+            json!(md5key(&[
+                id.to_string(),
+                m["ticket_id"].to_string(),
+                "acme".into()
+            ])),
+        ),
     ])
 }
 
@@ -139,7 +168,10 @@ fn expected_survey(v: &Value) -> Map<String, Value> {
         ("score", v["score"].clone()),
         ("created_at", ts(&v["created_datetime"])),
         ("__source_id", json!("acme")),
-        ("__sync_key", json!(md5key(&[id.to_string(), "acme".into()]))),
+        (
+            "__sync_key",
+            json!(md5key(&[id.to_string(), "acme".into()])),
+        ),
     ])
 }
 
@@ -156,7 +188,10 @@ fn expected_user(u: &Value) -> Map<String, Value> {
         ("created_at", ts(&u["created_datetime"])),
         ("updated_at", ts(&u["updated_datetime"])),
         ("__source_id", json!("acme")),
-        ("__sync_key", json!(md5key(&[id.to_string(), "acme".into()]))),
+        (
+            "__sync_key",
+            json!(md5key(&[id.to_string(), "acme".into()])),
+        ),
     ])
 }
 
@@ -170,18 +205,28 @@ fn expected_integration(i: &Value) -> Map<String, Value> {
         ("created_at", ts(&i["created_datetime"])),
         ("updated_at", ts(&i["updated_datetime"])),
         ("__source_id", json!("acme")),
-        ("__sync_key", json!(md5key(&[id.to_string(), "acme".into()]))),
+        (
+            "__sync_key",
+            json!(md5key(&[id.to_string(), "acme".into()])),
+        ),
     ])
 }
 
 fn expected_account(a: &Value) -> Vec<Map<String, Value>> {
     let mut rows = Vec::new();
     for s_ in a["settings"].as_array().unwrap() {
-        let hours: Vec<Value> = s_["data"]["business_hours"].as_array().cloned().unwrap_or_default();
+        let hours: Vec<Value> = s_["data"]["business_hours"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let entries: Vec<(Option<usize>, Value)> = if hours.is_empty() {
             vec![(None, Value::Null)]
         } else {
-            hours.into_iter().enumerate().map(|(i, h)| (Some(i), h)).collect()
+            hours
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| (Some(i), h))
+                .collect()
         };
         for (i, h) in entries {
             rows.push(obj(&[
@@ -189,8 +234,14 @@ fn expected_account(a: &Value) -> Vec<Map<String, Value>> {
                 ("status", s(&a["status"]["status"])),
                 ("created_at", ts(&a["created_datetime"])),
                 ("subscription_plan", s(&a["current_subscription"]["plan"])),
-                ("subscription_created_at", ts(&a["current_subscription"]["start_datetime"])),
-                ("subscription_status", s(&a["current_subscription"]["status"])),
+                (
+                    "subscription_created_at",
+                    ts(&a["current_subscription"]["start_datetime"]),
+                ),
+                (
+                    "subscription_status",
+                    s(&a["current_subscription"]["status"]),
+                ),
                 ("setting_id", s_["id"].clone()),
                 ("setting_type", s(&s_["type"])),
                 ("timezone", s(&s_["data"]["timezone"])),
@@ -200,7 +251,11 @@ fn expected_account(a: &Value) -> Vec<Map<String, Value>> {
                 ("__source_id", json!("acme")),
                 (
                     "__sync_key",
-                    json!(md5key(&[s_["id"].to_string(), i.map(|i| i.to_string()).unwrap_or_default(), "acme".into()])),
+                    json!(md5key(&[
+                        s_["id"].to_string(),
+                        i.map(|i| i.to_string()).unwrap_or_default(),
+                        "acme".into()
+                    ])),
                 ),
             ]));
         }
@@ -212,12 +267,36 @@ fn expected_all(sb: &gorgias_sandbox::Sandbox) -> BTreeMap<&'static str, Vec<Map
     let tickets = sb.snapshot("tickets");
     let mut m = BTreeMap::new();
     m.insert("account", expected_account(&sb.snapshot("account")[0]));
-    m.insert("users", sb.snapshot("users").iter().map(expected_user).collect());
+    m.insert(
+        "users",
+        sb.snapshot("users").iter().map(expected_user).collect(),
+    );
     m.insert("tickets", tickets.iter().map(expected_ticket).collect());
-    m.insert("ticket_tags", tickets.iter().flat_map(expected_tags).collect());
-    m.insert("ticket_messages", sb.snapshot("messages").iter().map(expected_message).collect());
-    m.insert("satisfaction_surveys", sb.snapshot("satisfaction-surveys").iter().map(expected_survey).collect());
-    m.insert("integrations", sb.snapshot("integrations").iter().map(expected_integration).collect());
+    m.insert(
+        "ticket_tags",
+        tickets.iter().flat_map(expected_tags).collect(),
+    );
+    m.insert(
+        "ticket_messages",
+        sb.snapshot("messages")
+            .iter()
+            .map(expected_message)
+            .collect(),
+    );
+    m.insert(
+        "satisfaction_surveys",
+        sb.snapshot("satisfaction-surveys")
+            .iter()
+            .map(expected_survey)
+            .collect(),
+    );
+    m.insert(
+        "integrations",
+        sb.snapshot("integrations")
+            .iter()
+            .map(expected_integration)
+            .collect(),
+    );
     m
 }
 
@@ -256,7 +335,10 @@ fn check_passes_with_good_credentials_and_fails_with_bad_ones() {
     let good = write_json(&dir, "good.json", &config_for(&sb));
     let run = airbyte(&["check", "--config", good.to_str().unwrap()]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"], "SUCCEEDED");
+    assert_eq!(
+        run.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"],
+        "SUCCEEDED"
+    );
 
     let mut bad = config_for(&sb);
     bad["api_key"] = json!("sk-wrong-key-0000000000000000000000000000000000");
@@ -265,7 +347,10 @@ fn check_passes_with_good_credentials_and_fails_with_bad_ones() {
     assert_eq!(run.code, 0);
     let status = &run.of_type("CONNECTION_STATUS")[0]["connectionStatus"];
     assert_eq!(status["status"], "FAILED");
-    assert!(status["message"].as_str().unwrap().contains("401"), "{status}");
+    assert!(
+        status["message"].as_str().unwrap().contains("401"),
+        "{status}"
+    );
 
     let mut nohost = config_for(&sb);
     nohost["base_url"] = json!(format!("http://127.0.0.1:{}/nothing-here", sb.port()));
@@ -273,16 +358,29 @@ fn check_passes_with_good_credentials_and_fails_with_bad_ones() {
     let run = airbyte(&["check", "--config", nohost.to_str().unwrap()]);
     let status = &run.of_type("CONNECTION_STATUS")[0]["connectionStatus"];
     assert_eq!(status["status"], "FAILED");
-    assert!(status["message"].as_str().unwrap().contains("No Gorgias account answers"), "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("No Gorgias account answers"),
+        "{status}"
+    );
 }
 
 #[test]
 fn discover_lists_the_seven_streams_with_their_columns() {
     let dir = scratch();
-    let cfg = write_json(&dir, "c.json", &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY}));
+    let cfg = write_json(
+        &dir,
+        "c.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY}),
+    );
     let run = airbyte(&["discover", "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 0);
-    let streams = run.of_type("CATALOG")[0]["catalog"]["streams"].as_array().unwrap().clone();
+    let streams = run.of_type("CATALOG")[0]["catalog"]["streams"]
+        .as_array()
+        .unwrap()
+        .clone();
     let want: &[(&str, &str)] = &[
         ("account", "domain status created_at subscription_plan subscription_created_at subscription_status setting_id setting_type timezone business_days business_close business_open"),
         ("users", "user_id external_id active user_email user_name first_name last_name created_at updated_at"),
@@ -294,8 +392,16 @@ fn discover_lists_the_seven_streams_with_their_columns() {
     ];
     assert_eq!(streams.len(), want.len());
     for (name, cols) in want {
-        let s = streams.iter().find(|s| s["name"] == *name).unwrap_or_else(|| panic!("{name}"));
-        let have: BTreeSet<&str> = s["json_schema"]["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        let s = streams
+            .iter()
+            .find(|s| s["name"] == *name)
+            .unwrap_or_else(|| panic!("{name}"));
+        let have: BTreeSet<&str> = s["json_schema"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut want: BTreeSet<&str> = cols.split(' ').collect();
         want.extend(["__source_id", "__sync_key", "__synced_at"]);
         assert_eq!(have, want, "{name}");
@@ -309,18 +415,28 @@ fn a_full_read_returns_every_sandbox_row_once_with_every_column_exact() {
     let dir = scratch();
     let cfg = write_json(&dir, "c.json", &config_for(&sb));
     let cat = catalog_file(&dir);
-    let run = airbyte(&["read", "--config", cfg.to_str().unwrap(), "--catalog", cat.to_str().unwrap()]);
+    let run = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_records_valid(&run);
     for (stream, rows) in expected_all(&sb) {
         let got = run.records(stream);
         let keyed_got = keyed(&got);
         assert_eq!(keyed_got.len(), got.len(), "{stream}: a row came twice");
-        let want: BTreeMap<String, Map<String, Value>> =
-            rows.into_iter().map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r)).collect();
+        let want: BTreeMap<String, Map<String, Value>> = rows
+            .into_iter()
+            .map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r))
+            .collect();
         assert_eq!(keyed_got.len(), want.len(), "{stream}: row count");
         for (k, w) in &want {
-            let g = keyed_got.get(k).unwrap_or_else(|| panic!("{stream}: missing {w:?}"));
+            let g = keyed_got
+                .get(k)
+                .unwrap_or_else(|| panic!("{stream}: missing {w:?}"));
             assert_eq!(g, w, "{stream}");
         }
     }
@@ -331,12 +447,19 @@ fn a_full_read_returns_every_sandbox_row_once_with_every_column_exact() {
         .filter(|m| m["trace"]["type"] == "STREAM_STATUS")
         .map(|m| {
             let s = &m["trace"]["stream_status"];
-            (s["stream_descriptor"]["name"].as_str().unwrap().into(), s["status"].as_str().unwrap().into())
+            (
+                s["stream_descriptor"]["name"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap().into(),
+            )
         })
         .collect();
     for s in source_gorgias::streams::ALL {
         for st in ["STARTED", "RUNNING", "COMPLETE"] {
-            assert!(statuses.contains(&(s.name().into(), st.into())), "{} {st}", s.name());
+            assert!(
+                statuses.contains(&(s.name().into(), st.into())),
+                "{} {st}",
+                s.name()
+            );
         }
     }
     // tickets and ticket_tags shared one pass; every list sent limit=100 and order_by.
@@ -344,7 +467,10 @@ fn a_full_read_returns_every_sandbox_row_once_with_every_column_exact() {
     let ticket_pages = reqs.iter().filter(|r| r.path == "/api/tickets").count();
     assert_eq!(ticket_pages, 700usize.div_ceil(100));
     for r in reqs.iter().filter(|r| r.path != "/api/account") {
-        assert!(r.query.contains("limit=100") && r.query.contains("order_by="), "{r:?}");
+        assert!(
+            r.query.contains("limit=100") && r.query.contains("order_by="),
+            "{r:?}"
+        );
     }
 }
 
@@ -354,7 +480,13 @@ fn an_incremental_read_after_changes_delivers_every_change_with_few_requests() {
     let dir = scratch();
     let cfg = write_json(&dir, "c.json", &config_for(&sb));
     let cat = catalog_file(&dir);
-    let first = airbyte(&["read", "--config", cfg.to_str().unwrap(), "--catalog", cat.to_str().unwrap()]);
+    let first = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
     assert_eq!(first.code, 0);
     let state = write_json(&dir, "state.json", &first.last_states());
 
@@ -370,23 +502,41 @@ fn an_incremental_read_after_changes_delivers_every_change_with_few_requests() {
     });
     sb.clear_requests();
     let second = airbyte(&[
-        "read", "--config", cfg.to_str().unwrap(), "--catalog", cat.to_str().unwrap(), "--state", state.to_str().unwrap(),
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
     ]);
     assert_eq!(second.code, 0, "{}", second.stdout);
     assert_records_valid(&second);
 
     // Merge both reads as a dedup destination would, the later read winning.
     let want = expected_all(&sb);
-    for stream in ["tickets", "ticket_messages", "users", "integrations", "account"] {
+    for stream in [
+        "tickets",
+        "ticket_messages",
+        "users",
+        "integrations",
+        "account",
+    ] {
         let mut merged = keyed(&first.records(stream));
         merged.extend(keyed(&second.records(stream)));
-        let want: BTreeMap<String, Map<String, Value>> =
-            want[stream].iter().map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r.clone())).collect();
+        let want: BTreeMap<String, Map<String, Value>> = want[stream]
+            .iter()
+            .map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r.clone()))
+            .collect();
         assert_eq!(merged, want, "{stream} after merge");
     }
     // Tags: for each ticket, the rows of its newest version are its tag set.
     let mut latest: BTreeMap<i64, (String, BTreeSet<i64>)> = BTreeMap::new();
-    for r in first.records("ticket_tags").into_iter().chain(second.records("ticket_tags")) {
+    for r in first
+        .records("ticket_tags")
+        .into_iter()
+        .chain(second.records("ticket_tags"))
+    {
         let t = r["ticket_id"].as_i64().unwrap();
         let at = r["ticket_updated_at"].as_str().unwrap().to_string();
         let e = latest.entry(t).or_insert((at.clone(), BTreeSet::new()));
@@ -400,7 +550,12 @@ fn an_incremental_read_after_changes_delivers_every_change_with_few_requests() {
     // A tag row is current when its ticket_updated_at equals the ticket's
     // updated_at (a ticket that lost its last tag has no rows of its new version).
     for t in sb.snapshot("tickets") {
-        let tags: BTreeSet<i64> = t["tags"].as_array().unwrap().iter().map(|g| g["id"].as_i64().unwrap()).collect();
+        let tags: BTreeSet<i64> = t["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_i64().unwrap())
+            .collect();
         let now = ts(&t["updated_datetime"]);
         let have = latest
             .get(&t["id"].as_i64().unwrap())
@@ -420,11 +575,20 @@ fn an_incremental_read_after_changes_delivers_every_change_with_few_requests() {
             assert_eq!(got, &expected_survey(sv));
         } else {
             // Only a score on a survey created before the lookback may be missed (documented).
-            let bookmark = first.last_states().as_array().unwrap().iter()
-                .find(|s| s["stream"]["stream_descriptor"]["name"] == "satisfaction_surveys").unwrap()["stream"]["stream_state"]["created_at"].clone();
+            let bookmark = first
+                .last_states()
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["stream"]["stream_descriptor"]["name"] == "satisfaction_surveys")
+                .unwrap()["stream"]["stream_state"]["created_at"]
+                .clone();
             let b = DateTime::parse_from_rfc3339(bookmark.as_str().unwrap()).unwrap();
             let c = DateTime::parse_from_rfc3339(created.as_str().unwrap()).unwrap();
-            assert!(c < b - chrono::Duration::days(30), "survey {id} inside the lookback was missed");
+            assert!(
+                c < b - chrono::Duration::days(30),
+                "survey {id} inside the lookback was missed"
+            );
         }
     }
 
@@ -432,14 +596,30 @@ fn an_incremental_read_after_changes_delivers_every_change_with_few_requests() {
     let reqs = sb.requests();
     let count = |p: &str| reqs.iter().filter(|r| r.path == p).count();
     let changed_tickets = changed.ticket_ids.len();
-    assert!(count("/api/tickets") <= changed_tickets.div_ceil(100) + 2, "tickets: {} requests for {changed_tickets} changes", count("/api/tickets"));
+    assert!(
+        count("/api/tickets") <= changed_tickets.div_ceil(100) + 2,
+        "tickets: {} requests for {changed_tickets} changes",
+        count("/api/tickets")
+    );
     let msgs = second.records("ticket_messages").len();
     assert!(msgs >= changed.message_ids.len());
-    assert!(count("/api/messages") <= msgs.div_ceil(100) + 1, "messages: {} requests for {msgs} rows", count("/api/messages"));
-    assert!(count("/api/messages") < 1500 * 3 / 100 / 4, "messages were re-read");
+    assert!(
+        count("/api/messages") <= msgs.div_ceil(100) + 1,
+        "messages: {} requests for {msgs} rows",
+        count("/api/messages")
+    );
+    assert!(
+        count("/api/messages") < 1500 * 3 / 100 / 4,
+        "messages were re-read"
+    );
     // State moved forward and never past the sync's start.
     for st in second.last_states().as_array().unwrap() {
-        let v = st["stream"]["stream_state"].as_object().unwrap().values().next().cloned();
+        let v = st["stream"]["stream_state"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .cloned();
         if let Some(Value::String(v)) = v {
             assert!(DateTime::parse_from_rfc3339(&v).unwrap() <= Utc::now());
         }
@@ -456,15 +636,37 @@ fn every_stdout_line_is_valid_and_tied_timestamps_straddling_pages_are_not_lost(
     let tickets = sb.snapshot("tickets");
     let mut by_ts: BTreeMap<String, usize> = BTreeMap::new();
     for t in &tickets {
-        *by_ts.entry(ts(&t["updated_datetime"]).as_str().unwrap().to_string()).or_default() += 1;
+        *by_ts
+            .entry(ts(&t["updated_datetime"]).as_str().unwrap().to_string())
+            .or_default() += 1;
     }
     let (tie, n) = by_ts.iter().max_by_key(|(_, n)| **n).unwrap();
     assert!(*n > 100, "the sandbox has a tie run longer than a page");
-    let state = write_json(&dir, "s.json", &json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "tickets"}, "stream_state": {"updated_at": tie}}}]));
-    let cat = write_json(&dir, "cat.json", &json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]}));
-    let run = airbyte(&["read", "--config", cfg.to_str().unwrap(), "--catalog", cat.to_str().unwrap(), "--state", state.to_str().unwrap()]);
+    let state = write_json(
+        &dir,
+        "s.json",
+        &json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "tickets"}, "stream_state": {"updated_at": tie}}}]),
+    );
+    let cat = write_json(
+        &dir,
+        "cat.json",
+        &json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]}),
+    );
+    let run = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0);
-    let got: BTreeSet<i64> = run.records("tickets").iter().map(|r| r["ticket_id"].as_i64().unwrap()).collect();
+    let got: BTreeSet<i64> = run
+        .records("tickets")
+        .iter()
+        .map(|r| r["ticket_id"].as_i64().unwrap())
+        .collect();
     let want: BTreeSet<i64> = tickets
         .iter()
         .filter(|t| ts(&t["updated_datetime"]).as_str().unwrap() >= tie.as_str())

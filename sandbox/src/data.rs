@@ -36,16 +36,88 @@ impl Coll {
     }
 }
 
+/// An object while the dataset is being generated.
+struct Obj {
+    id: i64,
+    created: i64,
+    updated: i64,
+    value: Value,
+}
+
+/// What filters and sort keys read, pulled out of the JSON once so a list
+/// request never has to parse the stored objects.
+#[derive(Default)]
+pub(crate) struct Meta {
+    pub(crate) customer_id: Option<i64>,
+    pub(crate) ticket_id: Option<i64>,
+    pub(crate) trashed: bool,
+    pub(crate) role: Option<Box<str>>,
+    pub(crate) email: Option<Box<str>>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) external_id: Option<Box<str>>,
+    pub(crate) kind: Option<Box<str>>,
+    pub(crate) usage: i64,
+    pub(crate) tag_count: usize,
+    pub(crate) unscored: bool,
+}
+
+/// A stored object: the exact JSON text served, so pages are built by
+/// concatenation and a large dataset costs a fraction of a `Value` tree.
 pub(crate) struct Item {
     pub(crate) id: i64,
     pub(crate) created: i64,
     /// Equal to `created` for objects without an updated_datetime.
     pub(crate) updated: i64,
-    pub(crate) value: Value,
+    pub(crate) raw: Box<str>,
+    pub(crate) meta: Meta,
+}
+
+impl Item {
+    fn new(id: i64, created: i64, updated: i64, v: &Value) -> Item {
+        let s = |v: &Value| v.as_str().map(Box::from);
+        let meta = Meta {
+            customer_id: v["customer"]["id"].as_i64().or(v["customer_id"].as_i64()),
+            ticket_id: v["ticket_id"].as_i64(),
+            trashed: !v["trashed_datetime"].is_null(),
+            role: s(&v["role"]["name"]),
+            email: s(&v["email"]),
+            name: s(&v["name"]),
+            external_id: s(&v["external_id"]),
+            kind: s(&v["type"]),
+            usage: v["usage"].as_i64().unwrap_or(0),
+            tag_count: v["tags"].as_array().map_or(0, Vec::len),
+            unscored: v.get("score").is_some_and(Value::is_null),
+        };
+        Item {
+            id,
+            created,
+            updated,
+            raw: serde_json::to_string(v).unwrap_or_default().into(),
+            meta,
+        }
+    }
+
+    fn from_obj(o: Obj) -> Item {
+        Item::new(o.id, o.created, o.updated, &o.value)
+    }
+
+    pub(crate) fn value(&self) -> Value {
+        serde_json::from_str(&self.raw).unwrap_or(Value::Null)
+    }
+
+    /// Mutations are rare: parsing and re-serialising one object is cheap
+    /// next to keeping every object as a `Value`.
+    fn edit(&mut self, f: impl FnOnce(&mut Value)) {
+        let mut v = self.value();
+        f(&mut v);
+        *self = Item::new(self.id, self.created, self.updated, &v);
+    }
 }
 
 pub(crate) struct Store {
     domain: String,
+    /// (id, type) of each integration, to pick a new message's integration.
+    int_types: Vec<(i64, String)>,
     pub(crate) account: Value,
     pub(crate) users: Vec<Item>,
     pub(crate) tickets: Vec<Item>,
@@ -463,7 +535,7 @@ fn subject_for(rng: &mut Rng, channel: &str, from_agent: bool, order: u64) -> Op
     }
 }
 
-fn integration_for(integrations: &[Item], channel: &str, via: &str) -> Option<i64> {
+fn integration_for(integrations: &[(i64, String)], channel: &str, via: &str) -> Option<i64> {
     let ty = match (channel, via) {
         ("email", "gmail") => "gmail",
         ("email", _) => "email",
@@ -471,10 +543,18 @@ fn integration_for(integrations: &[Item], channel: &str, via: &str) -> Option<i6
         ("facebook", _) => "facebook",
         _ => return None,
     };
-    integrations
-        .iter()
-        .find(|i| i.value["type"] == ty)
-        .map(|i| i.id)
+    integrations.iter().find(|i| i.1 == ty).map(|i| i.0)
+}
+
+/// Sets a datetime field in the object's own rendering, so a naive-form
+/// object stays naive after a change.
+fn set_time(v: &mut Value, field: &str, us: Option<i64>) {
+    let form = match v["created_datetime"].as_str() {
+        Some(s) if s.contains(' ') => Form::Space,
+        Some(s) if !s.ends_with("+00:00") => Form::Naive,
+        _ => Form::Offset,
+    };
+    v[field] = us.map_or(Value::Null, |us| Value::String(render(us, form)));
 }
 
 struct MDraft {
@@ -556,7 +636,7 @@ impl Store {
             if matches!(role, "admin" | "agent" | "basic-agent" | "lite-agent") {
                 agents.push(i);
             }
-            users.push(Item {
+            users.push(Obj {
                 id,
                 created,
                 updated,
@@ -611,7 +691,7 @@ impl Store {
             } else {
                 Value::Null
             };
-            integrations.push(Item {
+            integrations.push(Obj {
                 id,
                 created,
                 updated,
@@ -634,6 +714,11 @@ impl Store {
             });
         }
 
+        let int_types: Vec<(i64, String)> = integrations
+            .iter()
+            .map(|i| (i.id, i.value["type"].as_str().unwrap_or("").to_string()))
+            .collect();
+
         // Tags (usage filled in once tickets exist).
         let rng = &mut r_tags;
         let mut tags = Vec::new();
@@ -647,7 +732,7 @@ impl Store {
             } else {
                 Value::Null
             };
-            tags.push(Item {
+            tags.push(Obj {
                 id,
                 created,
                 updated: created,
@@ -912,7 +997,7 @@ impl Store {
             } else {
                 subject
             };
-            let integration_id = integration_for(&integrations, d.channel, d.via);
+            let integration_id = integration_for(&int_types, d.channel, d.via);
             let mut excerpt = String::new();
             for (pos, &j) in per_ticket[i].iter().enumerate() {
                 let m = &msgs[j];
@@ -959,7 +1044,7 @@ impl Store {
                     None
                 };
                 let mid = msg_ids[j];
-                messages.push(Item {
+                messages.push(Item::from_obj(Obj {
                     id: mid,
                     created: m.created,
                     updated: m.created,
@@ -983,7 +1068,7 @@ impl Store {
                         },
                         rngm,
                     ),
-                });
+                }));
             }
             let tag_count = match rng.below(100) {
                 0..=34 => 0,
@@ -1038,12 +1123,12 @@ impl Store {
                 };
                 v["requester"] = req;
             }
-            tickets.push(Item {
+            tickets.push(Item::from_obj(Obj {
                 id: tid,
                 created: d.created,
                 updated: tm.updated,
                 value: v,
-            });
+            }));
         }
         messages.sort_by_key(|m| m.id);
         for (t, usage) in tags.iter_mut().zip(tag_usage) {
@@ -1106,7 +1191,7 @@ impl Store {
         let mut id = 9000 + rng.range(0, 100);
         for (created, i, cid, st, should_send, sent, scored, score, body) in drafts_s {
             let id = next_id(rng, &mut id);
-            surveys.push(Item {
+            surveys.push(Item::from_obj(Obj {
                 id,
                 created,
                 updated: created,
@@ -1123,7 +1208,7 @@ impl Store {
                     "scored_datetime": st.o(scored),
                     "meta": if rng.chance(0.5) { json!({"channel": "email"}) } else { Value::Null },
                 }),
-            });
+            }));
         }
 
         // Customers, now that their first and last tickets are known.
@@ -1184,7 +1269,7 @@ impl Store {
                     "updated_datetime": st.s(created),
                 }));
             }
-            customers.push(Item {
+            customers.push(Item::from_obj(Obj {
                 id: p.id,
                 created,
                 updated,
@@ -1206,7 +1291,7 @@ impl Store {
                     "created_datetime": st.s(created),
                     "updated_datetime": st.s(updated),
                 }),
-            });
+            }));
         }
 
         let acct = Style {
@@ -1228,6 +1313,8 @@ impl Store {
             "meta": {"hmac_algorithm": "sha256"},
         });
 
+        let conv = |v: Vec<Obj>| v.into_iter().map(Item::from_obj).collect::<Vec<_>>();
+        let (users, integrations, tags) = (conv(users), conv(integrations), conv(tags));
         let all = [
             &users,
             &tickets,
@@ -1245,6 +1332,7 @@ impl Store {
             .unwrap_or(END);
         Store {
             domain: domain.to_string(),
+            int_types,
             account,
             users,
             tickets,
@@ -1274,7 +1362,7 @@ impl Store {
             return vec![self.account.clone()];
         }
         Coll::from_name(collection).map_or_else(Vec::new, |c| {
-            self.items(c).iter().map(|i| i.value.clone()).collect()
+            self.items(c).iter().map(Item::value).collect()
         })
     }
 
@@ -1290,45 +1378,33 @@ impl Store {
         t
     }
 
-    fn set_time(item: &mut Item, field: &str, us: Option<i64>) {
-        // Keep the object's own rendering, so a naive-form object stays naive.
-        let form = match item.value["created_datetime"].as_str() {
-            Some(s) if s.contains(' ') => Form::Space,
-            Some(s) if !s.ends_with("+00:00") => Form::Naive,
-            _ => Form::Offset,
-        };
-        item.value[field] = us.map_or(Value::Null, |us| Value::String(render(us, form)));
-        if field == "updated_datetime" {
-            if let Some(us) = us {
-                item.updated = us;
-            }
-        }
-    }
-
     fn touch_ticket(&mut self, idx: usize) {
         let t = self.stamp();
-        Store::set_time(&mut self.tickets[idx], "updated_datetime", Some(t));
+        let item = &mut self.tickets[idx];
+        item.updated = t;
+        item.edit(|v| set_time(v, "updated_datetime", Some(t)));
     }
 
     fn add_message(&mut self, rng: &mut Rng, idx: usize, from_agent: bool) -> i64 {
         let created = self.stamp();
         let id = self.messages.last().map_or(30_000_000, |m| m.id) + 1;
-        let t = &self.tickets[idx].value;
+        let t = self.tickets[idx].value();
         let tid = self.tickets[idx].id;
         let channel = t["channel"].as_str().unwrap_or("email").to_string();
         let via = t["via"].as_str().unwrap_or("email").to_string();
+        // A ticket without customer or assignee still needs two parties.
         let cust = if t["customer"].is_null() {
-            self.customers[0].value.clone()
+            self.customers[0].value()
         } else {
             t["customer"].clone()
         };
         let agent = if t["assignee_user"].is_null() {
-            self.users[0].value.clone()
+            self.users[0].value()
         } else {
             t["assignee_user"].clone()
         };
-        let cust = json!({"id": cust["id"], "email": cust["email"], "name": cust["name"], "firstname": cust["firstname"], "lastname": cust["lastname"]});
-        let agent = json!({"id": agent["id"], "email": agent["email"], "name": agent["name"], "firstname": agent["firstname"], "lastname": agent["lastname"]});
+        let summary = |p: &Value| json!({"id": p["id"], "email": p["email"], "name": p["name"], "firstname": p["firstname"], "lastname": p["lastname"]});
+        let (cust, agent) = (summary(&cust), summary(&agent));
         let order = 10_000 + rng.below(90_000);
         let (body, stripped) = compose(
             rng,
@@ -1346,7 +1422,7 @@ impl Store {
         let subject = (channel == "email")
             .then(|| t["subject"].as_str().map(|s| format!("Re: {s}")))
             .flatten();
-        let integration_id = integration_for(&self.integrations, &channel, &via);
+        let integration_id = integration_for(&self.int_types, &channel, &via);
         let value = message_json(
             MsgSpec {
                 id,
@@ -1370,21 +1446,19 @@ impl Store {
             },
             rng,
         );
-        self.messages.push(Item {
-            id,
-            created,
-            updated: created,
-            value,
-        });
+        self.messages.push(Item::new(id, created, created, &value));
         let item = &mut self.tickets[idx];
-        let count = item.value["messages_count"].as_i64().unwrap_or(0) + 1;
-        item.value["messages_count"] = json!(count);
-        Store::set_time(item, "last_message_datetime", Some(created));
-        if !from_agent {
-            Store::set_time(item, "last_received_message_datetime", Some(created));
-            item.value["is_unread"] = json!(true);
-        }
-        Store::set_time(item, "updated_datetime", Some(created));
+        item.updated = created;
+        item.edit(|v| {
+            let count = v["messages_count"].as_i64().unwrap_or(0) + 1;
+            v["messages_count"] = json!(count);
+            set_time(v, "last_message_datetime", Some(created));
+            if !from_agent {
+                set_time(v, "last_received_message_datetime", Some(created));
+                v["is_unread"] = json!(true);
+            }
+            set_time(v, "updated_datetime", Some(created));
+        });
         id
     }
 
@@ -1397,63 +1471,70 @@ impl Store {
 
         for idx in rng.sample(self.tickets.len(), m.update_tickets) {
             let t = self.stamp();
-            let item = &mut self.tickets[idx];
-            let open = item.value["status"] == "open";
-            item.value["status"] = json!(if open { "closed" } else { "open" });
-            Store::set_time(item, "closed_datetime", open.then_some(t));
-            item.value["priority"] = json!(rng.pick(&["normal", "high", "low"]));
+            let priority = *rng.pick(&["normal", "high", "low"]);
             let subject = rng
                 .pick(&SUBJECTS)
                 .replace("{n}", &rng.range(10_000, 99_999).to_string());
-            item.value["subject"] = json!(format!("{subject} (edited)"));
-            Store::set_time(item, "updated_datetime", Some(t));
+            let item = &mut self.tickets[idx];
+            item.updated = t;
+            item.edit(|v| {
+                let open = v["status"] == "open";
+                v["status"] = json!(if open { "closed" } else { "open" });
+                set_time(v, "closed_datetime", open.then_some(t));
+                v["priority"] = json!(priority);
+                v["subject"] = json!(format!("{subject} (edited)"));
+                set_time(v, "updated_datetime", Some(t));
+            });
             tickets.insert(item.id);
         }
 
         let with_room: Vec<usize> = (0..self.tickets.len())
-            .filter(|&i| {
-                self.tickets[i].value["tags"]
-                    .as_array()
-                    .is_some_and(|t| t.len() < 3)
-            })
+            .filter(|&i| self.tickets[i].meta.tag_count < 3)
             .collect();
         for k in rng.sample(with_room.len(), m.add_tags) {
             let idx = with_room[k];
-            let present: Vec<Value> = self.tickets[idx].value["tags"]
+            let present: Vec<i64> = self.tickets[idx].value()["tags"]
                 .as_array()
-                .map(|a| a.iter().map(|t| t["id"].clone()).collect())
+                .map(|a| a.iter().filter_map(|t| t["id"].as_i64()).collect())
                 .unwrap_or_default();
             let free: Vec<usize> = (0..self.tags.len())
-                .filter(|&t| !present.contains(&self.tags[t].value["id"]))
+                .filter(|&t| !present.contains(&self.tags[t].id))
                 .collect();
             let tag = free[rng.below(free.len() as u64) as usize];
-            let summary = tag_summary(&self.tags[tag].value);
-            let usage = self.tags[tag].value["usage"].as_i64().unwrap_or(0) + 1;
-            self.tags[tag].value["usage"] = json!(usage);
-            if let Some(a) = self.tickets[idx].value["tags"].as_array_mut() {
-                a.push(summary);
-            }
+            let summary = tag_summary(&self.tags[tag].value());
+            self.tags[tag].edit(|v| {
+                let usage = v["usage"].as_i64().unwrap_or(0) + 1;
+                v["usage"] = json!(usage);
+            });
+            self.tickets[idx].edit(|v| {
+                if let Some(a) = v["tags"].as_array_mut() {
+                    a.push(summary);
+                }
+            });
             self.touch_ticket(idx);
             tickets.insert(self.tickets[idx].id);
         }
 
         let tagged: Vec<usize> = (0..self.tickets.len())
-            .filter(|&i| {
-                self.tickets[i].value["tags"]
-                    .as_array()
-                    .is_some_and(|t| !t.is_empty())
-            })
+            .filter(|&i| self.tickets[i].meta.tag_count > 0)
             .collect();
         for k in rng.sample(tagged.len(), m.remove_tags) {
             let idx = tagged[k];
-            let removed = self.tickets[idx].value["tags"].as_array_mut().map(|a| {
-                let j = rng.below(a.len() as u64) as usize;
-                a.remove(j)
+            let mut removed = None;
+            let pick = rng.next_u64();
+            self.tickets[idx].edit(|v| {
+                if let Some(a) = v["tags"].as_array_mut() {
+                    if !a.is_empty() {
+                        removed = Some(a.remove(pick as usize % a.len()));
+                    }
+                }
             });
-            if let Some(tag) = removed {
-                if let Some(t) = self.tags.iter_mut().find(|t| t.value["id"] == tag["id"]) {
-                    let usage = (t.value["usage"].as_i64().unwrap_or(1) - 1).max(0);
-                    t.value["usage"] = json!(usage);
+            if let Some(tag_id) = removed.and_then(|t| t["id"].as_i64()) {
+                if let Some(t) = self.tags.iter_mut().find(|t| t.id == tag_id) {
+                    t.edit(|v| {
+                        let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
+                        v["usage"] = json!(usage);
+                    });
                 }
             }
             self.touch_ticket(idx);
@@ -1470,26 +1551,35 @@ impl Store {
         }
 
         let unscored: Vec<usize> = (0..self.surveys.len())
-            .filter(|&i| self.surveys[i].value["score"].is_null())
+            .filter(|&i| self.surveys[i].meta.unscored)
             .collect();
         for k in rng.sample(unscored.len(), m.score_surveys) {
             let t = self.stamp();
+            let score = rng.range(1, 6);
+            let comment = rng.chance(0.5);
             let item = &mut self.surveys[unscored[k]];
-            item.value["score"] = json!(rng.range(1, 6));
-            if item.value["sent_datetime"].is_null() {
-                Store::set_time(item, "sent_datetime", Some(t));
-            }
-            Store::set_time(item, "scored_datetime", Some(t));
-            if rng.chance(0.5) {
-                item.value["body_text"] = json!("Thanks for the quick reply!");
-            }
+            // Only score fields change: created_datetime, the one sort key,
+            // stays put, which is what makes surveys hard to sync.
+            item.edit(|v| {
+                v["score"] = json!(score);
+                if v["sent_datetime"].is_null() {
+                    set_time(v, "sent_datetime", Some(t));
+                }
+                set_time(v, "scored_datetime", Some(t));
+                if comment {
+                    v["body_text"] = json!("Thanks for the quick reply!");
+                }
+            });
             surveys.insert(item.id);
         }
 
         for _ in 0..m.new_tickets {
+            if self.customers.is_empty() {
+                break;
+            }
             let t = self.stamp();
             let id = self.tickets.last().map_or(100_000, |t| t.id) + 1;
-            let cust = &self.customers[rng.below(self.customers.len() as u64) as usize].value;
+            let cust = self.customers[rng.below(self.customers.len() as u64) as usize].value();
             let customer = json!({"id": cust["id"], "email": cust["email"], "name": cust["name"], "firstname": cust["firstname"], "lastname": cust["lastname"]});
             let channel = weighted(&mut rng, &CHANNELS);
             let order = 10_000 + rng.below(90_000);
@@ -1498,56 +1588,55 @@ impl Store {
                 form: Form::Offset,
                 whole: false,
             };
-            self.tickets.push(Item {
-                id,
-                created: t,
-                updated: t,
-                value: json!({
-                    "id": id,
-                    "uri": format!("/api/tickets/{id}/"),
-                    "external_id": Value::Null,
-                    "language": "en",
-                    "status": "open",
-                    "priority": "normal",
-                    "channel": channel,
-                    "via": channel,
-                    "from_agent": false,
-                    "customer": customer,
-                    "assignee_user": Value::Null,
-                    "assignee_team": Value::Null,
-                    "subject": subject,
-                    "excerpt": "",
-                    "integrations": [],
-                    "meta": Value::Null,
-                    "tags": [],
-                    "messages_count": 0,
-                    "is_unread": true,
-                    "spam": false,
-                    "created_datetime": st.s(t),
-                    "opened_datetime": Value::Null,
-                    "last_received_message_datetime": Value::Null,
-                    "last_message_datetime": Value::Null,
-                    "updated_datetime": st.s(t),
-                    "closed_datetime": Value::Null,
-                    "snooze_datetime": Value::Null,
-                    "trashed_datetime": Value::Null,
-                }),
+            let value = json!({
+                "id": id,
+                "uri": format!("/api/tickets/{id}/"),
+                "external_id": Value::Null,
+                "language": "en",
+                "status": "open",
+                "priority": "normal",
+                "channel": channel,
+                "via": channel,
+                "from_agent": false,
+                "customer": customer,
+                "assignee_user": Value::Null,
+                "assignee_team": Value::Null,
+                "subject": subject,
+                "excerpt": "",
+                "integrations": [],
+                "meta": Value::Null,
+                "tags": [],
+                "messages_count": 0,
+                "is_unread": true,
+                "spam": false,
+                "created_datetime": st.s(t),
+                "opened_datetime": Value::Null,
+                "last_received_message_datetime": Value::Null,
+                "last_message_datetime": Value::Null,
+                "updated_datetime": st.s(t),
+                "closed_datetime": Value::Null,
+                "snooze_datetime": Value::Null,
+                "trashed_datetime": Value::Null,
             });
+            self.tickets.push(Item::new(id, t, t, &value));
             let idx = self.tickets.len() - 1;
             let mid = self.add_message(&mut rng, idx, false);
             // The first message carries the ticket's creation instant, so the
             // ticket stays created == updated as a brand-new ticket is.
-            let created = self.messages.last().map_or(t, |m| m.created);
-            let item = &mut self.tickets[idx];
-            item.created = created;
-            Store::set_time(item, "created_datetime", Some(created));
-            let excerpt: String = self.messages[self.messages.len() - 1].value["stripped_text"]
+            let first = self.messages[self.messages.len() - 1].value();
+            let created = self.messages[self.messages.len() - 1].created;
+            let excerpt: String = first["stripped_text"]
                 .as_str()
                 .unwrap_or("")
                 .chars()
                 .take(100)
                 .collect();
-            self.tickets[idx].value["excerpt"] = json!(excerpt);
+            let item = &mut self.tickets[idx];
+            item.created = created;
+            item.edit(|v| {
+                set_time(v, "created_datetime", Some(created));
+                v["excerpt"] = json!(excerpt);
+            });
             messages.insert(mid);
             tickets.insert(id);
         }
@@ -1557,10 +1646,13 @@ impl Store {
             let first = rng.pick(&FIRST).to_string();
             let last = rng.pick(&LAST).to_string();
             let item = &mut self.users[idx];
-            item.value["firstname"] = json!(first);
-            item.value["lastname"] = json!(last);
-            item.value["name"] = json!(format!("{first} {last}"));
-            Store::set_time(item, "updated_datetime", Some(t));
+            item.updated = t;
+            item.edit(|v| {
+                v["firstname"] = json!(first);
+                v["lastname"] = json!(last);
+                v["name"] = json!(format!("{first} {last}"));
+                set_time(v, "updated_datetime", Some(t));
+            });
             users.insert(item.id);
         }
 

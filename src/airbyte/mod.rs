@@ -89,12 +89,27 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         return 0;
     }
     let rendered = e.render().to_string();
-    let first = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid arguments")
-        .trim_start_matches("error: ")
-        .to_string();
+    let first = if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
+    ) {
+        "no command given".to_string()
+    } else {
+        // clap's message runs until its usage block; keep it on one line.
+        let text = rendered
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split("\nFor more information")
+            .next()
+            .unwrap_or_default();
+        let text = text.trim_start_matches("error: ");
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(['.', ':'])
+            .to_string()
+    };
     let sentence = format!(
         "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read)."
     );

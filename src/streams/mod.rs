@@ -53,8 +53,19 @@ pub enum ReadPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     pub path: &'static str,
-    /// Sent as `order_by` on every page; `None` for single objects.
+    /// Sent as `order_by` on every page; `None` for single objects. For
+    /// `NewestFirst` streams this is the `field:desc` order.
     pub order_by: Option<&'static str>,
+}
+
+impl Endpoint {
+    /// The same key oldest first (`field:asc`), for reads that start from
+    /// the beginning of history and checkpoint as they go.
+    pub fn oldest_first(&self) -> Option<String> {
+        self.order_by
+            .and_then(|o| o.strip_suffix(":desc"))
+            .map(|field| format!("{field}:asc"))
+    }
 }
 
 pub trait Stream: Sync {

@@ -74,7 +74,8 @@ impl Run {
     pub fn count_by_stream(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
         for m in self.of_type("RECORD") {
-            *out.entry(m["record"]["stream"].as_str().unwrap().to_string()).or_default() += 1;
+            *out.entry(m["record"]["stream"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
         out
     }
@@ -83,7 +84,10 @@ impl Run {
     pub fn last_states(&self) -> Value {
         let mut by_stream = BTreeMap::new();
         for m in self.of_type("STATE") {
-            let name = m["state"]["stream"]["stream_descriptor"]["name"].as_str().unwrap().to_string();
+            let name = m["state"]["stream"]["stream_descriptor"]["name"]
+                .as_str()
+                .unwrap()
+                .to_string();
             by_stream.insert(name, m["state"].clone());
         }
         Value::Array(by_stream.into_values().collect())
@@ -108,12 +112,19 @@ pub fn airbyte(args: &[&str]) -> Run {
         .expect("binary runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
     let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
-    assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY), "the API key leaked");
-    assert!(!stdout.contains("panicked") && !stderr.contains("panicked"), "a panic: {stderr}");
+    assert!(
+        !stdout.contains(API_KEY) && !stderr.contains(API_KEY),
+        "the API key leaked"
+    );
+    assert!(
+        !stdout.contains("panicked") && !stderr.contains("panicked"),
+        "a panic: {stderr}"
+    );
     assert!(!stderr.contains("stack backtrace"), "a backtrace: {stderr}");
     let mut messages = Vec::new();
     for line in stdout.lines() {
-        let m: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let m: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         check_message(&m);
         messages.push(m);
     }
@@ -145,7 +156,10 @@ pub fn check_message(m: &Value) {
     assert!(p.is_object(), "payload object: {m}");
     match t {
         "RECORD" => {
-            assert!(p["stream"].is_string() && p["data"].is_object() && p["emitted_at"].is_i64(), "{m}");
+            assert!(
+                p["stream"].is_string() && p["data"].is_object() && p["emitted_at"].is_i64(),
+                "{m}"
+            );
         }
         "STATE" => {
             assert_eq!(p["type"], "STREAM", "one state type: {m}");
@@ -154,12 +168,19 @@ pub fn check_message(m: &Value) {
             assert!(p["sourceStats"]["recordCount"].is_number(), "{m}");
         }
         "LOG" => {
-            assert!(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"].contains(&p["level"].as_str().unwrap()), "{m}");
+            assert!(
+                ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]
+                    .contains(&p["level"].as_str().unwrap()),
+                "{m}"
+            );
             assert!(p["message"].is_string(), "{m}");
         }
         "SPEC" => assert!(p["connectionSpecification"].is_object(), "{m}"),
         "CONNECTION_STATUS" => {
-            assert!(["SUCCEEDED", "FAILED"].contains(&p["status"].as_str().unwrap()), "{m}");
+            assert!(
+                ["SUCCEEDED", "FAILED"].contains(&p["status"].as_str().unwrap()),
+                "{m}"
+            );
         }
         "CATALOG" => assert!(p["streams"].is_array(), "{m}"),
         "TRACE" => {
@@ -170,7 +191,8 @@ pub fn check_message(m: &Value) {
                     let msg = e["message"].as_str().expect("error message");
                     assert!(msg.ends_with('.'), "one sentence: {msg}");
                     assert!(
-                        ["config_error", "system_error", "transient_error"].contains(&e["failure_type"].as_str().unwrap()),
+                        ["config_error", "system_error", "transient_error"]
+                            .contains(&e["failure_type"].as_str().unwrap()),
                         "{m}"
                     );
                 }
@@ -212,15 +234,21 @@ pub fn validate(schema: &Value, v: &Value, path: &str) -> Result<(), String> {
     }
     if schema.get("format") == Some(&json!("date-time")) {
         if let Some(s) = v.as_str() {
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|_| format!("{path}: {s} is not date-time"))?;
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| format!("{path}: {s} is not date-time"))?;
             if !s.ends_with('Z') {
                 return Err(format!("{path}: {s} is not UTC"));
             }
         }
     }
-    if let (Some(props), Some(obj)) = (schema.get("properties").and_then(Value::as_object), v.as_object()) {
+    if let (Some(props), Some(obj)) = (
+        schema.get("properties").and_then(Value::as_object),
+        v.as_object(),
+    ) {
         for (k, val) in obj {
-            let sub = props.get(k).ok_or_else(|| format!("{path}.{k}: not declared in the schema"))?;
+            let sub = props
+                .get(k)
+                .ok_or_else(|| format!("{path}.{k}: not declared in the schema"))?;
             validate(sub, val, &format!("{path}.{k}"))?;
         }
         if let Some(req) = schema.get("required").and_then(Value::as_array) {
@@ -236,5 +264,9 @@ pub fn validate(schema: &Value, v: &Value, path: &str) -> Result<(), String> {
 }
 
 pub fn catalog_file(dir: &std::path::Path) -> PathBuf {
-    write_json(dir, "catalog.json", &source_gorgias::airbyte::catalog::configured_catalog_all())
+    write_json(
+        dir,
+        "catalog.json",
+        &source_gorgias::airbyte::catalog::configured_catalog_all(),
+    )
 }

@@ -7,18 +7,17 @@
 #
 #   docker build -t airbyte/source-gorgias:0.1.0 .
 #
-# ROOTFS picks where the image's files come from:
-#   builder  (default) compile inside the official Rust image;
-#   prebuilt           take target/static/rootfs/ from the build context, as
-#                      assembled by ci/image-rootfs.sh from a binary built on
-#                      the host (what ci/e2e-airbyte.sh does; needs no base
-#                      image at all):
+# Two ways to fill the same image (the `runtime` stage below holds all of
+# its configuration; the two final stages only COPY the same root filesystem
+# in, assembled by ci/image-rootfs.sh):
+#   release   (default, last) compile inside the official Rust image;
+#   prebuilt  take target/static/rootfs/ from the build context, assembled
+#             from a static binary built on the host. This is what
+#             ci/e2e-airbyte.sh builds; it needs no base image at all:
 #     RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/static \
 #       cargo build --release --target x86_64-unknown-linux-gnu --bin source-gorgias
 #     sh ci/image-rootfs.sh target/static/x86_64-unknown-linux-gnu/release/source-gorgias target/static/rootfs
-#     docker build --build-arg ROOTFS=prebuilt -t airbyte/source-gorgias:dev .
-# Both end in the same final stage.
-ARG ROOTFS=builder
+#     docker build --target prebuilt -t airbyte/source-gorgias:dev .
 
 FROM rust:1.95-slim-bookworm AS builder
 RUN apt-get update \
@@ -30,16 +29,8 @@ RUN RUSTFLAGS="-C target-feature=+crt-static" \
     cargo build --release --locked --target x86_64-unknown-linux-gnu --bin source-gorgias \
  && sh ci/image-rootfs.sh target/x86_64-unknown-linux-gnu/release/source-gorgias /rootfs
 
-FROM scratch AS rootfs-builder
-COPY --from=builder /rootfs/ /
-
-FROM scratch AS rootfs-prebuilt
-COPY target/static/rootfs/ /
-
-FROM rootfs-${ROOTFS} AS rootfs
-
-FROM scratch
-COPY --from=rootfs / /
+# The image's configuration, shared by both ways of filling it.
+FROM scratch AS runtime
 ENV AIRBYTE_ENTRYPOINT="/source-gorgias" \
     PATH="/bin" \
     SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt"
@@ -50,3 +41,9 @@ LABEL io.airbyte.name="airbyte/source-gorgias" \
       org.opencontainers.image.licenses="MIT"
 USER 65532:65532
 ENTRYPOINT ["/source-gorgias"]
+
+FROM runtime AS prebuilt
+COPY target/static/rootfs/ /
+
+FROM runtime AS release
+COPY --from=builder /rootfs/ /

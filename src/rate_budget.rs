@@ -129,16 +129,27 @@ impl RateBudget {
         }
         if let Some((at, prev)) = self.level {
             let dt = now.saturating_duration_since(at).as_secs_f64();
-            // The bucket only drains while it holds something, and our own
-            // request added one; other apps' requests make this an underestimate,
-            // which errs on the polite side.
-            if prev >= 1.0 && used >= 1.0 && dt > 0.0 {
-                self.sample_drained += prev + 1.0 - used;
-                self.sample_time += dt;
-                if self.sample_time > 0.0 && self.sample_drained >= 4.0 {
-                    let rate = self.sample_drained / self.sample_time;
-                    let floor = self.limit / SLOWEST_WINDOW_SECS;
-                    self.drain = (0.5 * self.drain + 0.5 * rate).max(floor);
+            if dt > 0.0 {
+                if used >= 2.0 {
+                    // The bucket held something the whole time (only requests
+                    // fill it), so what left it is an exact reading of the
+                    // drain; other apps' requests make it an underestimate,
+                    // which errs on the polite side. Readings are summed until
+                    // they outweigh the header's rounding.
+                    self.sample_drained += prev + 1.0 - used;
+                    self.sample_time += dt;
+                    if self.sample_drained >= 4.0 {
+                        let rate = self.sample_drained / self.sample_time;
+                        let floor = self.limit / SLOWEST_WINDOW_SECS;
+                        self.drain = (0.5 * self.drain + 0.5 * rate).max(floor);
+                        self.sample_drained = 0.0;
+                        self.sample_time = 0.0;
+                    }
+                } else if prev >= 2.0 {
+                    // It ran empty: it drained at least what it held. This is
+                    // how a sync kept below the limit (a share cap, a slow
+                    // network) still learns a fast window.
+                    self.drain = self.drain.max((prev - 1.0) / dt);
                     self.sample_drained = 0.0;
                     self.sample_time = 0.0;
                 }
@@ -255,7 +266,7 @@ mod tests {
     #[test]
     fn the_share_cap_leaves_room() {
         let (share, _) = simulate(40.0, 20.0, 0.5, 1000);
-        assert!(share <= 0.55, "{share}");
+        assert!((0.4..=0.55).contains(&share), "{share}");
     }
 
     #[test]

@@ -166,10 +166,6 @@ fn bad_catalogs_and_states_are_refused_with_a_sentence() {
             "cursor",
         ),
         (
-            r#"{"streams": [{"stream": {"name": "account"}, "sync_mode": "incremental"}]}"#,
-            "only supports full_refresh",
-        ),
-        (
             r#"{"streams": [{"stream": {"name": "tickets"}, "sync_mode": "sideways"}]}"#,
             "sync mode `sideways`",
         ),

@@ -187,3 +187,78 @@ fn main() -> ExitCode {
         std::thread::park();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<SandboxConfig, String> {
+        let argv = args.iter().map(|s| s.to_string()).collect();
+        parse_args(argv).and_then(|a| build(a.expect("not --help")))
+    }
+
+    #[test]
+    fn flags() {
+        let cfg = parse(&[
+            "--port",
+            "8080",
+            "--tickets=50",
+            "--seed",
+            "7",
+            "--domain",
+            "shop",
+            "--rate-limit",
+            "40/20",
+            "--time-scale",
+            "0.01",
+            "--faults",
+            "0.1,seed=3,kinds=500+reset+slow",
+        ])
+        .unwrap();
+        assert_eq!((cfg.port, cfg.tickets, cfg.seed), (8080, 50, 7));
+        assert_eq!(cfg.domain, "shop");
+        let rl = cfg.rate_limit.unwrap();
+        assert_eq!(rl.limit, 40);
+        assert_eq!(rl.window, Duration::from_millis(200));
+        let f = cfg.faults.unwrap();
+        assert_eq!((f.rate, f.seed), (0.1, 3));
+        assert_eq!(
+            f.kinds,
+            vec![
+                FaultKind::Status500,
+                FaultKind::Reset,
+                FaultKind::Slow(Duration::from_millis(20))
+            ]
+        );
+        assert_eq!(parse(&[]).unwrap().tickets, 1000);
+        assert_eq!(
+            parse(&["--faults", "0.5"])
+                .unwrap()
+                .faults
+                .unwrap()
+                .kinds
+                .len(),
+            8
+        );
+    }
+
+    #[test]
+    fn bad_flags_are_reported() {
+        for bad in [
+            &["--tickets"][..],
+            &["--tickets", "many"],
+            &["--nope", "1"],
+            &["stray"],
+            &["--rate-limit", "40"],
+            &["--rate-limit", "0/20"],
+            &["--time-scale", "-1"],
+            &["--faults", "1.5"],
+            &["--faults", "0.1,kinds=boom"],
+            &["--faults", "0.1,what=1"],
+            &["--port", "70000"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_args(vec!["--help".into()]).unwrap().is_none());
+    }
+}

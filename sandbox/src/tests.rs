@@ -255,12 +255,13 @@ fn dataset_shapes_and_invariants() {
 
 #[test]
 fn generation_is_deterministic() {
-    let a = data::Store::generate(&SandboxConfig::default());
-    let b = data::Store::generate(&SandboxConfig::default());
-    let c = data::Store::generate(&SandboxConfig {
-        seed: 43,
+    let cfg = SandboxConfig {
+        tickets: 200,
         ..SandboxConfig::default()
-    });
+    };
+    let a = data::Store::generate(&cfg);
+    let b = data::Store::generate(&cfg);
+    let c = data::Store::generate(&SandboxConfig { seed: 43, ..cfg });
     for coll in [
         "tickets",
         "messages",

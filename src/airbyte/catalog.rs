@@ -82,7 +82,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
                 super::stream_names()
             ))
         })?;
-        let mode = match entry.get("sync_mode").and_then(Value::as_str) {
+        let mut mode = match entry.get("sync_mode").and_then(Value::as_str) {
             None | Some("full_refresh") => SyncMode::FullRefresh,
             Some("incremental") => SyncMode::Incremental,
             Some(other) => {
@@ -93,12 +93,12 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
         };
         let supports_incremental =
             stream.cursor_field().is_some() && stream.plan() != ReadPlan::Single;
+        if mode == SyncMode::Incremental && !supports_incremental {
+            // PyAirbyte asks every stream for incremental; like the Python
+            // CDK, a stream that cannot be read incrementally is read whole.
+            mode = SyncMode::FullRefresh;
+        }
         if mode == SyncMode::Incremental {
-            if !supports_incremental {
-                return Err(Error::config(format!(
-                    "The catalog asks for an incremental read of `{name}`, which only supports full_refresh: change its sync mode."
-                )));
-            }
             if let Some(fields) = entry.get("cursor_field").and_then(Value::as_array) {
                 let want = stream.cursor_field().unwrap_or_default();
                 let given: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();

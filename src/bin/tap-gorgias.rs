@@ -1,12 +1,28 @@
-//! The Singer tap binary: arguments in, Singer messages out.
+//! The Singer tap binary: arguments in, Singer messages out, and the exit
+//! code of what happened. Everything else is in the library.
 
 use std::io::{BufWriter, Write};
 
 fn main() {
+    // A bug must still end as one CRITICAL line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "CRITICAL The tap hit an internal error{at} and stopped: please report it with the tap's version."
+        );
+        std::process::exit(4);
+    }));
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = std::io::stderr();
     let code = source_gorgias::singer::run(std::env::args_os().collect(), &mut out, &mut err);
-    let _ = out.flush();
+    let code = match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => 4,
+        _ => code,
+    };
     std::process::exit(code);
 }

@@ -1,11 +1,320 @@
-//! The Singer face (tap-gorgias). Being written.
+//! The Singer face (tap-gorgias): `--discover` prints the catalog; a sync
+//! prints SCHEMA, RECORD and STATE messages, one per line on the writer it is
+//! given. Logs and errors go to the other writer, stdout carries only Singer
+//! messages.
 
-/// Runs tap-gorgias; returns the exit code.
-pub fn run(
-    _args: Vec<std::ffi::OsString>,
-    _stdout: &mut dyn std::io::Write,
-    stderr: &mut dyn std::io::Write,
-) -> i32 {
-    let _ = writeln!(stderr, "tap-gorgias is not built yet.");
-    1
+pub mod catalog;
+
+use crate::client::Client;
+use crate::config::Config;
+use crate::datetime;
+use crate::error::{Error, Result};
+use crate::output::write_line;
+use crate::state::{Bookmark, StateInput};
+use crate::streams::Stream;
+use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
+use catalog::Choice;
+use chrono::Utc;
+use clap::Parser;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A Singer tap for the Gorgias helpdesk API.
+#[derive(Parser, Debug)]
+#[command(name = "tap-gorgias", version, about)]
+struct Cli {
+    /// The config file: domain, email, api_key, and optional start_date, base_url, …
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Print the catalog of streams, their schemas and metadata, and exit.
+    #[arg(long)]
+    discover: bool,
+    /// The catalog selecting the streams and columns to sync (default: every stream).
+    #[arg(long, value_name = "FILE", conflicts_with = "properties")]
+    catalog: Option<PathBuf>,
+    /// The legacy name of --catalog.
+    #[arg(long, value_name = "FILE")]
+    properties: Option<PathBuf>,
+    /// The last STATE's value, to resume from its bookmarks.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+}
+
+/// Runs tap-gorgias and returns the process exit code: 0 on success, else
+/// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
+pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e, stdout, stderr),
+    };
+    let result = if cli.discover {
+        // Meltano passes --state to discovery too; the catalog does not depend on it.
+        discover(&cli.config, stdout)
+    } else {
+        let catalog = cli.catalog.as_deref().or(cli.properties.as_deref());
+        sync_streams(&cli.config, catalog, cli.state.as_deref(), stdout, stderr)
+    };
+    let result = result.and_then(|()| stdout.flush().map_err(Error::output));
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.output_closed => 0,
+        Err(e) => {
+            let _ = stdout.flush();
+            let _ = writeln!(stderr, "CRITICAL {}", one_line(&e.message));
+            e.failure.exit_code()
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = write!(stdout, "{}", e.render());
+        return 0;
+    }
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    let _ = writeln!(
+        stderr,
+        "CRITICAL Invalid command line: {}. Run `tap-gorgias --help` for the options (--config, --discover, --catalog, --state).",
+        first.trim_end_matches('.')
+    );
+    // clap's usage lines, without repeating its first line.
+    for line in rendered.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    2
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            io::ErrorKind::NotFound => "no such file".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+            _ => e.to_string(),
+        };
+        Error::config(format!(
+            "Cannot read the {what} file `{}`: {reason}. Pass the path of an existing JSON file.",
+            path.display()
+        ))
+    })
+}
+
+fn load_config(path: &Path) -> Result<Config> {
+    Config::from_slice(&read_file(path, "config")?)
+}
+
+fn discover(config_path: &Path, out: &mut dyn Write) -> Result<()> {
+    // The catalog does not depend on the account, but a config that cannot
+    // work is better refused here than at the first sync.
+    load_config(config_path)?;
+    write_line(out, &catalog::catalog()).map_err(Error::output)
+}
+
+fn sync_streams(
+    config_path: &Path,
+    catalog_path: Option<&Path>,
+    state_path: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let config = load_config(config_path)?;
+    let (choices, warnings) = match catalog_path {
+        Some(p) => {
+            let parsed = catalog::parse(&read_file(p, "catalog")?)?;
+            (parsed.choices, parsed.warnings)
+        }
+        None => (Choice::every_stream(), Vec::new()),
+    };
+    let state = match state_path {
+        Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
+        None => StateInput::default(),
+    };
+    let mut sink = SingerSink {
+        out,
+        err,
+        streams: HashMap::new(),
+        bookmarks: Map::new(),
+    };
+    // Bookmarks of streams this run does not touch are carried forward, so
+    // the state it prints resumes every stream, not only the selected ones.
+    for (name, value) in &state.streams {
+        if value.as_object().is_some_and(|o| !o.is_empty()) {
+            sink.bookmarks.insert(name.clone(), value.clone());
+        }
+    }
+    for w in &warnings {
+        sink.log(Level::Warn, w).map_err(Error::output)?;
+    }
+    if choices.is_empty() {
+        sink.log(
+            Level::Warn,
+            "The catalog selects no streams, so nothing is synced: mark streams `selected: true` in their metadata.",
+        )
+        .map_err(Error::output)?;
+    }
+    let mut selected = Vec::new();
+    for choice in choices {
+        let stream = choice.stream;
+        let bookmark = match choice.cursor() {
+            Some(field) => state.bookmark(stream.name(), field, stream.api_cursor())?,
+            None => None,
+        };
+        let describe = match (&choice.mode, &bookmark) {
+            (SyncMode::Incremental, Some(b)) => format!(
+                "INCREMENTAL from {} = {}",
+                b.cursor_field,
+                datetime::format(&b.value)
+            ),
+            (SyncMode::Incremental, None) => "INCREMENTAL from the start".to_string(),
+            (SyncMode::FullRefresh, _) => "FULL_TABLE".to_string(),
+        };
+        sink.streams.insert(
+            stream.name(),
+            StreamOut {
+                schema: Some(choice.schema()),
+                cursor: choice.cursor(),
+                dropped: choice.dropped.clone(),
+                describe,
+            },
+        );
+        selected.push(sync::Selected {
+            stream,
+            mode: choice.mode,
+            bookmark,
+        });
+    }
+    let started = Utc::now();
+    let mut client = Client::new(&config);
+    let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
+    sink.state().map_err(Error::output)?;
+    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
+    let requests: u64 = client.stats.by_path.values().sum();
+    sink.log(
+        Level::Info,
+        &format!(
+            "Sync complete: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            client.stats.retries,
+            client.budget.throttled,
+            client.budget.achieved_rate(std::time::Instant::now()),
+            client.budget.limit()
+        ),
+    )
+    .map_err(Error::output)
+}
+
+/// What the sink needs to know of one selected stream.
+struct StreamOut {
+    /// Taken when the SCHEMA message is written: it is written once.
+    schema: Option<Value>,
+    cursor: Option<&'static str>,
+    dropped: BTreeSet<String>,
+    describe: String,
+}
+
+struct SingerSink<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    streams: HashMap<&'static str, StreamOut>,
+    /// Every stream's bookmark so far, as the STATE value carries it.
+    bookmarks: Map<String, Value>,
+}
+
+impl SingerSink<'_> {
+    fn schema(&mut self, stream: &'static dyn Stream) -> io::Result<()> {
+        let Some(s) = self.streams.get_mut(stream.name()) else {
+            return Ok(());
+        };
+        let Some(schema) = s.schema.take() else {
+            return Ok(());
+        };
+        let mut m = json!({
+            "type": "SCHEMA",
+            "stream": stream.name(),
+            "schema": schema,
+            "key_properties": [catalog::KEY],
+        });
+        if let Some(c) = s.cursor {
+            m["bookmark_properties"] = json!([c]);
+        }
+        let line = format!("INFO {}: {}", stream.name(), s.describe);
+        write_line(self.out, &m)?;
+        writeln!(self.err, "{line}")
+    }
+
+    fn state(&mut self) -> io::Result<()> {
+        write_line(
+            self.out,
+            &json!({"type": "STATE", "value": {"bookmarks": self.bookmarks}}),
+        )?;
+        // A STATE is only worth something once the target has it.
+        self.out.flush()
+    }
+}
+
+impl Sink for SingerSink<'_> {
+    fn record(&mut self, stream: &'static dyn Stream, mut row: Value) -> io::Result<()> {
+        self.schema(stream)?;
+        if let (Some(s), Some(obj)) = (self.streams.get(stream.name()), row.as_object_mut()) {
+            if !s.dropped.is_empty() {
+                obj.retain(|k, _| !s.dropped.contains(k));
+            }
+        }
+        write_line(
+            self.out,
+            &json!({
+                "type": "RECORD",
+                "stream": stream.name(),
+                "record": row,
+                "time_extracted": datetime::format(&Utc::now()),
+            }),
+        )
+    }
+
+    fn checkpoint(
+        &mut self,
+        stream: &'static dyn Stream,
+        bookmark: Option<&Bookmark>,
+        _records: u64,
+    ) -> io::Result<()> {
+        if bookmark.is_some() {
+            self.bookmarks
+                .insert(stream.name().to_string(), Bookmark::to_state(bookmark));
+        }
+        self.state()
+    }
+
+    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> io::Result<()> {
+        match status {
+            // Before any record, so a target can create the table even
+            // for a stream that has no rows.
+            StreamStatus::Started => self.schema(stream),
+            StreamStatus::Incomplete => writeln!(
+                self.err,
+                "WARN {}: stopped before the end; it resumes from the last STATE printed.",
+                stream.name()
+            ),
+            StreamStatus::Running | StreamStatus::Complete => Ok(()),
+        }
+    }
+
+    fn log(&mut self, level: Level, message: &str) -> io::Result<()> {
+        let level = match level {
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+        };
+        writeln!(self.err, "{level} {}", one_line(message))
+    }
 }

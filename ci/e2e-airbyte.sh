@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# End to end with Airbyte's own tooling, against the sandbox on loopback:
+#   1. the connector image (Dockerfile), built with buildah from a static
+#      binary built here, run for spec, check, discover and read; its size
+#      must stay under 20 MB;
+#   2. PyAirbyte running the binary and reading every stream into DuckDB,
+#      then again after the sandbox's data changed.
+# Called by .ci/run after the tests. Installs what it needs (apt: buildah,
+# busybox-static; pip: airbyte in target/venvs/pyairbyte). If buildah cannot
+# run here at all, the image part prints a SKIP line with the reason and the
+# rest goes on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+TRIPLE=x86_64-unknown-linux-gnu
+# The workspace's release binaries (honours CARGO_TARGET_DIR).
+RELEASE=${CARGO_TARGET_DIR:-target}/release
+# The static build has its own target dir, inside the image's build context.
+STATIC_TARGET=target/static
+STATIC_BIN=$STATIC_TARGET/$TRIPLE/release/source-gorgias
+ROOTFS=$STATIC_TARGET/rootfs
+IMAGE=airbyte/source-gorgias:dev
+MAX_IMAGE_BYTES=$((20 * 1000 * 1000))
+VENV=target/venvs/pyairbyte
+PYAIRBYTE_VERSION=${PYAIRBYTE_VERSION:-0.71.3}
+
+work=$(mktemp -d)
+chmod 0755 "$work"
+pids=()
+ctr=""
+cleanup() {
+  if [ -n "$ctr" ]; then bah rm "$ctr" >/dev/null 2>&1 || true; fi
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { echo "-- $*"; }
+bah() { buildah --storage-driver vfs "$@"; }
+
+# Starts a sandbox; sets SANDBOX_URL (…/api) and SANDBOX_ROOT.
+start_sandbox() {
+  local out="$work/sandbox-$1.out"
+  shift
+  "$RELEASE/gorgias-sandbox" --port 0 "$@" >"$out" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 100); do
+    if SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$out" 2>/dev/null); then
+      SANDBOX_ROOT=${SANDBOX_URL%/api}
+      say "sandbox $* at $SANDBOX_URL"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "FAIL sandbox did not start: $(cat "$out")"
+  exit 1
+}
+
+write_config() { # URL FILE
+  printf '{"domain":"acme","email":"sandbox@example.com","api_key":"sandbox-api-key","base_url":"%s"}\n' "$1" >"$2"
+}
+
+say "cargo build --release --workspace"
+cargo build --release --workspace
+
+# ---- 1. the image ------------------------------------------------------------
+
+image_skip() {
+  echo "SKIP image: $*"
+  return 0
+}
+
+ensure_tools() {
+  local need=()
+  command -v buildah >/dev/null 2>&1 || need+=(buildah)
+  [ -x /bin/busybox ] && file -b /bin/busybox | grep -Eq 'static(ally|-pie) linked' || need+=(busybox-static)
+  command -v file >/dev/null 2>&1 || need+=(file)
+  [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+  [ ${#need[@]} -eq 0 ] && return 0
+  say "apt-get install ${need[*]}"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "no apt-get to install ${need[*]}"
+    return 1
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+image_e2e() {
+  if ! ensure_tools >"$work/apt.log" 2>&1; then
+    image_skip "could not install buildah/busybox-static: $(tail -n 3 "$work/apt.log" | tr '\n' ' ')"
+    return 0
+  fi
+  # Can buildah work here at all (storage, chroot, running a process)?
+  local probe probe_ctr
+  if ! probe=$(bah from scratch 2>&1); then
+    image_skip "buildah cannot create a container here: $(echo "$probe" | tail -n 2 | tr '\n' ' ')"
+    return 0
+  fi
+  probe_ctr=$(echo "$probe" | tail -n 1)
+  if ! probe=$(bah copy "$probe_ctr" /bin/busybox /busybox 2>&1 &&
+    bah run --isolation chroot "$probe_ctr" -- /busybox true 2>&1); then
+    bah rm "$probe_ctr" >/dev/null 2>&1 || true
+    image_skip "buildah cannot run a container here: $(echo "$probe" | tail -n 2 | tr '\n' ' ')"
+    return 0
+  fi
+  bah rm "$probe_ctr" >/dev/null
+
+  say "static binary: RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build --release --target $TRIPLE --bin source-gorgias"
+  RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=$STATIC_TARGET \
+    cargo build --release --target "$TRIPLE" --bin source-gorgias || return 1
+  file -b "$STATIC_BIN" | grep -Eq 'static(ally|-pie) linked' || {
+    echo "FAIL image: $STATIC_BIN is not statically linked: $(file -b "$STATIC_BIN")"
+    return 1
+  }
+  sh ci/image-rootfs.sh "$STATIC_BIN" "$ROOTFS" || return 1
+
+  say "buildah build --isolation chroot --pull=never --target prebuilt -t $IMAGE ."
+  # buildah 1.28 leaves a working container behind for each stage: remove
+  # the ones this build made, then the untagged stage images.
+  local before
+  before=$(bah containers -q | sort)
+  local rc=0
+  bah build --isolation chroot --pull=never --target prebuilt -t "$IMAGE" . >"$work/build.log" 2>&1 || rc=$?
+  comm -13 <(echo "$before") <(bah containers -q | sort) | xargs -r buildah --storage-driver vfs rm >/dev/null 2>&1 || true
+  bah rmi --prune >/dev/null 2>&1 || true
+  if [ "$rc" -ne 0 ]; then
+    cat "$work/build.log"
+    echo "FAIL image: buildah build"
+    return 1
+  fi
+  tail -n 1 "$work/build.log"
+
+  # Size: the layers uncompressed (what `docker images` reports) and as a
+  # registry would ship them (gzip).
+  bah push "$IMAGE" "oci:$work/oci" >"$work/push.log" 2>&1 || {
+    cat "$work/push.log"
+    echo "FAIL image: buildah push to an OCI layout"
+    return 1
+  }
+  local sizes size
+  sizes=$(python3 - "$work/oci" <<'EOF'
+import gzip, json, os, sys
+root = sys.argv[1]
+def blob(d):
+    return os.path.join(root, "blobs", *d["digest"].split(":"))
+index = json.load(open(os.path.join(root, "index.json")))
+manifest = json.load(open(blob(index["manifests"][0])))
+raw = packed = 0
+for layer in manifest["layers"]:
+    packed += layer["size"]
+    if "gzip" in layer["mediaType"]:
+        with gzip.open(blob(layer)) as f:
+            while chunk := f.read(1 << 20):
+                raw += len(chunk)
+    else:
+        raw += layer["size"]
+print(raw, packed)
+EOF
+) || return 1
+  size=${sizes% *}
+  echo "image $IMAGE size: $size bytes uncompressed ($((size / 1024)) KiB), ${sizes#* } bytes compressed; limit $MAX_IMAGE_BYTES bytes"
+  if [ "$size" -ge "$MAX_IMAGE_BYTES" ]; then
+    echo "FAIL image: $size bytes is not under $MAX_IMAGE_BYTES"
+    return 1
+  fi
+  echo "PASS image size"
+
+  # The image's metadata, as Airbyte reads it.
+  bah inspect --type image "$IMAGE" >"$work/image-config.json" || return 1
+  python3 - "$work/image-config.json" <<'EOF' || return 1
+import json, sys
+c = json.load(open(sys.argv[1]))["OCIv1"]["config"]
+env = dict(e.split("=", 1) for e in c.get("Env", []))
+want = {
+    "Entrypoint": ["/source-gorgias"],
+    "User": "65532:65532",
+    "AIRBYTE_ENTRYPOINT": "/source-gorgias",
+    "io.airbyte.name": "airbyte/source-gorgias",
+    "io.airbyte.version": "0.1.0",
+}
+have = {
+    "Entrypoint": c.get("Entrypoint"),
+    "User": c.get("User"),
+    "AIRBYTE_ENTRYPOINT": env.get("AIRBYTE_ENTRYPOINT"),
+    "io.airbyte.name": c.get("Labels", {}).get("io.airbyte.name"),
+    "io.airbyte.version": c.get("Labels", {}).get("io.airbyte.version"),
+}
+bad = {k: (have[k], v) for k, v in want.items() if have[k] != v}
+print(("FAIL" if bad else "PASS") + " image config" + (f": {bad}" if bad else f": {have}"))
+sys.exit(1 if bad else 0)
+EOF
+  local version
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+  grep -q "io.airbyte.version=\"$version\"" Dockerfile || {
+    echo "FAIL image: the Dockerfile's io.airbyte.version is not the crate's $version"
+    return 1
+  }
+
+  # Run it the way Airbyte does: `sh -c` evaluating $AIRBYTE_ENTRYPOINT,
+  # stdout to a file, as the image's non-root user, on the host network.
+  start_sandbox image --tickets 40 --seed 42
+  mkdir -p "$work/data"
+  write_config "$SANDBOX_URL" "$work/data/config.json"
+  cp integration_tests/configured_catalog.json "$work/data/catalog.json"
+  chmod -R a+rX "$work/data"
+  ctr=$(bah from "$IMAGE") || return 1
+  run_in_image() { # KIND ARGS...
+    local kind=$1
+    shift
+    local script="command -v sleep touch kill >/dev/null || exit 126; eval \"\$AIRBYTE_ENTRYPOINT $*\""
+    local rc=0
+    bah run --isolation chroot --network host -v "$work/data:/data:ro" "$ctr" -- /bin/sh -c "$script" \
+      >"$work/$kind.out" 2>"$work/$kind.err" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      echo "FAIL image $kind: exit $rc: $(tail -n 5 "$work/$kind.err")"
+      return 1
+    fi
+    python3 ci/airbyte_checks.py "$kind" "$work/$kind.out" --sandbox "$SANDBOX_ROOT" | sed 's/^\(PASS\|FAIL\) /\1 image /'
+    return "${PIPESTATUS[0]}"
+  }
+  run_in_image spec spec || return 1
+  run_in_image check check --config /data/config.json || return 1
+  run_in_image discover discover --config /data/config.json || return 1
+  run_in_image read read --config /data/config.json --catalog /data/catalog.json || return 1
+  # The entrypoint itself, without the shell.
+  bah run --isolation chroot "$ctr" -- /source-gorgias spec >"$work/spec2.out" || return 1
+  cmp -s "$work/spec.out" "$work/spec2.out" && echo "PASS image entrypoint runs without a shell" || {
+    echo "FAIL image: /source-gorgias spec differs when run directly"
+    return 1
+  }
+  bah rm "$ctr" >/dev/null
+  ctr=""
+}
+
+status=0
+say "image"
+image_e2e || status=1
+
+# ---- 2. PyAirbyte ------------------------------------------------------------
+
+say "PyAirbyte"
+if ! "$VENV/bin/python" -c 'import airbyte' >/dev/null 2>&1; then
+  say "pip install airbyte==$PYAIRBYTE_VERSION into $VENV (about a minute)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "airbyte==$PYAIRBYTE_VERSION"
+fi
+start_sandbox pyairbyte --tickets 300 --seed 7
+mkdir -p "$work/pyairbyte-cache"
+if ! AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT="$work/pyairbyte-cache" \
+  "$VENV/bin/python" ci/pyairbyte_e2e.py --executable "$RELEASE/source-gorgias" --base-url "$SANDBOX_URL"; then
+  status=1
+fi
+
+if [ "$status" -ne 0 ]; then
+  echo "FAIL e2e-airbyte"
+  exit 1
+fi
+echo "PASS e2e-airbyte"

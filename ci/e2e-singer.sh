@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# End to end with Singer's own tooling, against the sandbox on loopback:
+#   1. singer-check-tap on the tap's output, and in its --tap mode (which
+#      runs the tap with no catalog, then again with the state it kept);
+#   2. tap | target-jsonl: one file per stream with the sandbox's row counts;
+#   3. tap | pipelinewise-target-postgres into a PostgreSQL started here,
+#      then again with the saved state after the sandbox's data changed;
+#   4. meltano run tap-gorgias target-jsonl with the example project in
+#      meltano/, twice: the second run resumes from Meltano's stored state.
+# Called by .ci/run after the tests. Installs what it needs (pip: one venv
+# per tool under target/venvs/, reused when present; apt: postgresql when
+# missing). Prints PASS/FAIL per check and exits non-zero on any FAIL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false PIP_DISABLE_PIP_VERSION_CHECK=1
+
+ROOT=$(pwd)
+RELEASE=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
+TAP=$RELEASE/tap-gorgias
+VENVS=$ROOT/target/venvs
+TICKETS=300
+SCHEMA=gorgias
+
+work=$(mktemp -d)
+chmod 0755 "$work"
+pids=()
+pg_data=""
+failures=0
+cleanup() {
+  if [ -n "$pg_data" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { echo "-- $*"; }
+pass() { echo "PASS $*"; }
+fail() {
+  echo "FAIL $*"
+  failures=$((failures + 1))
+}
+
+# ---- installs ------------------------------------------------------------------
+
+# venv NAME PIP_SPEC: a venv per tool family, rebuilt only when the pinned
+# version changes, so a re-run costs nothing here.
+venv() {
+  local dir=$VENVS/$1 stamp=$VENVS/$1/.installed
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$2" ]; then return 0; fi
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q "$2" >"$work/pip-$1.log" 2>&1 || {
+    tail -20 "$work/pip-$1.log"
+    return 1
+  }
+  echo "$2" >"$stamp"
+}
+
+say "installing singer-tools, target-jsonl, pipelinewise-target-postgres, meltano"
+mkdir -p "$VENVS"
+venv_pids=()
+venv singer-tools singer-tools==0.4.1 & venv_pids+=("$!")
+venv target-jsonl target-jsonl==0.1.4 & venv_pids+=("$!")
+venv target-postgres pipelinewise-target-postgres==2.1.2 & venv_pids+=("$!")
+venv meltano meltano==4.4.1 & venv_pids+=("$!")
+
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null 2>&1; then
+  say "apt-get install postgresql"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+
+say "cargo build --release --workspace"
+cargo build --release --workspace
+
+for pid in "${venv_pids[@]}"; do
+  wait "$pid" || { echo "FAIL installing the Python tools"; exit 1; }
+done
+
+# ---- the sandbox -----------------------------------------------------------------
+
+"$RELEASE/gorgias-sandbox" --port 0 --tickets "$TICKETS" >"$work/sandbox.out" 2>&1 &
+pids+=("$!")
+SANDBOX_URL=""
+for _ in $(seq 1 100); do
+  if SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$work/sandbox.out" 2>/dev/null); then break; fi
+  sleep 0.1
+done
+[ -n "$SANDBOX_URL" ] || { echo "FAIL sandbox did not start: $(cat "$work/sandbox.out")"; exit 1; }
+SANDBOX_ROOT=${SANDBOX_URL%/api}
+say "sandbox with $TICKETS tickets at $SANDBOX_URL"
+
+CONFIG=$work/tap-config.json
+printf '{"domain":"acme","email":"sandbox@example.com","api_key":"sandbox-api-key","base_url":"%s"}\n' \
+  "$SANDBOX_URL" >"$CONFIG"
+
+mutate() { # JSON body
+  curl -fsS -X POST -H 'content-type: application/json' -d "$1" "$SANDBOX_ROOT/_sandbox/mutate" >"$work/mutation.json"
+}
+
+# Rows per stream as the sandbox holds them now: "stream count" lines.
+expected_counts() {
+  python3 - "$SANDBOX_ROOT" <<'PY'
+import json, sys, urllib.request
+root = sys.argv[1]
+def dump(c):
+    with urllib.request.urlopen(f"{root}/_sandbox/dump/{c}") as r:
+        return json.load(r)
+tickets = dump("tickets")
+account = dump("account")[0]
+counts = {
+    "account": sum(max(1, len((s.get("data") or {}).get("business_hours") or [])) for s in account["settings"]),
+    "users": len(dump("users")),
+    "tickets": len(tickets),
+    "ticket_tags": sum(len(t["tags"]) for t in tickets),
+    "ticket_messages": len(dump("messages")),
+    "satisfaction_surveys": len(dump("satisfaction-surveys")),
+    "integrations": len(dump("integrations")),
+}
+for k in sorted(counts):
+    print(k, counts[k])
+PY
+}
+
+# RECORD messages in a file of tap output.
+records_in() { grep -c '"type":"RECORD"' "$1" || true; }
+
+# ---- 1. singer-check-tap -----------------------------------------------------------
+
+say "singer-check-tap"
+expected_counts >"$work/expected.txt"
+"$TAP" --config "$CONFIG" >"$work/tap.out" 2>"$work/tap.err" || true
+if "$VENVS/singer-tools/bin/singer-check-tap" <"$work/tap.out" >"$work/check-stdin.out" 2>&1; then
+  pass "singer-check-tap on the tap's output: $(grep -o 'It contained .*' "$work/check-stdin.out")"
+else
+  fail "singer-check-tap on the tap's output"
+  tail -20 "$work/check-stdin.out"
+fi
+
+# singer-check-tap --tap returns its reader thread's summary right after the
+# tap exits, without joining the thread: a tap that exits as soon as its
+# last line is written leaves it None and the checker crashes. The wrapper
+# runs the real binary with the checker's arguments, closes the pipe (so the
+# reader reaches EOF) and only then exits.
+cat >"$work/tap-for-check" <<SH
+#!/bin/sh
+"$TAP" "\$@"
+rc=\$?
+exec 1>&-
+sleep 1
+exit \$rc
+SH
+chmod +x "$work/tap-for-check"
+if (cd "$work" && "$VENVS/singer-tools/bin/singer-check-tap" --tap "$work/tap-for-check" --config "$CONFIG") \
+  >"$work/check-tap.out" 2>&1 && grep -q 'Now re-running tap with state' "$work/check-tap.out"; then
+  pass "singer-check-tap --tap (no catalog, then with its state): $(grep -o 'It contained .*' "$work/check-tap.out" | tr '\n' ';')"
+else
+  fail "singer-check-tap --tap"
+  tail -20 "$work/check-tap.out"
+fi
+
+# ---- 2. target-jsonl ---------------------------------------------------------------
+
+say "target-jsonl"
+mkdir -p "$work/jsonl"
+printf '{"destination_path":"%s","do_timestamp_file":false}\n' "$work/jsonl" >"$work/jsonl-config.json"
+if "$TAP" --config "$CONFIG" 2>"$work/tap-jsonl.err" |
+  "$VENVS/target-jsonl/bin/target-jsonl" --config "$work/jsonl-config.json" >"$work/jsonl-state.out" 2>"$work/jsonl.err"; then
+  bad=""
+  while read -r stream want; do
+    got=$(wc -l <"$work/jsonl/$stream.jsonl" 2>/dev/null || echo missing)
+    [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
+  done <"$work/expected.txt"
+  if [ -z "$bad" ]; then
+    pass "target-jsonl: one file per stream with the sandbox's counts ($(tr '\n' ' ' <"$work/expected.txt"))"
+  else
+    fail "target-jsonl row counts:$bad"
+  fi
+else
+  fail "tap | target-jsonl exited non-zero"
+  tail -5 "$work/jsonl.err" "$work/tap-jsonl.err"
+fi
+
+# ---- 3. pipelinewise-target-postgres --------------------------------------------------
+
+say "pipelinewise-target-postgres"
+PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pg_dir=$work/pg
+mkdir -p "$pg_dir"
+chown postgres "$pg_dir"
+runuser -u postgres -- "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres >"$work/initdb.log" 2>&1
+pg_data=$pg_dir/data
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_dir/log" -w \
+  -o "-p $PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+sql() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -X -q -At -F $'\t' -c "$1"; }
+printf '{"host":"127.0.0.1","port":%s,"user":"postgres","password":"unused","dbname":"postgres","default_target_schema":"%s"}\n' \
+  "$PG_PORT" "$SCHEMA" >"$work/pg-config.json"
+
+# to_postgres STATE_FILE_OR_EMPTY TAG: a tap run into PostgreSQL; its last
+# STATE goes to $work/pg-state-TAG.json and its output to $work/pg-tap-TAG.out.
+to_postgres() {
+  local state_args=()
+  [ -n "$1" ] && state_args=(--state "$1")
+  "$TAP" --config "$CONFIG" "${state_args[@]}" 2>"$work/pg-tap-$2.err" | tee "$work/pg-tap-$2.out" |
+    "$VENVS/target-postgres/bin/target-postgres" --config "$work/pg-config.json" >"$work/pg-states-$2.out" 2>"$work/pg-$2.err" &&
+    tail -1 "$work/pg-states-$2.out" >"$work/pg-state-$2.json"
+}
+
+pg_counts_match() { # TAG
+  local bad=""
+  while read -r stream want; do
+    got=$(sql "select count(*) from $SCHEMA.$stream" 2>/dev/null || echo missing)
+    [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
+  done <"$work/expected.txt"
+  if [ -z "$bad" ]; then
+    pass "target-postgres $1: every table has the sandbox's row count"
+  else
+    fail "target-postgres $1 row counts:$bad"
+  fi
+}
+
+if to_postgres "" first; then
+  pg_counts_match "first load"
+  types=$(sql "select data_type from information_schema.columns where table_schema = '$SCHEMA' and table_name = 'tickets' and column_name in ('ticket_id', 'updated_at') order by column_name")
+  if [ "$types" = $'bigint\ntimestamp without time zone' ]; then
+    pass "target-postgres typed ticket_id bigint and updated_at timestamp"
+  else
+    fail "target-postgres column types: $(echo "$types" | tr '\n' ' ')"
+  fi
+else
+  fail "tap | target-postgres (first load) exited non-zero"
+  tail -5 "$work/pg-first.err" "$work/pg-tap-first.err"
+fi
+
+mutate '{"seed":1,"update_tickets":20,"add_messages":10,"new_tickets":5}'
+expected_counts >"$work/expected.txt"
+if [ -s "$work/pg-state-first.json" ] && to_postgres "$work/pg-state-first.json" second; then
+  pg_counts_match "second load with state"
+  first_n=$(records_in "$work/pg-tap-first.out")
+  second_n=$(records_in "$work/pg-tap-second.out")
+  if [ "$second_n" -gt 0 ] && [ $((second_n * 4)) -lt "$first_n" ]; then
+    pass "target-postgres second run resumed from the saved state: $second_n records (first: $first_n)"
+  else
+    fail "target-postgres second run read $second_n records (first: $first_n): the state did not resume it"
+  fi
+  # Every edited ticket's new subject and status, as the sandbox has them.
+  python3 - "$SANDBOX_ROOT" >"$work/edited-want.tsv" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/_sandbox/dump/tickets") as r:
+    tickets = json.load(r)
+for t in sorted(tickets, key=lambda t: t["id"]):
+    if (t.get("subject") or "").endswith("(edited)"):
+        print(f'{t["id"]}\t{t["subject"]}\t{t["status"]}')
+PY
+  sql "select ticket_id, ticket_subject, ticket_status from $SCHEMA.tickets where ticket_subject like '%(edited)' order by ticket_id" >"$work/edited-got.tsv"
+  if [ -s "$work/edited-want.tsv" ] && diff -q "$work/edited-want.tsv" "$work/edited-got.tsv" >/dev/null; then
+    pass "target-postgres upserted the $(wc -l <"$work/edited-want.tsv") edited tickets (subject and status match the sandbox)"
+  else
+    fail "target-postgres edited tickets differ from the sandbox"
+    diff "$work/edited-want.tsv" "$work/edited-got.tsv" | head -5 || true
+  fi
+else
+  fail "tap | target-postgres (second load with state) exited non-zero"
+  tail -5 "$work/pg-second.err" "$work/pg-tap-second.err" 2>/dev/null || true
+fi
+
+# ---- 4. meltano ------------------------------------------------------------------
+
+say "meltano run tap-gorgias target-jsonl"
+project=$work/meltano
+cp -r meltano "$project"
+rm -rf "$project/.meltano" "$project/output"
+# The example points at ../target/release relative to the repository; the
+# copy lives elsewhere.
+sed -i "s#^\( *executable:\) \.\./target/release/tap-gorgias#\1 $TAP#" "$project/meltano.yml"
+export TAP_GORGIAS_DOMAIN=acme TAP_GORGIAS_EMAIL=sandbox@example.com \
+  TAP_GORGIAS_API_KEY=sandbox-api-key TAP_GORGIAS_BASE_URL=$SANDBOX_URL
+meltano() { (cd "$project" && "$VENVS/meltano/bin/meltano" "$@"); }
+lines_out() { cat "$project"/output/*.jsonl 2>/dev/null | wc -l; }
+
+if meltano install >"$work/meltano-install.log" 2>&1; then
+  expected_counts >"$work/expected.txt"
+  if meltano run tap-gorgias target-jsonl >"$work/meltano-1.log" 2>&1; then
+    bad=""
+    while read -r stream want; do
+      got=$(wc -l <"$project/output/$stream.jsonl" 2>/dev/null || echo missing)
+      [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
+    done <"$work/expected.txt"
+    if [ -z "$bad" ]; then
+      pass "meltano run moved every stream with the sandbox's counts"
+    else
+      fail "meltano run row counts:$bad"
+    fi
+    first_n=$(lines_out)
+    mutate '{"seed":2,"update_tickets":15,"add_messages":8,"new_tickets":3}'
+    if meltano run tap-gorgias target-jsonl >"$work/meltano-2.log" 2>&1; then
+      second_n=$(($(lines_out) - first_n))
+      if grep -q 'INCREMENTAL from updated_at' "$work/meltano-2.log" &&
+        [ "$second_n" -gt 0 ] && [ $((second_n * 4)) -lt "$first_n" ]; then
+        pass "meltano second run resumed from Meltano's state: $second_n records (first: $first_n)"
+      else
+        fail "meltano second run wrote $second_n records (first: $first_n): it did not resume"
+      fi
+    else
+      fail "meltano second run exited non-zero"
+      tail -20 "$work/meltano-2.log"
+    fi
+  else
+    fail "meltano run exited non-zero"
+    tail -20 "$work/meltano-1.log"
+  fi
+else
+  fail "meltano install"
+  tail -20 "$work/meltano-install.log"
+fi
+
+# ---- the key never shows --------------------------------------------------------
+
+if grep -l "sandbox-api-key" "$work"/*.err "$work"/*.out "$work"/meltano-*.log >/dev/null 2>&1; then
+  fail "the API key appears in the tap's output or logs"
+else
+  pass "the API key appears in no output or log"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "e2e-singer: $failures check(s) FAILED"
+  exit 1
+fi
+echo "e2e-singer: all checks passed"

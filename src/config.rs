@@ -4,7 +4,7 @@
 //! names the field and says what to write instead.
 
 use crate::datetime;
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -142,7 +142,8 @@ impl Config {
             None => None,
             Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
                 Error::config(format!(
-                    "Config field `start_date` is `{s}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z."
+                    "Config field `start_date` is `{}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z.",
+                    quote(&s)
                 ))
             })?),
         };
@@ -257,7 +258,7 @@ pub fn normalize_domain(raw: &str) -> Result<String> {
     let refuse = || {
         Error::config(format!(
             "Config field `domain` is `{}`, which is not a Gorgias subdomain: write the part before .gorgias.com, for example `acme` for https://acme.gorgias.com.",
-            raw.trim()
+            quote(raw.trim())
         ))
     };
     let mut s = raw.trim().to_ascii_lowercase();

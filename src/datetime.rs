@@ -2,10 +2,16 @@
 //! naive, a space for the `T`); Airbyte's own connector broke on one of them.
 //! Everything is parsed here and emitted one way: RFC 3339 in UTC with `Z`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 
 /// Parses any datetime form the API has been seen to send. Naive means UTC.
+/// Only years 1..=9999 are instants: chrono also reads extended years such
+/// as `-262143`, which no RFC 3339 consumer accepts back (found by fuzzing).
 pub fn parse_api(s: &str) -> Option<DateTime<Utc>> {
+    parse_any(s).filter(|dt| (1..=9999).contains(&dt.year()))
+}
+
+fn parse_any(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if s.len() < 19 {
         return None;
@@ -36,6 +42,7 @@ pub fn parse_user(s: &str) -> Option<DateTime<Utc>> {
     if t.len() == 10 {
         return NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|n| n.and_utc());
     }
@@ -78,7 +85,14 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        for s in ["", "yesterday", "2024-13-01T00:00:00", "2024-06-20T07:39"] {
+        for s in [
+            "",
+            "yesterday",
+            "2024-13-01T00:00:00",
+            "2024-06-20T07:39",
+            "-262143-01-01T00:00:00",
+            "+10000-01-01T00:00:00Z",
+        ] {
             assert!(parse_api(s).is_none(), "{s}");
         }
     }

@@ -50,11 +50,49 @@ pub struct Error {
     pub output_closed: bool,
 }
 
+/// Shows a value the user gave inside a sentence: at most 80 characters,
+/// control characters escaped, so an echoed value can neither break the
+/// one-line message nor flood it.
+pub fn quote(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(80)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+/// The safety net under [`quote`]: whatever reaches a message stays on one line.
+fn one_line(message: String) -> String {
+    if message
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    {
+        message
+            .chars()
+            .flat_map(|c| {
+                let escape = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+                let v: Vec<char> = if escape {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                v
+            })
+            .collect()
+    } else {
+        message
+    }
+}
+
 impl Error {
     pub fn config(message: impl Into<String>) -> Self {
         Error {
             failure: FailureType::Config,
-            message: message.into(),
+            message: one_line(message.into()),
             detail: None,
             output_closed: false,
         }
@@ -63,7 +101,7 @@ impl Error {
     pub fn transient(message: impl Into<String>) -> Self {
         Error {
             failure: FailureType::Transient,
-            message: message.into(),
+            message: one_line(message.into()),
             detail: None,
             output_closed: false,
         }
@@ -72,7 +110,7 @@ impl Error {
     pub fn system(message: impl Into<String>) -> Self {
         Error {
             failure: FailureType::System,
-            message: message.into(),
+            message: one_line(message.into()),
             detail: None,
             output_closed: false,
         }

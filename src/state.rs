@@ -6,7 +6,7 @@
 //! bookmark is refused with a sentence, never silently reset.
 
 use crate::datetime;
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -101,7 +101,8 @@ impl StateInput {
                         None => Ok(()),
                     },
                     Some(other) => Err(Error::config(format!(
-                        "The state has a `{other}` entry, a state type this connector does not know: pass the last STATE it printed, or no state to read everything again."
+                        "The state has a `{}` entry, a state type this connector does not know: pass the last STATE it printed, or no state to read everything again.",
+                        quote(other)
                     ))),
                     None => {
                         if let Some(b) = o.get("bookmarks") {
@@ -154,7 +155,8 @@ impl StateInput {
             .or_else(|| raw.as_i64().and_then(|secs| DateTime::from_timestamp(secs, 0)))
             .ok_or_else(|| {
                 Error::config(format!(
-                    "The state's bookmark for stream `{stream}` is `{raw}`, which is not a datetime: fix it to an RFC 3339 instant, or remove the stream's state to read it again from the start."
+                    "The state's bookmark for stream `{stream}` is `{}`, which is not a datetime: fix it to an RFC 3339 instant, or remove the stream's state to read it again from the start.",
+                    quote(&raw.to_string())
                 ))
             })?;
         Ok(Some(Bookmark {

@@ -13,6 +13,12 @@
 //! the bound; its bookmark moves only at the end of the pass (until the stop
 //! page, older changes are unseen), so a killed incremental pass is re-read,
 //! which costs about one request per 100 changed records.
+//!
+//! The one list Gorgias filters by time on the server (events) is read
+//! oldest first from its bound with the filter sent, and checkpoints after
+//! every page. Lists that need a filter value (custom fields per object
+//! type) are read once per value; child lists (each view's items) after
+//! their parent list. Every list, whatever its plan, is paged by [`Pages`].
 
 use crate::client::Client;
 use crate::config::Config;
@@ -139,14 +145,13 @@ fn lower_bound(config: &Config, sel: &Selected) -> Option<DateTime<Utc>> {
     if plan == ReadPlan::Single {
         return None;
     }
+    let bounded = matches!(plan, ReadPlan::NewestFirst | ReadPlan::ServerFiltered);
     let from_bookmark = match (&sel.mode, &sel.bookmark) {
-        (SyncMode::Incremental, Some(b)) => Some(match plan {
-            ReadPlan::NewestFirst => b.value - sel.stream.lookback(config),
-            _ => b.value,
-        }),
+        (SyncMode::Incremental, Some(b)) if bounded => Some(b.value - sel.stream.lookback(config)),
+        (SyncMode::Incremental, Some(b)) => Some(b.value),
         _ => None,
     };
-    let from_start = config.start_date.filter(|_| plan == ReadPlan::NewestFirst);
+    let from_start = config.start_date.filter(|_| bounded);
     from_bookmark.max(from_start)
 }
 
@@ -197,96 +202,111 @@ fn read_group(
         Ok(())
     };
 
-    if plan == ReadPlan::Single {
-        let obj = client.get_object(endpoint.path)?;
-        emit(&obj, members, sink)?;
-    } else {
-        // A newest-first read may stop only when every member's bound is known.
-        let stop_below = if plan == ReadPlan::NewestFirst {
-            members
-                .iter()
-                .map(|m| m.lower)
-                .collect::<Option<Vec<_>>>()
-                .and_then(|v| v.into_iter().min())
-        } else {
-            None
-        };
-        let oldest_first = match endpoint.oldest_first() {
-            Some(order)
-                if plan == ReadPlan::NewestFirst
-                    && stop_below.is_none()
-                    && members.iter().any(|m| m.sel.mode == SyncMode::Incremental) =>
-            {
-                Some(order)
+    let mut pager = Pager {
+        names: &names,
+        limit: config.page_size.to_string(),
+        began,
+        pages: 0,
+        objects: 0,
+        last_log: Instant::now(),
+    };
+    match plan {
+        ReadPlan::Single => {
+            let obj = client.get_object(endpoint.path)?;
+            emit(&obj, members, sink)?;
+        }
+        ReadPlan::PerParent(parent) => {
+            let mut parents = Vec::new();
+            let mut pages = pager.list(parent.path.to_string(), parent.order_by, Vec::new());
+            while let Some(objects) = pages.next(client, sink)? {
+                parents.extend(objects);
             }
-            _ => None,
-        };
-        let order_by = oldest_first.as_deref().or(endpoint.order_by);
-        let limit = config.page_size.to_string();
-        let mut cursor: Option<String> = None;
-        let mut seen_cursors = HashSet::new();
-        let mut pages = 0u64;
-        let mut objects = 0u64;
-        let mut last_log = Instant::now();
-        loop {
-            let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
-            if let Some(o) = order_by {
-                query.push(("order_by", o));
-            }
-            if let Some(c) = &cursor {
-                query.push(("cursor", c));
-            }
-            let page = client.get_page(endpoint.path, &query)?;
-            pages += 1;
-            objects += page.objects.len() as u64;
-            let mut all_older = !page.objects.is_empty();
-            for obj in &page.objects {
-                if let Some(bound) = stop_below {
-                    let c = lead
-                        .api_cursor()
-                        .and_then(|f| obj.get(f))
-                        .and_then(Value::as_str)
-                        .and_then(datetime::parse_api);
-                    // An object without a readable cursor is never "older".
-                    if c.is_none_or(|c| c >= bound) {
-                        all_older = false;
+            for p in parents {
+                // A parent without an id has no child list to name; the
+                // tally makes the sync say so.
+                let Some(id) = p.get("id").and_then(Value::as_i64) else {
+                    ctx.coerced.set(ctx.coerced.get() + 1);
+                    continue;
+                };
+                let path = endpoint.path.replace("{id}", &id.to_string());
+                let mut pages = pager.list(path, endpoint.order_by, Vec::new());
+                while let Some(objects) = pages.next(client, sink)? {
+                    for item in objects {
+                        let pair = serde_json::json!({"parent": &p, "item": item});
+                        emit(&pair, members, sink)?;
                     }
                 }
-                emit(obj, members, sink)?;
             }
-            if last_log.elapsed() >= Duration::from_secs(10) {
-                last_log = Instant::now();
-                let secs = began.elapsed().as_secs_f64().max(0.001);
-                sink.log(
-                    Level::Info,
-                    &format!(
-                        "{names}: {pages} pages, {objects} objects read ({:.0}/s), {:.1} requests/s",
-                        objects as f64 / secs,
-                        client.budget.achieved_rate(Instant::now())
-                    ),
-                )
-                .map_err(Error::output)?;
-            }
-            if oldest_first.is_some() {
-                for m in members.iter_mut() {
-                    checkpoint(m, started, sink)?;
+        }
+        _ => {
+            // A newest-first read may stop only when every member's bound is known.
+            let stop_below = if plan == ReadPlan::NewestFirst {
+                members
+                    .iter()
+                    .map(|m| m.lower)
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(|v| v.into_iter().min())
+            } else {
+                None
+            };
+            let oldest_first = match endpoint.oldest_first() {
+                Some(order)
+                    if plan == ReadPlan::NewestFirst
+                        && stop_below.is_none()
+                        && members.iter().any(|m| m.sel.mode == SyncMode::Incremental) =>
+                {
+                    Some(order)
                 }
-            }
-            if stop_below.is_some() && all_older {
-                break;
-            }
-            match page.next_cursor {
-                None => break,
-                Some(next) => {
-                    if !seen_cursors.insert(next.clone()) {
-                        sink.log(
-                            Level::Warn,
-                            &format!("{names}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", endpoint.path),
-                        )
-                        .map_err(Error::output)?;
+                _ => None,
+            };
+            let checkpoint_pages = oldest_first.is_some() || plan == ReadPlan::ServerFiltered;
+            let order_by = oldest_first.as_deref().or(endpoint.order_by);
+            let partitions: Vec<Vec<(String, String)>> = match plan {
+                ReadPlan::EachOf { param, values } => values
+                    .iter()
+                    .map(|v| vec![(param.to_string(), v.to_string())])
+                    .collect(),
+                ReadPlan::ServerFiltered => {
+                    // The server may only leave out what every member leaves out.
+                    let from = members
+                        .iter()
+                        .map(|m| m.lower)
+                        .collect::<Option<Vec<_>>>()
+                        .and_then(|v| v.into_iter().min());
+                    let filter = lead
+                        .api_cursor()
+                        .zip(from)
+                        .map(|(field, from)| (format!("{field}[gte]"), datetime::format(&from)));
+                    vec![filter.into_iter().collect()]
+                }
+                _ => vec![Vec::new()],
+            };
+            for extra in partitions {
+                let mut pages = pager.list(endpoint.path.to_string(), order_by, extra);
+                while let Some(objects) = pages.next(client, sink)? {
+                    let mut all_older = !objects.is_empty();
+                    for obj in &objects {
+                        if let Some(bound) = stop_below {
+                            let c = lead
+                                .api_cursor()
+                                .and_then(|f| obj.get(f))
+                                .and_then(Value::as_str)
+                                .and_then(datetime::parse_api);
+                            // An object without a readable cursor is never "older".
+                            if c.is_none_or(|c| c >= bound) {
+                                all_older = false;
+                            }
+                        }
+                        emit(obj, members, sink)?;
+                    }
+                    if checkpoint_pages {
+                        for m in members.iter_mut() {
+                            checkpoint(m, started, sink)?;
+                        }
+                    }
+                    if stop_below.is_some() && all_older {
                         break;
                     }
-                    cursor = Some(next);
                 }
             }
         }
@@ -321,6 +341,105 @@ fn read_group(
     )
     .map_err(Error::output)?;
     Ok(())
+}
+
+/// Progress shared by every list a group reads, for the periodic log line.
+struct Pager<'n> {
+    names: &'n str,
+    limit: String,
+    began: Instant,
+    pages: u64,
+    objects: u64,
+    last_log: Instant,
+}
+
+impl<'n> Pager<'n> {
+    fn list<'p>(
+        &'p mut self,
+        path: String,
+        order_by: Option<&'p str>,
+        extra: Vec<(String, String)>,
+    ) -> Pages<'p, 'n> {
+        Pages {
+            pager: self,
+            path,
+            order_by,
+            extra,
+            cursor: None,
+            next: None,
+            seen: HashSet::new(),
+            done: false,
+        }
+    }
+}
+
+/// One list read page by page: the only place that sends `limit`,
+/// `order_by` and `cursor`, and that decides a list has ended.
+struct Pages<'p, 'n> {
+    pager: &'p mut Pager<'n>,
+    path: String,
+    order_by: Option<&'p str>,
+    extra: Vec<(String, String)>,
+    cursor: Option<String>,
+    /// The last page's `next_cursor`, judged only when the caller asks for
+    /// the next page (a read that stops early never needs it).
+    next: Option<Option<String>>,
+    seen: HashSet<String>,
+    done: bool,
+}
+
+impl Pages<'_, '_> {
+    fn next(&mut self, client: &mut Client, sink: &mut dyn Sink) -> Result<Option<Vec<Value>>> {
+        let p = &mut *self.pager;
+        match self.next.take() {
+            None => {}
+            Some(None) => self.done = true,
+            Some(Some(next)) => {
+                if self.seen.insert(next.clone()) {
+                    self.cursor = Some(next);
+                } else {
+                    sink.log(
+                        Level::Warn,
+                        &format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", p.names, self.path),
+                    )
+                    .map_err(Error::output)?;
+                    self.done = true;
+                }
+            }
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let mut query: Vec<(&str, &str)> = vec![("limit", &p.limit)];
+        if let Some(o) = self.order_by {
+            query.push(("order_by", o));
+        }
+        query.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        if let Some(c) = &self.cursor {
+            query.push(("cursor", c));
+        }
+        let page = client.get_page(&self.path, &query)?;
+        p.pages += 1;
+        p.objects += page.objects.len() as u64;
+        if p.last_log.elapsed() >= Duration::from_secs(10) {
+            p.last_log = Instant::now();
+            let secs = p.began.elapsed().as_secs_f64().max(0.001);
+            sink.log(
+                Level::Info,
+                &format!(
+                    "{}: {} pages, {} objects read ({:.0}/s), {:.1} requests/s",
+                    p.names,
+                    p.pages,
+                    p.objects,
+                    p.objects as f64 / secs,
+                    client.budget.achieved_rate(Instant::now())
+                ),
+            )
+            .map_err(Error::output)?;
+        }
+        self.next = Some(page.next_cursor);
+        Ok(Some(page.objects))
+    }
 }
 
 /// Moves an incremental member's bookmark to the greatest cursor it has

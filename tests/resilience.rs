@@ -77,15 +77,25 @@ fn a_full_read_under_injected_faults_returns_every_row_exactly() {
 
 #[test]
 fn the_rate_budget_sustains_the_limit_with_few_429s() {
-    // The real bucket is 40 per 20 s; scaled 40x so the test takes seconds.
-    let limit = RateLimit {
-        limit: 40,
-        window: Duration::from_millis(500),
-    };
-    let drain = 40.0 / 0.5;
+    // The real bucket is 40 per 20 s; scaled 20x so the test takes seconds,
+    // and slow enough that a debug build on a busy machine is not the limit.
+    let limit = RateLimit { limit: 40, window: Duration::from_secs(1) };
+    let drain = 40.0;
     let sb = start(1200, Some(limit), None);
+    let dir = scratch();
+    let mut c = config_for(&sb);
+    c["page_size"] = json!(10);
+    let c = write_json(&dir, "c.json", &c);
+    let cat = write_json(
+        &dir,
+        "cat.json",
+        &json!({"streams": [
+            {"stream": {"name": "tickets"}, "sync_mode": "full_refresh"},
+            {"stream": {"name": "ticket_messages"}, "sync_mode": "full_refresh"}
+        ]}),
+    );
     let began = Instant::now();
-    let run = full_read(&sb, json!({"page_size": 10}));
+    let run = airbyte(&["read", "--config", c.to_str().unwrap(), "--catalog", cat.to_str().unwrap()]);
     let secs = began.elapsed().as_secs_f64();
     assert_eq!(run.code, 0, "{}", run.stdout);
     let reqs = sb.requests();
@@ -94,16 +104,10 @@ fn the_rate_budget_sustains_the_limit_with_few_429s() {
     let ok = total - throttled;
     // The first `limit` requests ride on the empty bucket: judge the rest.
     let share = (ok - 40.0) / secs / drain;
-    eprintln!(
-        "{ok} ok requests, {throttled} 429s in {secs:.2}s: {:.0}% of the limit",
-        share * 100.0
-    );
+    eprintln!("{ok} ok requests, {throttled} 429s in {secs:.2}s: {:.0}% of the limit", share * 100.0);
     assert!(total >= 400.0, "enough requests to measure: {total}");
     assert!(share >= 0.9, "achieved {:.0}% of the limit", share * 100.0);
-    assert!(
-        throttled / total <= 0.01,
-        "{throttled} of {total} answered 429"
-    );
+    assert!(throttled / total <= 0.01, "{throttled} of {total} answered 429");
     assert!(run.stdout.contains("requests/s against a limit of 40"));
 }
 

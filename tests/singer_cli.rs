@@ -170,6 +170,23 @@ fn expected_counts(sb: &Sandbox) -> BTreeMap<String, usize> {
             sb.snapshot("satisfaction-surveys").len(),
         ),
         ("integrations", sb.snapshot("integrations").len()),
+        ("customers", sb.snapshot("customers").len()),
+        ("tags", sb.snapshot("tags").len()),
+        ("events", sb.snapshot("events").len()),
+        ("teams", sb.snapshot("teams").len()),
+        ("views", sb.snapshot("views").len()),
+        (
+            "view_items",
+            sb.snapshot("views")
+                .iter()
+                .map(|v| sb.snapshot(&format!("views/{}/items", v["id"])).len())
+                .sum(),
+        ),
+        ("macros", sb.snapshot("macros").len()),
+        ("rules", sb.snapshot("rules").len()),
+        ("custom_fields", sb.snapshot("custom-fields").len()),
+        ("jobs", sb.snapshot("jobs").len()),
+        ("voice_calls", sb.snapshot("phone/voice-calls").len()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -183,6 +200,13 @@ const INCREMENTAL: &[(&str, &str)] = &[
     ("ticket_messages", "created_at"),
     ("satisfaction_surveys", "created_at"),
     ("integrations", "updated_at"),
+    ("customers", "updated_datetime"),
+    ("events", "created_datetime"),
+    ("macros", "updated_datetime"),
+    ("rules", "updated_datetime"),
+    ("custom_fields", "updated_datetime"),
+    ("jobs", "created_datetime"),
+    ("voice_calls", "updated_datetime"),
 ];
 
 fn discovered(cfg: &Path) -> Value {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::extras::{self, ViewPred};
 use crate::rng::Rng;
 use crate::time::{now_us, render, Form, Style, DAY, END, HOUR, MIN, SEC, START};
 use crate::{Mutation, MutationSummary, SandboxConfig};
@@ -19,6 +20,16 @@ pub(crate) enum Coll {
     Messages,
     Surveys,
     Customers,
+    Teams,
+    Events,
+    Macros,
+    Views,
+    /// `/api/views/{id}/items`: tickets, through the view's rule.
+    ViewItems,
+    Rules,
+    CustomFields,
+    Jobs,
+    VoiceCalls,
 }
 
 impl Coll {
@@ -31,6 +42,14 @@ impl Coll {
             "messages" => Coll::Messages,
             "satisfaction-surveys" => Coll::Surveys,
             "customers" => Coll::Customers,
+            "teams" => Coll::Teams,
+            "events" => Coll::Events,
+            "macros" => Coll::Macros,
+            "views" => Coll::Views,
+            "rules" => Coll::Rules,
+            "custom-fields" => Coll::CustomFields,
+            "jobs" => Coll::Jobs,
+            "phone/voice-calls" => Coll::VoiceCalls,
             _ => return None,
         })
     }
@@ -59,6 +78,11 @@ pub(crate) struct Meta {
     pub(crate) usage: i64,
     pub(crate) tag_count: usize,
     pub(crate) unscored: bool,
+    pub(crate) object_type: Option<Box<str>>,
+    pub(crate) object_id: Option<i64>,
+    pub(crate) category: Option<Box<str>>,
+    pub(crate) status: Option<Box<str>>,
+    pub(crate) priority: i64,
 }
 
 /// A stored object: the exact JSON text served, so pages are built by
@@ -73,7 +97,7 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    fn new(id: i64, created: i64, updated: i64, v: &Value) -> Item {
+    pub(crate) fn new(id: i64, created: i64, updated: i64, v: &Value) -> Item {
         let s = |v: &Value| v.as_str().map(Box::from);
         let meta = Meta {
             customer_id: v["customer"]["id"].as_i64().or(v["customer_id"].as_i64()),
@@ -87,6 +111,11 @@ impl Item {
             usage: v["usage"].as_i64().unwrap_or(0),
             tag_count: v["tags"].as_array().map_or(0, Vec::len),
             unscored: v.get("score").is_some_and(Value::is_null),
+            object_type: s(&v["object_type"]),
+            object_id: v["object_id"].as_i64(),
+            category: s(&v["category"]),
+            status: s(&v["status"]),
+            priority: v["priority"].as_i64().unwrap_or(0),
         };
         Item {
             id,
@@ -126,9 +155,22 @@ pub(crate) struct Store {
     pub(crate) messages: Vec<Item>,
     pub(crate) surveys: Vec<Item>,
     pub(crate) customers: Vec<Item>,
+    pub(crate) teams: Vec<Item>,
+    pub(crate) events: Vec<Item>,
+    pub(crate) macros: Vec<Item>,
+    pub(crate) views: Vec<Item>,
+    pub(crate) view_preds: Vec<(i64, ViewPred)>,
+    pub(crate) rules: Vec<Item>,
+    pub(crate) custom_fields: Vec<Item>,
+    pub(crate) jobs: Vec<Item>,
+    pub(crate) voice_calls: Vec<Item>,
+    /// Seeds the `context` of events that mutations record.
+    event_rng: Rng,
     /// Mutation instants never go backwards, even if the clock does or the
     /// clock is behind the generated data.
     last_stamp: i64,
+    /// Sorted listing indexes (performance only), rebuilt after changes.
+    pub(crate) indexes: crate::index::Indexes<crate::api::Key>,
 }
 
 const ROLES: [&str; 6] = [
@@ -1315,6 +1357,16 @@ impl Store {
 
         let conv = |v: Vec<Obj>| v.into_iter().map(Item::from_obj).collect::<Vec<_>>();
         let (users, integrations, tags) = (conv(users), conv(integrations), conv(tags));
+        let x = extras::generate(
+            &mut root,
+            n,
+            &extras::Core {
+                tickets: &tickets,
+                users: &users,
+                customers: &customers,
+                tags: &tags,
+            },
+        );
         let all = [
             &users,
             &tickets,
@@ -1323,6 +1375,14 @@ impl Store {
             &messages,
             &surveys,
             &customers,
+            &x.teams,
+            &x.events,
+            &x.macros,
+            &x.views,
+            &x.rules,
+            &x.custom_fields,
+            &x.jobs,
+            &x.voice_calls,
         ];
         let last_stamp = all
             .iter()
@@ -1341,8 +1401,25 @@ impl Store {
             messages,
             surveys,
             customers,
+            teams: x.teams,
+            events: x.events,
+            macros: x.macros,
+            views: x.views,
+            view_preds: x.view_preds,
+            rules: x.rules,
+            custom_fields: x.custom_fields,
+            jobs: x.jobs,
+            voice_calls: x.voice_calls,
+            event_rng: root.fork(16),
             last_stamp,
+            indexes: Default::default(),
         }
+    }
+
+    /// Changes whenever the data may have: every change is stamped (see
+    /// [`Store::stamp`]) and collections only grow. Keys the listing indexes.
+    pub(crate) fn version(&self, c: Coll) -> (i64, usize) {
+        (self.last_stamp, self.items(c).len())
     }
 
     pub(crate) fn items(&self, c: Coll) -> &[Item] {
@@ -1354,12 +1431,41 @@ impl Store {
             Coll::Messages => &self.messages,
             Coll::Surveys => &self.surveys,
             Coll::Customers => &self.customers,
+            Coll::Teams => &self.teams,
+            Coll::Events => &self.events,
+            Coll::Macros => &self.macros,
+            Coll::Views => &self.views,
+            Coll::ViewItems => &self.tickets,
+            Coll::Rules => &self.rules,
+            Coll::CustomFields => &self.custom_fields,
+            Coll::Jobs => &self.jobs,
+            Coll::VoiceCalls => &self.voice_calls,
         }
+    }
+
+    pub(crate) fn view_pred(&self, view_id: i64) -> Option<ViewPred> {
+        self.view_preds
+            .iter()
+            .find(|(id, _)| *id == view_id)
+            .map(|(_, p)| *p)
     }
 
     pub(crate) fn snapshot(&self, collection: &str) -> Vec<Value> {
         if collection == "account" {
             return vec![self.account.clone()];
+        }
+        if let Some(pred) = collection
+            .strip_prefix("views/")
+            .and_then(|r| r.strip_suffix("/items"))
+            .and_then(|id| id.parse().ok())
+            .and_then(|id| self.view_pred(id))
+        {
+            return self
+                .tickets
+                .iter()
+                .map(Item::value)
+                .filter(|t| pred.matches(t))
+                .collect();
         }
         Coll::from_name(collection).map_or_else(Vec::new, |c| {
             self.items(c).iter().map(Item::value).collect()
@@ -1383,6 +1489,31 @@ impl Store {
         let item = &mut self.tickets[idx];
         item.updated = t;
         item.edit(|v| set_time(v, "updated_datetime", Some(t)));
+        let id = item.id;
+        self.record(
+            t,
+            "ticket-updated",
+            "Ticket",
+            id,
+            json!({"changes": ["tags"]}),
+        );
+    }
+
+    /// Appends to the event log what a change at `t` would have written there.
+    fn record(&mut self, t: i64, ty: &str, object_type: &str, object_id: i64, data: Value) {
+        let id = self.events.last().map_or(70_000_000, |e| e.id) + 1;
+        let user = json!(self.users.first().map(|u| u.id));
+        let ev = extras::event_item(
+            id,
+            t,
+            ty,
+            object_type,
+            object_id,
+            user,
+            data,
+            &mut self.event_rng,
+        );
+        self.events.push(ev);
     }
 
     fn add_message(&mut self, rng: &mut Rng, idx: usize, from_agent: bool) -> i64 {
@@ -1447,6 +1578,13 @@ impl Store {
             rng,
         );
         self.messages.push(Item::new(id, created, created, &value));
+        self.record(
+            created,
+            "message-created",
+            "Message",
+            id,
+            json!({"ticket_id": tid}),
+        );
         let item = &mut self.tickets[idx];
         item.updated = created;
         item.edit(|v| {
@@ -1485,7 +1623,15 @@ impl Store {
                 v["subject"] = json!(format!("{subject} (edited)"));
                 set_time(v, "updated_datetime", Some(t));
             });
-            tickets.insert(item.id);
+            let id = item.id;
+            tickets.insert(id);
+            self.record(
+                t,
+                "ticket-updated",
+                "Ticket",
+                id,
+                json!({"changes": ["status", "priority", "subject"]}),
+            );
         }
 
         let with_room: Vec<usize> = (0..self.tickets.len())
@@ -1570,7 +1716,15 @@ impl Store {
                     v["body_text"] = json!("Thanks for the quick reply!");
                 }
             });
-            surveys.insert(item.id);
+            let id = item.id;
+            surveys.insert(id);
+            self.record(
+                t,
+                "satisfaction-survey-responded",
+                "SatisfactionSurvey",
+                id,
+                Value::Null,
+            );
         }
 
         for _ in 0..m.new_tickets {
@@ -1639,6 +1793,13 @@ impl Store {
             });
             messages.insert(mid);
             tickets.insert(id);
+            self.record(
+                created,
+                "ticket-created",
+                "Ticket",
+                id,
+                json!({"channel": channel}),
+            );
         }
 
         for idx in rng.sample(self.users.len(), m.update_users) {
@@ -1653,14 +1814,112 @@ impl Store {
                 v["name"] = json!(format!("{first} {last}"));
                 set_time(v, "updated_datetime", Some(t));
             });
-            users.insert(item.id);
+            let id = item.id;
+            users.insert(id);
+            self.record(
+                t,
+                "user-updated",
+                "User",
+                id,
+                json!({"changes": ["firstname", "lastname", "name"]}),
+            );
+        }
+
+        let mut customers = BTreeSet::new();
+        for idx in rng.sample(self.customers.len(), m.update_customers) {
+            let t = self.stamp();
+            let note = rng
+                .pick(&[
+                    "Prefers e-mail.",
+                    "VIP — always ship express",
+                    "Asked for a callback.",
+                ])
+                .to_string();
+            let language = *rng.pick(&["en", "fr", "de"]);
+            let item = &mut self.customers[idx];
+            item.updated = t;
+            item.edit(|v| {
+                v["note"] = json!(note);
+                v["language"] = json!(language);
+                set_time(v, "updated_datetime", Some(t));
+            });
+            let id = item.id;
+            customers.insert(id);
+            self.record(
+                t,
+                "customer-updated",
+                "Customer",
+                id,
+                json!({"changes": ["note", "language"]}),
+            );
+        }
+
+        // Hard deletes: the object leaves every list; only the event log
+        // still tells a reader it existed.
+        let mut deleted_tickets = BTreeSet::new();
+        let mut gone: Vec<usize> = rng.sample(self.tickets.len(), m.delete_tickets);
+        gone.sort_unstable();
+        for &idx in gone.iter().rev() {
+            let item = self.tickets.remove(idx);
+            let v = item.value();
+            for tag in v["tags"].as_array().into_iter().flatten() {
+                if let Some(t) = self
+                    .tags
+                    .iter_mut()
+                    .find(|t| t.id == tag["id"].as_i64().unwrap_or(-1))
+                {
+                    t.edit(|v| {
+                        let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
+                        v["usage"] = json!(usage);
+                    });
+                }
+            }
+            self.messages.retain(|m| m.meta.ticket_id != Some(item.id));
+            self.surveys.retain(|s| s.meta.ticket_id != Some(item.id));
+            self.voice_calls
+                .retain(|c| c.meta.ticket_id != Some(item.id));
+            deleted_tickets.insert(item.id);
+        }
+        for &id in &deleted_tickets {
+            let t = self.stamp();
+            self.record(t, "ticket-deleted", "Ticket", id, Value::Null);
+        }
+
+        // Only customers without tickets are deleted, so no ticket or survey
+        // is left pointing at a customer that no longer exists.
+        let with_tickets: BTreeSet<i64> = self
+            .tickets
+            .iter()
+            .filter_map(|t| t.meta.customer_id)
+            .chain(self.surveys.iter().filter_map(|s| s.meta.customer_id))
+            .collect();
+        let free: Vec<usize> = (0..self.customers.len())
+            .filter(|&i| !with_tickets.contains(&self.customers[i].id))
+            .collect();
+        let mut gone: Vec<usize> = rng
+            .sample(free.len(), m.delete_customers.min(free.len()))
+            .into_iter()
+            .map(|k| free[k])
+            .collect();
+        gone.sort_unstable();
+        let mut deleted_customers = BTreeSet::new();
+        for &idx in gone.iter().rev() {
+            deleted_customers.insert(self.customers.remove(idx).id);
+        }
+        for &id in &deleted_customers {
+            customers.remove(&id);
+            let t = self.stamp();
+            self.record(t, "customer-deleted", "Customer", id, Value::Null);
         }
 
         MutationSummary {
-            ticket_ids: tickets.into_iter().collect(),
+            ticket_ids: tickets.difference(&deleted_tickets).copied().collect(),
             message_ids: messages.into_iter().collect(),
             survey_ids: surveys.into_iter().collect(),
             user_ids: users.into_iter().collect(),
+            customer_ids: customers.into_iter().collect(),
+            deleted_ticket_ids: deleted_tickets.into_iter().collect(),
+            deleted_customer_ids: deleted_customers.into_iter().collect(),
         }
     }
 }

@@ -6,7 +6,9 @@
 mod api;
 mod b64;
 mod data;
+mod extras;
 mod http;
+mod index;
 mod rng;
 mod time;
 
@@ -140,6 +142,14 @@ pub struct Mutation {
     pub score_surveys: usize,
     pub new_tickets: usize,
     pub update_users: usize,
+    /// Changes note and language, bumping `updated_datetime`.
+    pub update_customers: usize,
+    /// Hard deletes, with their messages and surveys; a `ticket-deleted`
+    /// event each.
+    pub delete_tickets: usize,
+    /// Hard deletes among customers without tickets; a `customer-deleted`
+    /// event each.
+    pub delete_customers: usize,
 }
 
 /// Ids touched or created by a mutation, each list sorted and deduplicated.
@@ -149,6 +159,9 @@ pub struct MutationSummary {
     pub message_ids: Vec<i64>,
     pub survey_ids: Vec<i64>,
     pub user_ids: Vec<i64>,
+    pub customer_ids: Vec<i64>,
+    pub deleted_ticket_ids: Vec<i64>,
+    pub deleted_customer_ids: Vec<i64>,
 }
 
 pub(crate) struct Shared {

@@ -623,6 +623,7 @@ fn mutations_bump_updated_and_stay_consistent() {
         score_surveys: 4,
         new_tickets: 2,
         update_users: 2,
+        ..Mutation::default()
     };
     let s = sb.mutate(&m);
     assert!(s.ticket_ids.len() >= 5 + 2);
@@ -959,4 +960,117 @@ fn each_fault_kind_on_the_wire() {
         assert_eq!(again.status, 200, "{kind:?}");
         assert_eq!(again.json()["data"].as_array().unwrap().len(), 5);
     }
+}
+
+#[test]
+fn the_extra_endpoints_validate_their_parameters_like_the_api() {
+    let sb = start(200);
+    let status = |t: &str| get(&sb, t).status;
+    // Voice calls take no order at all; custom fields need an object type.
+    assert_eq!(status("/api/phone/voice-calls?limit=100"), 200);
+    assert_eq!(
+        status("/api/phone/voice-calls?order_by=created_datetime:desc"),
+        400
+    );
+    assert_eq!(status("/api/custom-fields?limit=10"), 400);
+    assert_eq!(status("/api/custom-fields?object_type=Order"), 400);
+    assert_eq!(
+        status("/api/custom-fields?object_type=Ticket&order_by=priority:asc"),
+        200
+    );
+    assert_eq!(status("/api/events?order_by=updated_datetime:asc"), 400);
+    assert_eq!(
+        status("/api/events?created_datetime%5Bgte%5D=yesterday"),
+        400
+    );
+    assert_eq!(status("/api/teams?search=x"), 400);
+    assert_eq!(status("/api/views/1/items"), 404);
+    assert_eq!(status("/api/macros?order_by=updated_datetime:desc"), 200);
+    // Every view's items are its rule applied to the tickets.
+    for v in sb.snapshot("views") {
+        let items = walk(
+            &sb,
+            &format!("views/{}/items", v["id"]),
+            "created_datetime:asc",
+            37,
+        );
+        let ids: Vec<i64> = items
+            .into_iter()
+            .flatten()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        let want: Vec<i64> = sb
+            .snapshot(&format!("views/{}/items", v["id"]))
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, want, "{}", v["name"]);
+    }
+}
+
+#[test]
+fn events_filter_by_time_type_and_object_and_record_mutations() {
+    let sb = start(300);
+    let all = sb.snapshot("events");
+    let mid = all[all.len() / 2]["created_datetime"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let at = parse(&mid).unwrap();
+    let q = |f: &str| {
+        walk(&sb, &format!("events?{f}"), "created_datetime:asc", 100)
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+    };
+    let enc = mid.replace('+', "%2B").replace(' ', "%20");
+    let gte = q(&format!("created_datetime%5Bgte%5D={enc}"));
+    assert!(!gte.is_empty());
+    assert!(gte
+        .iter()
+        .all(|e| parse(e["created_datetime"].as_str().unwrap()).unwrap() >= at));
+    assert_eq!(
+        gte.len() + q(&format!("created_datetime%5Blt%5D={enc}")).len(),
+        all.len()
+    );
+    let created = q("types[]=ticket-created&object_type=Ticket");
+    assert_eq!(created.len(), sb.snapshot("tickets").len());
+
+    let s = sb.mutate(&Mutation {
+        seed: 3,
+        update_customers: 4,
+        delete_tickets: 3,
+        delete_customers: 2,
+        update_tickets: 2,
+        ..Mutation::default()
+    });
+    // An updated customer deleted in the same mutation is reported deleted only.
+    assert!(s
+        .customer_ids
+        .iter()
+        .all(|id| !s.deleted_customer_ids.contains(id)));
+    assert_eq!(s.deleted_ticket_ids.len(), 3);
+    assert_eq!(s.deleted_customer_ids.len(), 2);
+    let tickets = sb.snapshot("tickets");
+    for id in &s.deleted_ticket_ids {
+        assert!(tickets.iter().all(|t| t["id"] != *id));
+        assert!(sb
+            .snapshot("messages")
+            .iter()
+            .all(|m| m["ticket_id"] != *id));
+        let ev = q(&format!("types[]=ticket-deleted&object_id={id}"));
+        assert_eq!(ev.len(), 1);
+    }
+    for id in &s.deleted_customer_ids {
+        assert!(sb.snapshot("customers").iter().all(|c| c["id"] != *id));
+        assert_eq!(
+            q(&format!("types[]=customer-deleted&object_id={id}")).len(),
+            1
+        );
+    }
+    let after = sb.snapshot("events");
+    assert_eq!(after.len(), all.len() + 4 + 3 + 2 + 2);
+    assert!(after
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
 }

@@ -75,6 +75,22 @@ pub(crate) fn parse(s: &str) -> Option<i64> {
         .map(|d| d.with_timezone(&Utc).timestamp_micros())
 }
 
+/// A datetime filter value as clients send it: RFC 3339 (any offset),
+/// naive (UTC), with a space for `T`, or a bare date.
+pub(crate) fn parse_param(s: &str) -> Option<i64> {
+    let s = s.trim().replacen(' ', "T", 1);
+    if let Ok(d) = DateTime::parse_from_rfc3339(&s) {
+        return Some(d.with_timezone(&Utc).timestamp_micros());
+    }
+    if let Ok(n) = chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(n.and_utc().timestamp_micros());
+    }
+    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| n.and_utc().timestamp_micros())
+}
+
 pub(crate) fn now_us() -> i64 {
     Utc::now().timestamp_micros()
 }

@@ -1,6 +1,6 @@
 //! The Airbyte catalog we offer and the configured catalog we are given.
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::streams::{self, ReadPlan, Stream};
 use crate::sync::SyncMode;
 use serde_json::{json, Value};
@@ -78,7 +78,8 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             .ok_or_else(|| Error::config("A catalog entry has no `stream.name`: pass a configured catalog as discover describes it."))?;
         let stream = streams::find(name).ok_or_else(|| {
             Error::config(format!(
-                "The catalog names a stream `{name}` that this connector does not have: select from {}.",
+                "The catalog names a stream `{}` that this connector does not have: select from {}.",
+                quote(name),
                 super::stream_names()
             ))
         })?;
@@ -87,7 +88,8 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             Some("incremental") => SyncMode::Incremental,
             Some(other) => {
                 return Err(Error::config(format!(
-                    "The catalog asks for sync mode `{other}` on stream `{name}`: use full_refresh or incremental."
+                    "The catalog asks for sync mode `{}` on stream `{name}`: use full_refresh or incremental.",
+                    quote(other)
                 )))
             }
         };
@@ -105,7 +107,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
                 if !given.is_empty() && given != [want] {
                     return Err(Error::config(format!(
                         "The catalog sets cursor `{}` on stream `{name}`, whose cursor is defined by the source as `{want}`: use `{want}` or leave cursor_field empty.",
-                        given.join(".")
+                        quote(&given.join("."))
                     )));
                 }
             }

@@ -14,12 +14,24 @@ use serde_json::Value;
 use std::cell::Cell;
 
 mod account;
+mod columns;
+mod custom_fields;
+mod customers;
+mod events;
 mod integrations;
+mod jobs;
+mod macros;
+mod rules;
 mod satisfaction_surveys;
+mod tags;
+mod teams;
 mod ticket_messages;
 mod ticket_tags;
 mod tickets;
 mod users;
+mod view_items;
+mod views;
+mod voice_calls;
 
 /// Every stream, in catalog order.
 pub static ALL: &[&dyn Stream] = &[
@@ -30,6 +42,17 @@ pub static ALL: &[&dyn Stream] = &[
     &ticket_messages::TicketMessages,
     &satisfaction_surveys::SatisfactionSurveys,
     &integrations::Integrations,
+    &customers::Customers,
+    &tags::Tags,
+    &events::Events,
+    &teams::Teams,
+    &views::Views,
+    &view_items::ViewItems,
+    &macros::Macros,
+    &rules::Rules,
+    &custom_fields::CustomFields,
+    &jobs::Jobs,
+    &voice_calls::VoiceCalls,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Stream> {
@@ -47,6 +70,20 @@ pub enum ReadPlan {
     /// Newest first on the endpoint's change key, stopping after a whole page
     /// older than the bookmark (less the stream's lookback).
     NewestFirst,
+    /// Oldest first on a key the endpoint filters on server-side
+    /// (`<api_cursor>[gte]=<lower bound>`): only what is new is fetched, and
+    /// every page is a checkpoint.
+    ServerFiltered,
+    /// The whole list once per value of a filter the endpoint requires
+    /// (custom fields are listed per `object_type`).
+    EachOf {
+        param: &'static str,
+        values: &'static [&'static str],
+    },
+    /// The child list of every object of a parent list, each read whole: the
+    /// stream's endpoint path holds `{id}`, replaced by each parent's id, and
+    /// `map` receives `{"parent": <parent object>, "item": <child object>}`.
+    PerParent(Endpoint),
 }
 
 /// An endpoint and its order. Streams with equal endpoints share one pass.

@@ -1,0 +1,138 @@
+//! `voice_calls`: one row per phone call.
+//!
+//! `/api/phone/voice-calls` takes no `order_by` at all (only `cursor`,
+//! `limit` and `ticket_id`), so the list is read whole in the API's own
+//! order every time; incremental mode emits only calls whose
+//! `updated_datetime` reached the bookmark.
+
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use crate::error::Result;
+use crate::schema::{schema_for, Timestamp};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+pub struct VoiceCalls;
+
+/// A Gorgias voice call. Natural key: `id`.
+#[derive(Serialize, JsonSchema)]
+pub struct VoiceCallRow {
+    /// Gorgias voice call id (`id`).
+    pub id: i64,
+    /// The call's id at the telephony provider (`external_id`).
+    pub external_id: Option<String>,
+    /// The phone integration (`integration_id`).
+    pub integration_id: Option<i64>,
+    /// The ticket the call belongs to (`ticket_id`).
+    pub ticket_id: Option<i64>,
+    /// The customer on the call (`customer_id`).
+    pub customer_id: Option<i64>,
+    /// The account's phone number used (`phone_number_id`).
+    pub phone_number_id: Option<i64>,
+    /// inbound or outbound (`direction`).
+    pub direction: Option<String>,
+    /// answered, missed, voicemail, … (`status`).
+    pub status: Option<String>,
+    /// Telephony provider (`provider`).
+    pub provider: Option<String>,
+    /// Calling number (`phone_number_source`).
+    pub phone_number_source: Option<String>,
+    /// Called number (`phone_number_destination`).
+    pub phone_number_destination: Option<String>,
+    /// The agent who placed an outbound call (`initiated_by_agent_id`).
+    pub initiated_by_agent_id: Option<i64>,
+    /// The agent who last answered (`last_answered_by_agent_id`).
+    pub last_answered_by_agent_id: Option<i64>,
+    /// Length in seconds (`duration`).
+    pub duration: Option<i64>,
+    /// Whether a voicemail was left (`has_voicemail`).
+    pub has_voicemail: Option<bool>,
+    /// Whether the call was recorded (`has_call_recording`).
+    pub has_call_recording: Option<bool>,
+    /// When the call started (`created_datetime`).
+    pub created_datetime: Option<Timestamp>,
+    /// When it last changed (`updated_datetime`): the cursor.
+    pub updated_datetime: Option<Timestamp>,
+    #[serde(flatten)]
+    pub sync: SyncMeta,
+}
+
+impl Stream for VoiceCalls {
+    fn name(&self) -> &'static str {
+        "voice_calls"
+    }
+    fn description(&self) -> &'static str {
+        "Gorgias phone calls, one row per call (natural key: id). The list is read whole; incremental emits calls updated since the bookmark."
+    }
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            path: "/phone/voice-calls",
+            order_by: None,
+        }
+    }
+    fn plan(&self) -> ReadPlan {
+        ReadPlan::WholeList
+    }
+    fn cursor_field(&self) -> Option<&'static str> {
+        Some("updated_datetime")
+    }
+    fn api_cursor(&self) -> Option<&'static str> {
+        Some("updated_datetime")
+    }
+    fn schema(&self) -> Value {
+        schema_for::<VoiceCallRow>()
+    }
+
+    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+        let c = ctx.obj(object);
+        let id = c.id("voice call")?;
+        out.push(super::row(&VoiceCallRow {
+            id,
+            external_id: c.str("external_id"),
+            integration_id: c.int("integration_id"),
+            ticket_id: c.int("ticket_id"),
+            customer_id: c.int("customer_id"),
+            phone_number_id: c.int("phone_number_id"),
+            direction: c.str("direction"),
+            status: c.str("status"),
+            provider: c.str("provider"),
+            phone_number_source: c.str("phone_number_source"),
+            phone_number_destination: c.str("phone_number_destination"),
+            initiated_by_agent_id: c.int("initiated_by_agent_id"),
+            last_answered_by_agent_id: c.int("last_answered_by_agent_id"),
+            duration: c.int("duration"),
+            has_voicemail: c.bool("has_voicemail"),
+            has_call_recording: c.bool("has_call_recording"),
+            created_datetime: c.ts("created_datetime"),
+            updated_datetime: c.ts("updated_datetime"),
+            sync: ctx.meta(&[&id]),
+        }));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn maps_the_api_fields() {
+        let ctx = RowContext::new(
+            "acme",
+            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+        );
+        let mut out = Vec::new();
+        VoiceCalls
+            .map(
+                &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
+            "duration": "95", "status": "answered"}),
+                &ctx,
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(out[0]["duration"], 95);
+        assert!(VoiceCalls.endpoint().order_by.is_none());
+    }
+}

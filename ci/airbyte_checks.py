@@ -139,7 +139,12 @@ def check_output(kind, text, sandbox=None):
     if kind == "spec":
         (spec,) = of_type(messages, "SPEC")
         props = spec["connectionSpecification"]["properties"]
-        assert props["api_key"].get("airbyte_secret") is True, "api_key is a secret"
+        api_key = next(
+            o["properties"]["api_key"]
+            for o in props["credentials"]["oneOf"]
+            if "api_key" in o.get("properties", {})
+        )
+        assert api_key.get("airbyte_secret") is True, "api_key is a secret"
         return f"spec: {len(props)} properties"
     if kind == "check":
         (status,) = of_type(messages, "CONNECTION_STATUS")

@@ -58,7 +58,7 @@ start_sandbox() {
 }
 
 write_config() { # URL FILE
-  printf '{"domain":"acme","email":"sandbox@example.com","api_key":"sandbox-api-key","base_url":"%s"}\n' "$1" >"$2"
+  printf '{"domain":"acme","credentials":{"auth_type":"api_key","email":"sandbox@example.com","api_key":"sandbox-api-key"},"base_url":"%s"}\n' "$1" >"$2"
 }
 
 say "cargo build --release --workspace"

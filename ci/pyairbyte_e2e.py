@@ -57,8 +57,11 @@ def main():
 
     config = {
         "domain": "acme",
-        "email": "sandbox@example.com",
-        "api_key": "sandbox-api-key",
+        "credentials": {
+            "auth_type": "api_key",
+            "email": "sandbox@example.com",
+            "api_key": "sandbox-api-key",
+        },
         "base_url": args.base_url,
     }
     source = ab.get_source(

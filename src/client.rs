@@ -4,7 +4,7 @@
 //! URL, and the client never follows a redirect (which could carry them to
 //! another host).
 
-use crate::config::{Config, Secret};
+use crate::config::{Auth, Config, Secret};
 use crate::error::{Error, Result};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use serde_json::Value;
@@ -50,6 +50,7 @@ pub struct Client {
     agent: ureq::Agent,
     base: String,
     domain: String,
+    auth: Auth,
     authorization: Secret,
     pub budget: RateBudget,
     clock: Box<dyn Clock>,
@@ -61,6 +62,8 @@ pub struct Client {
 /// What one attempt came to.
 enum Attempt {
     Done(Value),
+    /// A 401: final, unless an OAuth token can be refreshed.
+    Unauthorized(Error),
     /// Worth another try after the given backoff (or the budget's own wait).
     Retry(Error, Option<Duration>),
     Fail(Error),
@@ -80,7 +83,6 @@ impl Client {
             .user_agent(concat!("source-gorgias/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        let credentials = format!("{}:{}", config.email, config.api_key.expose());
         let mut retry = RetryPolicy::default();
         if let Some(ms) = config.backoff_base_ms {
             retry.base_delay = Duration::from_millis(ms);
@@ -91,7 +93,8 @@ impl Client {
             agent,
             base: config.base_url.clone(),
             domain: config.domain.clone(),
-            authorization: Secret::new(format!("Basic {}", base64(credentials.as_bytes()))),
+            authorization: authorization(&config.auth),
+            auth: config.auth.clone(),
             budget: RateBudget::new(config.max_rate_share),
             clock,
             retry,
@@ -122,8 +125,13 @@ impl Client {
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
         let started = self.clock.now();
         let mut attempt = 0u32;
+        let mut refreshed = false;
         loop {
             attempt += 1;
+            if self.token_expiring() {
+                self.refresh_token()?;
+                refreshed = true;
+            }
             let wait = self.budget.delay(self.clock.now());
             if !wait.is_zero() {
                 self.clock.sleep(wait);
@@ -132,7 +140,14 @@ impl Client {
             let outcome = self.attempt(path, query);
             let (error, backoff) = match outcome {
                 Attempt::Done(v) => return Ok(v),
-                Attempt::Fail(e) => return Err(e),
+                // An access token can be revoked or expire early: one
+                // refresh, then the 401 stands.
+                Attempt::Unauthorized(_) if !refreshed && self.can_refresh() => {
+                    self.refresh_token()?;
+                    refreshed = true;
+                    continue;
+                }
+                Attempt::Unauthorized(e) | Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(e, backoff) => (e, backoff),
             };
             // An HTML page where JSON belongs is almost always a wrong host:
@@ -225,9 +240,10 @@ impl Client {
         match status {
             200..=299 => {}
             401 => {
-                return Attempt::Fail(Error::config(
-                    "Gorgias refused the credentials (401 Unauthorized): check `email` and `api_key` (Settings → REST API in Gorgias); a regenerated key invalidates the old one.",
-                ))
+                return Attempt::Unauthorized(Error::config(match self.auth {
+                    Auth::ApiKey { .. } => "Gorgias refused the credentials (401 Unauthorized): check `email` and `api_key` (Settings → REST API in Gorgias); a regenerated key invalidates the old one.",
+                    Auth::OAuth { .. } => "Gorgias refused the OAuth2 access token (401 Unauthorized): authorize the app again, or give a refresh token with the app's client id and secret.",
+                }))
             }
             403 => {
                 return Attempt::Fail(Error::config(format!(
@@ -293,6 +309,104 @@ impl Client {
                 Some(Duration::ZERO),
             ),
         }
+    }
+
+    fn can_refresh(&self) -> bool {
+        matches!(
+            &self.auth,
+            Auth::OAuth {
+                refresh: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Refresh five minutes before the token's known expiry, so no request
+    /// goes out with a token about to lapse.
+    fn token_expiring(&self) -> bool {
+        match &self.auth {
+            Auth::OAuth {
+                expires_at: Some(at),
+                refresh: Some(_),
+                ..
+            } => chrono::Utc::now() + chrono::Duration::minutes(5) >= *at,
+            _ => false,
+        }
+    }
+
+    /// The OAuth2 refresh grant (RFC 6749 §6) against the account's
+    /// `/oauth/token`, the app's credentials in HTTP Basic.
+    fn refresh_token(&mut self) -> Result<()> {
+        let Auth::OAuth {
+            refresh: Some(r), ..
+        } = &self.auth
+        else {
+            return Ok(());
+        };
+        let token_url = match self.base.strip_suffix("/api") {
+            Some(host) => format!("{host}/oauth/token"),
+            None => format!("{}/oauth/token", self.base),
+        };
+        let client = format!("{}:{}", r.client_id, r.client_secret.expose());
+        let body = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            form_encode(r.refresh_token.expose())
+        );
+        let refused = |status: String| {
+            Error::config(format!(
+                "Gorgias refused to refresh the OAuth2 access token ({status}): check the refresh token, client id and client secret, or authorize the app again."
+            ))
+        };
+        let mut resp = self
+            .agent
+            .post(&token_url)
+            .header("Authorization", format!("Basic {}", base64(client.as_bytes())))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .send(body.as_str())
+            .map_err(|e| {
+                Error::transient(format!(
+                    "The OAuth2 token refresh could not reach Gorgias ({}); run the sync again later.",
+                    transport_kind(&e)
+                ))
+            })?;
+        let status = resp.status().as_u16();
+        let v: Value = resp
+            .body_mut()
+            .read_to_vec()
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| refused(format!("HTTP {status} without a JSON token")))?;
+        if !(200..300).contains(&status) {
+            return Err(refused(format!("HTTP {status}")));
+        }
+        let token = v
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| refused("no access_token in the answer".into()))?;
+        let expires_at = v
+            .get("expires_in")
+            .and_then(Value::as_i64)
+            .map(|secs| chrono::Utc::now() + chrono::Duration::seconds(secs));
+        let rotated = v
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(Secret::new);
+        if let Auth::OAuth {
+            access_token,
+            expires_at: at,
+            refresh: Some(r),
+        } = &mut self.auth
+        {
+            *access_token = Secret::new(token);
+            *at = expires_at;
+            if let Some(t) = rotated {
+                r.refresh_token = t;
+            }
+        }
+        self.authorization = authorization(&self.auth);
+        Ok(())
     }
 
     fn transport_error(&self, path: &str, e: ureq::Error) -> Attempt {
@@ -393,6 +507,31 @@ fn page_from(path: &str, v: Value) -> Result<Page> {
             "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
         ))),
     }
+}
+
+/// The Authorization header value for the credentials.
+fn authorization(auth: &Auth) -> Secret {
+    match auth {
+        Auth::ApiKey { email, api_key } => {
+            let credentials = format!("{email}:{}", api_key.expose());
+            Secret::new(format!("Basic {}", base64(credentials.as_bytes())))
+        }
+        Auth::OAuth { access_token, .. } => {
+            Secret::new(format!("Bearer {}", access_token.expose()))
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` for one value.
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Standard base64 for the Basic header: one tiny function instead of a crate.

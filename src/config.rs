@@ -21,15 +21,10 @@ pub struct RawConfig {
     /// `acme.gorgias.com` and `https://acme.gorgias.com/api/` are all accepted.
     #[schemars(extend("order" = 0, "examples" = ["acme", "acme.gorgias.com"]))]
     domain: String,
-    /// # Account e-mail
-    /// The e-mail of the Gorgias user who owns the API key (Settings → REST API).
-    #[schemars(extend("order" = 1, "examples" = ["data@acme.com"]))]
-    email: String,
-    /// # REST API key
-    /// The REST API key shown beside the e-mail in Gorgias (Settings → REST API).
-    /// It acts with that user's permissions: an admin key sees every stream.
-    #[schemars(extend("order" = 2, "airbyte_secret" = true))]
-    api_key: String,
+    /// # Authentication
+    /// A REST API key (private apps) or an OAuth2 access token (public apps).
+    #[schemars(extend("order" = 1))]
+    credentials: RawCredentials,
     /// # Start date
     /// Records created or updated before this instant are not read (tickets,
     /// ticket tags, ticket messages, satisfaction surveys). RFC 3339 or
@@ -56,11 +51,110 @@ pub struct RawConfig {
     /// other apps on the account keep their room (1.0 = all of it).
     #[schemars(extend("order" = 7), range(min = 0.05, max = 1.0), extend("default" = 1.0))]
     max_rate_share: Option<f64>,
+    /// # User roles
+    /// Read only users with these roles (Daasity reads admin and agent);
+    /// empty reads every user.
+    #[schemars(extend("order" = 8))]
+    user_roles: Option<Vec<UserRole>>,
+    /// # Emit deletions
+    /// Read hard deletions of tickets and customers from /api/events and emit
+    /// them as rows with `_ab_cdc_deleted_at` set, which deduplicating
+    /// destinations apply.
+    #[schemars(extend("order" = 9), extend("default" = false))]
+    emit_deletes: Option<bool>,
     /// # API base URL
     /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
     /// sandbox. Plain http is accepted only for loopback hosts.
-    #[schemars(extend("order" = 8, "examples" = ["http://127.0.0.1:8910/api"]))]
+    #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
     base_url: Option<String>,
+}
+
+/// How the connector signs in.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(tag = "auth_type")]
+#[allow(dead_code)]
+enum RawCredentials {
+    /// # REST API key
+    /// HTTP Basic with the e-mail of a Gorgias user and its REST API key
+    /// (Settings → REST API). The key acts with that user's permissions: an
+    /// admin key sees every stream.
+    #[serde(rename = "api_key")]
+    ApiKey {
+        /// # Account e-mail
+        /// The e-mail of the Gorgias user who owns the API key.
+        #[schemars(extend("order" = 0, "examples" = ["data@acme.com"]))]
+        email: String,
+        /// # REST API key
+        #[schemars(extend("order" = 1, "airbyte_secret" = true))]
+        api_key: String,
+    },
+    /// # OAuth2
+    /// A Gorgias OAuth2 app's access token (Bearer). With a refresh token and
+    /// the app's client id and secret, the token is refreshed before it
+    /// expires.
+    #[serde(rename = "oauth2")]
+    OAuth2 {
+        /// # Access token
+        #[schemars(extend("order" = 0, "airbyte_secret" = true))]
+        access_token: String,
+        /// # Access token expiry
+        /// When the access token expires (RFC 3339); it is refreshed 5 minutes before.
+        #[schemars(extend("order" = 1))]
+        token_expiry_date: Option<String>,
+        /// # Refresh token
+        #[schemars(extend("order" = 2, "airbyte_secret" = true))]
+        refresh_token: Option<String>,
+        /// # Client id
+        #[schemars(extend("order" = 3))]
+        client_id: Option<String>,
+        /// # Client secret
+        #[schemars(extend("order" = 4, "airbyte_secret" = true))]
+        client_secret: Option<String>,
+    },
+}
+
+/// The roles `/api/users` filters on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+enum UserRole {
+    Admin,
+    Agent,
+    BasicAgent,
+    LiteAgent,
+    ObserverAgent,
+    InternalAgent,
+    Bot,
+}
+
+const USER_ROLES: &[&str] = &[
+    "admin",
+    "agent",
+    "basic-agent",
+    "lite-agent",
+    "observer-agent",
+    "internal-agent",
+    "bot",
+];
+
+/// How requests are signed.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// HTTP Basic: e-mail and REST API key.
+    ApiKey { email: String, api_key: Secret },
+    /// OAuth2 Bearer token, refreshable when the app's credentials are given.
+    OAuth {
+        access_token: Secret,
+        expires_at: Option<DateTime<Utc>>,
+        refresh: Option<OAuthRefresh>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct OAuthRefresh {
+    pub refresh_token: Secret,
+    pub client_id: String,
+    pub client_secret: Secret,
 }
 
 /// A secret that never prints: its Debug and Display are a mask, so it cannot
@@ -94,8 +188,7 @@ impl fmt::Display for Secret {
 pub struct Config {
     /// One DNS label: the account's subdomain, also the rows' `__source_id`.
     pub domain: String,
-    pub email: String,
-    pub api_key: Secret,
+    pub auth: Auth,
     pub start_date: Option<DateTime<Utc>>,
     pub messages_lookback: Duration,
     pub surveys_lookback: Duration,
@@ -106,6 +199,10 @@ pub struct Config {
     /// Test knob (not in the spec): the first retry backoff, so fault tests
     /// run in milliseconds instead of seconds.
     pub backoff_base_ms: Option<u64>,
+    /// Only users with these roles (the API's `roles[]`); empty reads all.
+    pub user_roles: Vec<String>,
+    /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
+    pub emit_deletes: bool,
 }
 
 impl Config {
@@ -120,24 +217,20 @@ impl Config {
         Config::from_value(&value)
     }
 
+    /// Reads a config in the spec's form, and in the forms other Gorgias
+    /// connectors' configs take (so they work unchanged): flat `email` and
+    /// `api_key`; Airbyte's `domain_name`, `username`, `password`; ingestr's
+    /// `uri` (`gorgias://<domain>?api_key=…&email=…`).
     pub fn from_value(value: &Value) -> Result<Config> {
         let obj = value.as_object().ok_or_else(|| {
-            Error::config("The config must be a JSON object with `domain`, `email` and `api_key`.")
+            Error::config("The config must be a JSON object with `domain` and `credentials`.")
         })?;
+        let mut obj = obj.clone();
+        apply_aliases(&mut obj)?;
+        let obj = &obj;
         let domain_raw = required_string(obj, "domain")?;
         let domain = normalize_domain(&domain_raw)?;
-        let email = required_string(obj, "email")?;
-        if !email.contains('@') || email.chars().any(char::is_whitespace) {
-            return Err(Error::config(
-                "Config field `email` is not an e-mail address: use the e-mail of the Gorgias user who owns the API key.",
-            ));
-        }
-        let api_key = Secret::new(required_string(obj, "api_key")?);
-        if api_key.expose().chars().any(|c| c.is_control()) {
-            return Err(Error::config(
-                "Config field `api_key` contains control characters: paste the key exactly as Gorgias shows it.",
-            ));
-        }
+        let auth = parse_auth(obj)?;
         let start_date = match optional_string(obj, "start_date")? {
             None => None,
             Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
@@ -157,10 +250,21 @@ impl Config {
             None => format!("https://{domain}.gorgias.com/api"),
             Some(u) => validate_base_url(&u)?,
         };
+        let user_roles = parse_roles(obj)?;
+        let emit_deletes = match obj.get("emit_deletes") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "Config field `emit_deletes` must be true or false, not {}.",
+                    type_name(other)
+                )))
+            }
+        };
         Ok(Config {
             domain,
-            email,
-            api_key,
+            auth,
             start_date,
             messages_lookback: Duration::days(messages_lookback_days),
             surveys_lookback: Duration::days(surveys_lookback_days),
@@ -168,8 +272,224 @@ impl Config {
             max_rate_share,
             base_url,
             backoff_base_ms: optional_int(obj, "backoff_base_ms", 0, 60_000)?.map(|n| n as u64),
+            user_roles,
+            emit_deletes,
         })
     }
+}
+
+/// Moves other connectors' key names onto ours, never over a key that is set.
+fn apply_aliases(obj: &mut Map<String, Value>) -> Result<()> {
+    if let Some(uri) = obj.get("uri").and_then(Value::as_str).map(str::to_string) {
+        for (k, v) in parse_ingestr_uri(&uri)? {
+            obj.entry(k).or_insert(Value::String(v));
+        }
+    }
+    for (alias, ours) in [
+        ("domain_name", "domain"),
+        ("subdomain", "domain"),
+        ("username", "email"),
+        ("password", "api_key"),
+    ] {
+        if let Some(v) = obj.get(alias).cloned() {
+            obj.entry(ours.to_string()).or_insert(v);
+        }
+    }
+    Ok(())
+}
+
+/// `gorgias://<domain>?api_key=<key>&email=<email>`, as ingestr takes it.
+fn parse_ingestr_uri(uri: &str) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        Error::config(
+            "Config field `uri` is not a Gorgias URI: write gorgias://<domain>?api_key=<key>&email=<email>.",
+        )
+    };
+    let rest = uri.trim().strip_prefix("gorgias://").ok_or_else(bad)?;
+    let (domain, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut out = vec![(
+        "domain".to_string(),
+        percent_decode(domain.trim_end_matches('/')).ok_or_else(bad)?,
+    )];
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').ok_or_else(bad)?;
+        let key = match k {
+            "api_key" => "api_key",
+            "email" => "email",
+            _ => continue,
+        };
+        out.push((key.to_string(), percent_decode(v).ok_or_else(bad)?));
+    }
+    Ok(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn check_email(email: &str, field: &str) -> Result<()> {
+    if !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(Error::config(format!(
+            "Config field `{field}` is not an e-mail address: use the e-mail of the Gorgias user who owns the API key."
+        )));
+    }
+    Ok(())
+}
+
+fn check_secret(secret: &str, field: &str) -> Result<()> {
+    if secret.chars().any(|c| c.is_control()) {
+        return Err(Error::config(format!(
+            "Config field `{field}` contains control characters: paste it exactly as Gorgias shows it."
+        )));
+    }
+    Ok(())
+}
+
+/// `credentials` in the spec's form, or the flat `email` + `api_key`.
+fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
+    let creds = match obj.get("credentials") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(c)) => Some(c),
+        Some(other) => {
+            return Err(Error::config(format!(
+                "Config field `credentials` must be an object, not {}.",
+                type_name(other)
+            )))
+        }
+    };
+    let Some(creds) = creds else {
+        if obj.get("email").is_none() && obj.get("api_key").is_none() {
+            return Err(Error::config(
+                "Config field `credentials` is missing: set it with your `email` and REST `api_key` (or an OAuth2 `access_token`).",
+            ));
+        }
+        let email = required_string(obj, "email")?;
+        check_email(&email, "email")?;
+        let api_key = required_string(obj, "api_key")?;
+        check_secret(&api_key, "api_key")?;
+        return Ok(Auth::ApiKey {
+            email,
+            api_key: Secret::new(api_key),
+        });
+    };
+    let kind = optional_string(creds, "auth_type")?;
+    let oauth = match kind.as_deref() {
+        Some("oauth2") | Some("oauth2.0") | Some("oauth") => true,
+        Some("api_key") => false,
+        None => creds.contains_key("access_token"),
+        Some(other) => {
+            return Err(Error::config(format!(
+                "Config field `credentials.auth_type` is `{}`: use `api_key` or `oauth2`.",
+                quote(other)
+            )))
+        }
+    };
+    let field = |name: &str| format!("credentials.{name}");
+    let required = |name: &str| -> Result<String> {
+        optional_string(creds, name)
+            .map_err(|_| Error::config(format!("Config field `{}` must be a string.", field(name))))?
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "Config field `{}` is missing or empty: set it (see the connector's spec for what it holds).",
+                    field(name)
+                ))
+            })
+    };
+    if !oauth {
+        let email = required("email")?;
+        check_email(&email, &field("email"))?;
+        let api_key = required("api_key")?;
+        check_secret(&api_key, &field("api_key"))?;
+        return Ok(Auth::ApiKey {
+            email,
+            api_key: Secret::new(api_key),
+        });
+    }
+    let access_token = required("access_token")?;
+    check_secret(&access_token, &field("access_token"))?;
+    let expires_at = match optional_string(creds, "token_expiry_date")? {
+        None => None,
+        Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
+            Error::config(format!(
+                "Config field `credentials.token_expiry_date` is `{}`, which is not a date: write an RFC 3339 instant.",
+                quote(&s)
+            ))
+        })?),
+    };
+    let refresh_token = optional_string(creds, "refresh_token")?;
+    let refresh = match refresh_token {
+        None => None,
+        Some(refresh_token) => {
+            let client_id = required("client_id")?;
+            let client_secret = required("client_secret")?;
+            check_secret(&refresh_token, &field("refresh_token"))?;
+            check_secret(&client_secret, &field("client_secret"))?;
+            Some(OAuthRefresh {
+                refresh_token: Secret::new(refresh_token),
+                client_id,
+                client_secret: Secret::new(client_secret),
+            })
+        }
+    };
+    Ok(Auth::OAuth {
+        access_token: Secret::new(access_token),
+        expires_at,
+        refresh,
+    })
+}
+
+fn parse_roles(obj: &Map<String, Value>) -> Result<Vec<String>> {
+    let list = match obj.get("user_roles") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a.clone(),
+        // A comma-separated string, as Meltano and env vars pass lists.
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| Value::String(r.to_string()))
+            .collect(),
+        Some(other) => {
+            return Err(Error::config(format!(
+                "Config field `user_roles` must be a list of roles, not {}.",
+                type_name(other)
+            )))
+        }
+    };
+    let mut roles = Vec::new();
+    for r in list {
+        match r.as_str() {
+            Some(role) if USER_ROLES.contains(&role) => roles.push(role.to_string()),
+            _ => {
+                return Err(Error::config(format!(
+                    "Config field `user_roles` holds `{}`, which is not a Gorgias role: use {}.",
+                    quote(&r.to_string()),
+                    USER_ROLES.join(", ")
+                )))
+            }
+        }
+    }
+    Ok(roles)
 }
 
 fn short_json_error(e: &serde_json::Error) -> String {

@@ -9,6 +9,7 @@ pub mod airbyte;
 pub mod client;
 pub mod config;
 pub mod datetime;
+pub mod docs;
 pub mod error;
 pub mod output;
 pub mod rate_budget;

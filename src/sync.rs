@@ -86,6 +86,8 @@ struct Member {
     max_seen: Option<DateTime<Utc>>,
     records: u64,
     running: bool,
+    /// It started from a bookmark (so deletions since then matter).
+    resumed: bool,
 }
 
 /// Runs a sync of the selected streams. `started` is the sync's start time:
@@ -114,6 +116,7 @@ pub fn run(
             .into_iter()
             .map(|sel| Member {
                 lower: lower_bound(config, &sel),
+                resumed: sel.bookmark.is_some(),
                 sel,
                 max_seen: None,
                 records: 0,
@@ -147,7 +150,12 @@ fn lower_bound(config: &Config, sel: &Selected) -> Option<DateTime<Utc>> {
     }
     let bounded = matches!(plan, ReadPlan::NewestFirst | ReadPlan::ServerFiltered);
     let from_bookmark = match (&sel.mode, &sel.bookmark) {
-        (SyncMode::Incremental, Some(b)) if bounded => Some(b.value - sel.stream.lookback(config)),
+        // A bookmark near the start of time cannot go further back.
+        (SyncMode::Incremental, Some(b)) if bounded => Some(
+            b.value
+                .checked_sub_signed(sel.stream.lookback(config))
+                .unwrap_or(b.value),
+        ),
         (SyncMode::Incremental, Some(b)) => Some(b.value),
         _ => None,
     };
@@ -281,7 +289,13 @@ fn read_group(
                 }
                 _ => vec![Vec::new()],
             };
-            for extra in partitions {
+            let filters: Vec<(String, String)> = lead
+                .filters(config)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            for mut extra in partitions {
+                extra.extend(filters.iter().cloned());
                 let mut pages = pager.list(endpoint.path.to_string(), order_by, extra);
                 while let Some(objects) = pages.next(client, sink)? {
                     let mut all_older = !objects.is_empty();
@@ -312,6 +326,10 @@ fn read_group(
         }
     }
 
+    if config.emit_deletes {
+        read_deletions(client, ctx, members, &mut pager, sink)?;
+    }
+
     let odd = ctx.coerced.get() - coerced_before;
     if odd > 0 {
         sink.log(
@@ -340,6 +358,61 @@ fn read_group(
         ),
     )
     .map_err(Error::output)?;
+    Ok(())
+}
+
+/// Hard deletes never show in a list: `/api/events` is the only record of
+/// them. For each resumed incremental member whose objects can be deleted,
+/// the deletion events since its lower bound (less five minutes, for events
+/// written late) become rows with `_ab_cdc_deleted_at`. A first read needs
+/// none: what was deleted before it is simply not listed.
+fn read_deletions(
+    client: &mut Client,
+    ctx: &RowContext,
+    members: &mut [Member],
+    pager: &mut Pager,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    for m in members.iter_mut() {
+        let (Some(kind), Some(lower), true) = (
+            m.sel.stream.deleted_by(),
+            m.lower,
+            m.resumed && m.sel.mode == SyncMode::Incremental,
+        ) else {
+            continue;
+        };
+        let from = lower
+            .checked_sub_signed(chrono::Duration::minutes(5))
+            .unwrap_or(lower);
+        let extra = vec![
+            ("types[]".to_string(), kind.to_string()),
+            ("created_datetime[gte]".to_string(), datetime::format(&from)),
+        ];
+        let mut pages = pager.list("/events".to_string(), Some("created_datetime:asc"), extra);
+        while let Some(events) = pages.next(client, sink)? {
+            for e in events {
+                let id = e
+                    .get("object_id")
+                    .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+                let at = e
+                    .get("created_datetime")
+                    .and_then(Value::as_str)
+                    .and_then(datetime::parse_api);
+                let (Some(id), Some(at)) = (id, at) else {
+                    ctx.coerced.set(ctx.coerced.get() + 1);
+                    continue;
+                };
+                if let Some(row) = m
+                    .sel
+                    .stream
+                    .deleted_row(id, crate::schema::Timestamp(at), ctx)
+                {
+                    sink.record(m.sel.stream, row).map_err(Error::output)?;
+                    m.records += 1;
+                }
+            }
+        }
+    }
     Ok(())
 }
 

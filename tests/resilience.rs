@@ -79,7 +79,10 @@ fn a_full_read_under_injected_faults_returns_every_row_exactly() {
 fn the_rate_budget_sustains_the_limit_with_few_429s() {
     // The real bucket is 40 per 20 s; scaled 20x so the test takes seconds,
     // and slow enough that a debug build on a busy machine is not the limit.
-    let limit = RateLimit { limit: 40, window: Duration::from_secs(1) };
+    let limit = RateLimit {
+        limit: 40,
+        window: Duration::from_secs(1),
+    };
     let drain = 40.0;
     let sb = start(1200, Some(limit), None);
     let dir = scratch();
@@ -95,7 +98,13 @@ fn the_rate_budget_sustains_the_limit_with_few_429s() {
         ]}),
     );
     let began = Instant::now();
-    let run = airbyte(&["read", "--config", c.to_str().unwrap(), "--catalog", cat.to_str().unwrap()]);
+    let run = airbyte(&[
+        "read",
+        "--config",
+        c.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
     let secs = began.elapsed().as_secs_f64();
     assert_eq!(run.code, 0, "{}", run.stdout);
     let reqs = sb.requests();
@@ -104,10 +113,16 @@ fn the_rate_budget_sustains_the_limit_with_few_429s() {
     let ok = total - throttled;
     // The first `limit` requests ride on the empty bucket: judge the rest.
     let share = (ok - 40.0) / secs / drain;
-    eprintln!("{ok} ok requests, {throttled} 429s in {secs:.2}s: {:.0}% of the limit", share * 100.0);
+    eprintln!(
+        "{ok} ok requests, {throttled} 429s in {secs:.2}s: {:.0}% of the limit",
+        share * 100.0
+    );
     assert!(total >= 400.0, "enough requests to measure: {total}");
     assert!(share >= 0.9, "achieved {:.0}% of the limit", share * 100.0);
-    assert!(throttled / total <= 0.01, "{throttled} of {total} answered 429");
+    assert!(
+        throttled / total <= 0.01,
+        "{throttled} of {total} answered 429"
+    );
     assert!(run.stdout.contains("requests/s against a limit of 40"));
 }
 

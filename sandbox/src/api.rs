@@ -580,6 +580,9 @@ fn authorized(shared: &Shared, auth: Option<&str>) -> bool {
     let Some((scheme, cred)) = h.trim().split_once(' ') else {
         return false;
     };
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return lock(&shared.tokens).iter().any(|t| t == cred.trim());
+    }
     if !scheme.eq_ignore_ascii_case("basic") {
         return false;
     }
@@ -588,6 +591,44 @@ fn authorized(shared: &Shared, auth: Option<&str>) -> bool {
     };
     let expected = format!("{}:{}", shared.cfg.email, shared.cfg.api_key);
     raw == expected.as_bytes()
+}
+
+/// `POST /oauth/token` with `grant_type=refresh_token`: the app's client
+/// credentials in HTTP Basic, the refresh token in the form body.
+pub(crate) fn oauth_token(shared: &Shared, method: &str, auth: Option<&str>, body: &[u8]) -> Resp {
+    if method != "POST" {
+        return Resp::error(405, "Method not allowed.");
+    }
+    let client = auth
+        .and_then(|h| h.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .and_then(|(_, cred)| b64::decode_std(cred.trim()));
+    let expected = format!("{}:{}", crate::OAUTH_CLIENT_ID, crate::OAUTH_CLIENT_SECRET);
+    if client.as_deref() != Some(expected.as_bytes()) {
+        return Resp::json(401, &json!({"error": "invalid_client"}));
+    }
+    let form = String::from_utf8_lossy(body);
+    let params = parse_query(&form).unwrap_or_default();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if get("grant_type") != Some("refresh_token") {
+        return Resp::json(400, &json!({"error": "unsupported_grant_type"}));
+    }
+    if get("refresh_token") != Some(crate::OAUTH_REFRESH_TOKEN) {
+        return Resp::json(400, &json!({"error": "invalid_grant"}));
+    }
+    let mut tokens = lock(&shared.tokens);
+    let token = format!("{}-{}", crate::OAUTH_ACCESS_TOKEN, tokens.len());
+    tokens.push(token.clone());
+    Resp::json(
+        200,
+        &json!({"access_token": token, "token_type": "Bearer", "expires_in": 86400,
+                "refresh_token": crate::OAUTH_REFRESH_TOKEN, "scope": "account:read tickets:read"}),
+    )
 }
 
 fn mutation_from_json(body: &[u8]) -> Result<Mutation, String> {

@@ -327,6 +327,13 @@ fn dispatch(shared: &Shared, req: &Request) -> Outcome {
     }
     let outcome = if req.path == "/api" || req.path.starts_with("/api/") {
         api_request(shared, req)
+    } else if req.path == "/oauth/token" {
+        Outcome::Reply(api::oauth_token(
+            shared,
+            &req.method,
+            req.header("authorization"),
+            &req.body,
+        ))
     } else {
         Outcome::Reply(Resp::not_found())
     };

@@ -168,7 +168,7 @@ mod tests {
             let mut sorted = rows.clone();
             sorted.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
             let modulus = 1 + round % 4;
-            let matches = |i: usize| i % modulus == 0;
+            let matches = |i: usize| i.is_multiple_of(modulus);
             let limit = 1 + rng.below(12) as usize;
             let desc = rng.below(2) == 0;
             let key = rng.below(9) as i64 - 1;

@@ -173,7 +173,17 @@ pub(crate) struct Shared {
     pub(crate) shutdown: AtomicBool,
     pub(crate) conns: Mutex<HashMap<u64, TcpStream>>,
     pub(crate) next_conn: AtomicU64,
+    /// Bearer tokens the API accepts: the OAuth app's first token and every
+    /// one `/oauth/token` has issued since.
+    pub(crate) tokens: Mutex<Vec<String>>,
 }
+
+/// The sandbox's OAuth2 app: a valid access token, and the refresh token
+/// and client credentials `/oauth/token` exchanges for new ones.
+pub const OAUTH_ACCESS_TOKEN: &str = "sandbox-oauth-access-token";
+pub const OAUTH_REFRESH_TOKEN: &str = "sandbox-oauth-refresh-token";
+pub const OAUTH_CLIENT_ID: &str = "sandbox-oauth-client";
+pub const OAUTH_CLIENT_SECRET: &str = "sandbox-oauth-client-secret";
 
 /// A poisoned lock only means a handler thread panicked; the data it guards
 /// is still the best we have, and a test harness should keep serving.
@@ -208,6 +218,7 @@ impl Sandbox {
             shutdown: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
+            tokens: Mutex::new(vec![OAUTH_ACCESS_TOKEN.to_string()]),
         });
         let accept = {
             let shared = Arc::clone(&shared);

@@ -5,9 +5,15 @@ use crate::streams::{self, ReadPlan, Stream};
 use crate::sync::SyncMode;
 use serde_json::{json, Value};
 
-/// One stream as `discover` lists it.
+/// One stream as `discover` lists it for the default config.
 pub fn stream_entry(s: &dyn Stream) -> Value {
-    let mut schema = s.schema();
+    stream_entry_for(s, false)
+}
+
+/// One stream as `discover` lists it: with `_ab_cdc_deleted_at` when the
+/// config asks for deletions.
+pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
+    let mut schema = streams::schema_for_config(s, emit_deletes);
     if let Some(o) = schema.as_object_mut() {
         o.insert(
             "$schema".into(),
@@ -30,8 +36,8 @@ pub fn stream_entry(s: &dyn Stream) -> Value {
     entry
 }
 
-pub fn catalog() -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s)).collect::<Vec<_>>()})
+pub fn catalog(emit_deletes: bool) -> Value {
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry_for(*s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// The configured catalog selecting every stream in its best mode: what

@@ -155,6 +155,10 @@ pub fn connection_specification() -> Value {
         // Unknown keys are allowed: Airbyte adds its own, and configs
         // written for other Gorgias connectors carry theirs.
         o.insert("additionalProperties".into(), json!(true));
+        // Airbyte's form builder (and CAT) want a oneOf under an object type.
+        if let Some(c) = o.get_mut("properties").and_then(|p| p.get_mut("credentials")) {
+            c["type"] = json!("object");
+        }
     }
     schema
 }
@@ -193,8 +197,8 @@ fn check(config_path: &Path, out: &mut Out) -> Result<()> {
 fn discover(config_path: &Path, out: &mut Out) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first read.
-    load_config(config_path)?;
-    out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog()}))
+    let config = load_config(config_path)?;
+    out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog(config.emit_deletes)}))
         .map_err(Error::output)
 }
 

@@ -20,9 +20,10 @@ pub fn is_automatic(s: &dyn Stream, column: &str) -> bool {
     column == KEY || (supports_incremental(s) && s.cursor_field() == Some(column))
 }
 
-/// The stream's row schema as Singer targets read it.
-pub fn singer_schema(s: &dyn Stream) -> Value {
-    let mut schema = s.schema();
+/// The stream's row schema as Singer targets read it (with
+/// `_ab_cdc_deleted_at` when the config asks for deletions).
+pub fn singer_schema(s: &dyn Stream, emit_deletes: bool) -> Value {
+    let mut schema = streams::schema_for_config(s, emit_deletes);
     singerize(&mut schema);
     if let Some(o) = schema.as_object_mut() {
         o.insert("description".into(), json!(s.description()));
@@ -73,8 +74,8 @@ fn method(incremental: bool) -> &'static str {
 }
 
 /// One stream as `--discover` lists it.
-pub fn stream_entry(s: &dyn Stream) -> Value {
-    let schema = singer_schema(s);
+pub fn stream_entry(s: &dyn Stream, emit_deletes: bool) -> Value {
+    let schema = singer_schema(s, emit_deletes);
     let incremental = supports_incremental(s);
     let mut top = json!({
         "table-key-properties": [KEY],
@@ -114,8 +115,8 @@ pub fn stream_entry(s: &dyn Stream) -> Value {
     entry
 }
 
-pub fn catalog() -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s)).collect::<Vec<_>>()})
+pub fn catalog(emit_deletes: bool) -> Value {
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// A stream to sync, how, and the columns the catalog deselected.
@@ -140,8 +141,8 @@ impl Choice {
 
     /// The schema the SCHEMA message declares: the deselected columns gone,
     /// so a target never creates a column no record will fill.
-    pub fn schema(&self) -> Value {
-        let mut schema = singer_schema(self.stream);
+    pub fn schema(&self, emit_deletes: bool) -> Value {
+        let mut schema = singer_schema(self.stream, emit_deletes);
         if self.dropped.is_empty() {
             return schema;
         }
@@ -280,7 +281,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
             }
         }
         let mut dropped = BTreeSet::new();
-        let schema = singer_schema(stream);
+        let schema = singer_schema(stream, true);
         if let Some(props) = schema["properties"].as_object() {
             for col in props.keys() {
                 let by_metadata = metadata_at(entry, &["properties", col])
@@ -317,7 +318,7 @@ mod tests {
     #[test]
     fn schemas_put_null_first_and_drop_airbyte_keywords() {
         for s in streams::ALL {
-            let schema = singer_schema(*s);
+            let schema = singer_schema(*s, false);
             let text = schema.to_string();
             assert!(!text.contains("airbyte_type") && !text.contains("$schema"));
             for (col, p) in schema["properties"].as_object().unwrap() {
@@ -326,7 +327,7 @@ mod tests {
                 }
             }
         }
-        let t = singer_schema(find("tickets"));
+        let t = singer_schema(find("tickets"), false);
         assert_eq!(
             t["properties"]["updated_at"]["type"],
             json!(["null", "string"])
@@ -338,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_discovered_catalog_passed_back_selects_everything() {
-        let parsed = parse(catalog().to_string().as_bytes()).unwrap();
+        let parsed = parse(catalog(false).to_string().as_bytes()).unwrap();
         assert_eq!(parsed.choices.len(), streams::ALL.len());
         let account = parsed
             .choices
@@ -356,7 +357,7 @@ mod tests {
 
     #[test]
     fn selection_method_and_columns() {
-        let mut cat = catalog();
+        let mut cat = catalog(false);
         for e in cat["streams"].as_array_mut().unwrap() {
             let name = e["stream"].as_str().unwrap().to_string();
             let md = e["metadata"].as_array_mut().unwrap();
@@ -386,7 +387,7 @@ mod tests {
         assert!(parsed.choices[0].dropped.is_empty());
         let t = &parsed.choices[1];
         assert_eq!(t.dropped.iter().collect::<Vec<_>>(), ["ticket_subject"]);
-        let schema = t.schema();
+        let schema = t.schema(false);
         assert!(schema["properties"].get("ticket_subject").is_none());
         assert!(schema["properties"].get("updated_at").is_some());
     }

@@ -119,8 +119,8 @@ fn load_config(path: &Path) -> Result<Config> {
 fn discover(config_path: &Path, out: &mut dyn Write) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first sync.
-    load_config(config_path)?;
-    write_line(out, &catalog::catalog()).map_err(Error::output)
+    let config = load_config(config_path)?;
+    write_line(out, &catalog::catalog(config.emit_deletes)).map_err(Error::output)
 }
 
 fn sync_streams(
@@ -184,7 +184,7 @@ fn sync_streams(
         sink.streams.insert(
             stream.name(),
             StreamOut {
-                schema: Some(choice.schema()),
+                schema: Some(choice.schema(config.emit_deletes)),
                 cursor: choice.cursor(),
                 dropped: choice.dropped.clone(),
                 describe,

@@ -75,6 +75,11 @@ impl Stream for Account {
     fn schema(&self) -> Value {
         schema_for::<AccountRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        // The hash also takes the entry's position in the setting's
+        // `business_hours` list, which is not a column: the key is per entry.
+        &["__source_id", "setting_id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let a = ctx.obj(object);

@@ -73,6 +73,9 @@ impl Stream for CustomFields {
     fn schema(&self) -> Value {
         schema_for::<CustomFieldRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let f = ctx.obj(object);

@@ -82,6 +82,17 @@ impl Stream for Customers {
     fn schema(&self) -> Value {
         schema_for::<CustomerRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+
+    fn deleted_by(&self) -> Option<&'static str> {
+        Some("customer-deleted")
+    }
+
+    fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
+        Some(super::deleted_row("id", id, at, ctx))
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let c = ctx.obj(object);

@@ -72,6 +72,17 @@ impl Stream for Events {
     fn schema(&self) -> Value {
         schema_for::<EventRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+    // `object_id` is left out: it refers to the stream `object_type` names.
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[super::Relation {
+            column: "user_id",
+            stream: "users",
+            key: "user_id",
+        }]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let e = ctx.obj(object);

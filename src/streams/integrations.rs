@@ -58,6 +58,16 @@ impl Stream for Integrations {
     fn schema(&self) -> Value {
         schema_for::<IntegrationRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["integration_id"]
+    }
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[super::Relation {
+            column: "integration_user_id",
+            stream: "users",
+            key: "user_id",
+        }]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let i = ctx.obj(object);

@@ -74,6 +74,9 @@ impl Stream for Jobs {
     fn schema(&self) -> Value {
         schema_for::<JobRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let j = ctx.obj(object);

@@ -69,6 +69,9 @@ impl Stream for Macros {
     fn schema(&self) -> Value {
         schema_for::<MacroRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let m = ctx.obj(object);

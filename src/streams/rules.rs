@@ -66,6 +66,9 @@ impl Stream for Rules {
     fn schema(&self) -> Value {
         schema_for::<RuleRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let r = ctx.obj(object);

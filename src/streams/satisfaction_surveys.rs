@@ -69,6 +69,23 @@ impl Stream for SatisfactionSurveys {
     fn schema(&self) -> Value {
         schema_for::<SatisfactionSurveyRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["survey_id"]
+    }
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "customer_id",
+                stream: "customers",
+                key: "id",
+            },
+            super::Relation {
+                column: "ticket_id",
+                stream: "tickets",
+                key: "ticket_id",
+            },
+        ]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let s = ctx.obj(object);

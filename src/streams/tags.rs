@@ -61,6 +61,9 @@ impl Stream for Tags {
     fn schema(&self) -> Value {
         schema_for::<TagRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let t = ctx.obj(object);

@@ -59,6 +59,9 @@ impl Stream for Teams {
     fn schema(&self) -> Value {
         schema_for::<TeamRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let t = ctx.obj(object);

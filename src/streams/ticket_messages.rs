@@ -89,6 +89,25 @@ impl Stream for TicketMessages {
     fn schema(&self) -> Value {
         schema_for::<TicketMessageRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["message_id", "ticket_id"]
+    }
+    // `sender_id` and `receiver_id` are left out: either may be a customer
+    // or a user, so neither refers to one stream.
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "ticket_id",
+                stream: "tickets",
+                key: "ticket_id",
+            },
+            super::Relation {
+                column: "integration_id",
+                stream: "integrations",
+                key: "integration_id",
+            },
+        ]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let m = ctx.obj(object);

@@ -53,6 +53,23 @@ impl Stream for TicketTags {
     fn schema(&self) -> Value {
         schema_for::<TicketTagRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["ticket_id", "tag_id"]
+    }
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "ticket_id",
+                stream: "tickets",
+                key: "ticket_id",
+            },
+            super::Relation {
+                column: "tag_id",
+                stream: "tags",
+                key: "id",
+            },
+        ]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let t = ctx.obj(object);

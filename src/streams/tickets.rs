@@ -111,6 +111,33 @@ impl Stream for Tickets {
     fn schema(&self) -> Value {
         schema_for::<TicketRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["ticket_id"]
+    }
+    // `requester_id` is left out: on legacy tickets it is `requester.id`,
+    // an object this connector cannot tie to a customer row.
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "customer_id",
+                stream: "customers",
+                key: "id",
+            },
+            super::Relation {
+                column: "assignee_id",
+                stream: "users",
+                key: "user_id",
+            },
+        ]
+    }
+
+    fn deleted_by(&self) -> Option<&'static str> {
+        Some("ticket-deleted")
+    }
+
+    fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
+        Some(super::deleted_row("ticket_id", id, at, ctx))
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let t = ctx.obj(object);

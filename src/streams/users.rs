@@ -64,6 +64,17 @@ impl Stream for Users {
     fn schema(&self) -> Value {
         schema_for::<UserRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["user_id"]
+    }
+
+    fn filters(&self, config: &crate::config::Config) -> Vec<(&'static str, String)> {
+        config
+            .user_roles
+            .iter()
+            .map(|r| ("roles[]", r.clone()))
+            .collect()
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let u = ctx.obj(object);

@@ -93,6 +93,23 @@ impl Stream for ViewItems {
     fn schema(&self) -> Value {
         schema_for::<ViewItemRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["view_id", "id"]
+    }
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "view_id",
+                stream: "views",
+                key: "id",
+            },
+            super::Relation {
+                column: "id",
+                stream: "tickets",
+                key: "ticket_id",
+            },
+        ]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let view_id = ctx.obj(&object["parent"]).id("view")?;

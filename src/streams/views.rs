@@ -83,6 +83,9 @@ impl Stream for Views {
     fn schema(&self) -> Value {
         schema_for::<ViewRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let v = ctx.obj(object);

@@ -82,6 +82,39 @@ impl Stream for VoiceCalls {
     fn schema(&self) -> Value {
         schema_for::<VoiceCallRow>()
     }
+    fn natural_key(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+    // `phone_number_id` is left out: no stream lists the phone numbers.
+    fn relationships(&self) -> &'static [super::Relation] {
+        &[
+            super::Relation {
+                column: "integration_id",
+                stream: "integrations",
+                key: "integration_id",
+            },
+            super::Relation {
+                column: "ticket_id",
+                stream: "tickets",
+                key: "ticket_id",
+            },
+            super::Relation {
+                column: "customer_id",
+                stream: "customers",
+                key: "id",
+            },
+            super::Relation {
+                column: "initiated_by_agent_id",
+                stream: "users",
+                key: "user_id",
+            },
+            super::Relation {
+                column: "last_answered_by_agent_id",
+                stream: "users",
+                key: "user_id",
+            },
+        ]
+    }
 
     fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
         let c = ctx.obj(object);

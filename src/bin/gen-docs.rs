@@ -1,0 +1,44 @@
+//! Writes the generated reference docs (`docs/erd.md`, `docs/streams.md`,
+//! `dbt/sources.yml`) from the stream declarations: `cargo run --bin gen-docs`.
+//! With `--check` it writes nothing and exits 1 when a file is stale, for
+//! hooks that should not touch the tree.
+
+use source_gorgias::docs;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let check = std::env::args().skip(1).any(|a| a == "--check");
+    // The crate root, not the working directory: the files belong to the
+    // source tree wherever the command is run from.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stale = 0;
+    for (rel, want) in docs::files() {
+        let path = root.join(rel);
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have == want {
+            continue;
+        }
+        if check {
+            eprintln!("stale: {rel}");
+            stale += 1;
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!("cannot create {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
+        }
+        if let Err(e) = std::fs::write(&path, want) {
+            eprintln!("cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("wrote {rel}");
+    }
+    if stale > 0 {
+        eprintln!("run `{}` to regenerate", docs::COMMAND);
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -572,7 +572,7 @@ pub fn dbt_sources() -> String {
             }
             for r in s.relationships().iter().filter(|r| r.column == c.name) {
                 tests.push(format!(
-                    "relationships:\n                  to: {}\n                  field: {}\n                  config:\n                    severity: warn",
+                    "relationships:\n                  arguments:\n                    to: {}\n                    field: {}\n                  config:\n                    severity: warn",
                     y(&format!("source('{DBT_SOURCE}', '{}')", r.stream)),
                     r.key
                 ));

@@ -90,6 +90,14 @@ struct Member {
     resumed: bool,
 }
 
+/// The sync's start time, in microseconds: the precision of the API's
+/// timestamps and of most warehouses, so a bookmark clamped to it compares
+/// the same everywhere it is stored.
+pub fn start_time() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
 /// Runs a sync of the selected streams. `started` is the sync's start time:
 /// every row's `__synced_at` and the cap on every bookmark.
 pub fn run(

@@ -11,7 +11,6 @@ use crate::schema::schema_for;
 use crate::state::{Bookmark, StateInput};
 use crate::streams::{self, Stream};
 use crate::sync::{self, Level, Sink, StreamStatus};
-use chrono::Utc;
 use clap::{Parser, Subcommand};
 use messages::Out;
 use serde_json::{json, Value};
@@ -156,7 +155,10 @@ pub fn connection_specification() -> Value {
         // written for other Gorgias connectors carry theirs.
         o.insert("additionalProperties".into(), json!(true));
         // Airbyte's form builder (and CAT) want a oneOf under an object type.
-        if let Some(c) = o.get_mut("properties").and_then(|p| p.get_mut("credentials")) {
+        if let Some(c) = o
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("credentials"))
+        {
             c["type"] = json!("object");
         }
     }
@@ -228,7 +230,7 @@ fn read(
             bookmark,
         });
     }
-    let started = Utc::now();
+    let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink { out };
     let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;

@@ -196,7 +196,7 @@ fn sync_streams(
             bookmark,
         });
     }
-    let started = Utc::now();
+    let started = sync::start_time();
     let mut client = Client::new(&config);
     let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
     sink.state().map_err(Error::output)?;

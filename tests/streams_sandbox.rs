@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use common::*;
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Map, Value};
@@ -37,23 +37,11 @@ enum K {
 }
 
 fn ts(v: &Value) -> Value {
-    let Some(s) = v.as_str() else {
-        return Value::Null;
-    };
-    let s = s.replacen(' ', "T", 1);
-    let dt = DateTime::parse_from_rfc3339(&s)
-        .map(|d| d.with_timezone(&Utc))
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc()))
-        .unwrap_or_else(|_| panic!("sandbox datetime {s}"));
-    json!(dt.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    expected_ts(v)
 }
 
 fn md5key(parts: &[String]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(parts.join("|").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    expected_key(parts)
 }
 
 fn column(v: &Value, k: K) -> Value {

@@ -270,3 +270,28 @@ pub fn catalog_file(dir: &std::path::Path) -> PathBuf {
         &source_gorgias::airbyte::catalog::configured_catalog_all(),
     )
 }
+
+/// The test oracle's datetime rule, stated independently of the crate:
+/// any form the sandbox sends, as RFC 3339 UTC with the fraction only when
+/// there is one.
+pub fn expected_ts(v: &Value) -> Value {
+    use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+    let Some(s) = v.as_str() else {
+        return Value::Null;
+    };
+    let s = s.replacen(' ', "T", 1);
+    let dt = DateTime::parse_from_rfc3339(&s)
+        .map(|d| d.with_timezone(&Utc))
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc()))
+        .unwrap_or_else(|_| panic!("sandbox datetime {s}"));
+    json!(dt.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+/// The README's `__sync_key` formula: hex MD5 of the parts joined by `|`.
+pub fn expected_key(parts: &[String]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(parts.join("|").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -160,9 +160,10 @@ impl Client {
             // account is not a reason to give up on the third try.
             let counts = backoff.is_some();
             if (counts && attempt >= self.retry.max_attempts) || elapsed >= self.retry.max_total {
+                // One sentence: the last failure, then what was tried.
                 return Err(Error::transient(format!(
-                    "{} Gave up after {attempt} attempts over {}s; run the sync again later.",
-                    error.message,
+                    "{}, and kept failing after {attempt} attempts over {}s: run the sync again later.",
+                    error.message.trim_end_matches('.'),
                     elapsed.as_secs()
                 )));
             }

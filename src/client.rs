@@ -444,6 +444,7 @@ fn transport_kind(e: &ureq::Error) -> &'static str {
     match e {
         E::Timeout(_) => "timed out",
         E::ConnectionFailed => "could not connect",
+        E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused",
         E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionReset => "connection reset",
         E::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => "connection closed early",
         E::Io(_) => "network I/O error",

@@ -25,10 +25,24 @@ STREAMS = [
     "ticket_messages",
     "satisfaction_surveys",
     "integrations",
+    "customers",
+    "tags",
+    "events",
+    "teams",
+    "views",
+    "view_items",
+    "macros",
+    "rules",
+    "custom_fields",
+    "jobs",
+    "voice_calls",
 ]
 
+# The Daasity tables: their counts are checked again after a change.
+CORE_STREAMS = STREAMS[:7]
+
 # Streams without a cursor: they need no STATE.
-FULL_REFRESH_ONLY = ["account"]
+FULL_REFRESH_ONLY = ["account", "tags", "teams", "views", "view_items"]
 
 PAYLOAD = {
     "RECORD": "record",
@@ -68,6 +82,7 @@ def expected_counts(root):
     """Rows per stream the sandbox's data maps to."""
     account = dump(root, "account")[0]
     tickets = dump(root, "tickets")
+    views = dump(root, "views")
     account_rows = sum(
         max(1, len(((s.get("data") or {}).get("business_hours")) or []))
         for s in account["settings"]
@@ -80,6 +95,17 @@ def expected_counts(root):
         "ticket_messages": len(dump(root, "messages")),
         "satisfaction_surveys": len(dump(root, "satisfaction-surveys")),
         "integrations": len(dump(root, "integrations")),
+        "customers": len(dump(root, "customers")),
+        "tags": len(dump(root, "tags")),
+        "events": len(dump(root, "events")),
+        "teams": len(dump(root, "teams")),
+        "views": len(views),
+        "view_items": sum(len(dump(root, f"views/{v['id']}/items")) for v in views),
+        "macros": len(dump(root, "macros")),
+        "rules": len(dump(root, "rules")),
+        "custom_fields": len(dump(root, "custom-fields")),
+        "jobs": len(dump(root, "jobs")),
+        "voice_calls": len(dump(root, "phone/voice-calls")),
     }
 
 

@@ -104,8 +104,10 @@ mutate() { # JSON body
 }
 
 # Rows per stream as the sandbox holds them now: "stream count" lines.
+# With "core", only the streams whose rows a change can only add or update
+# (a view's items, by contrast, lose members, which an upsert keeps).
 expected_counts() {
-  python3 - "$SANDBOX_ROOT" <<'PY'
+  python3 - "$SANDBOX_ROOT" "${1:-all}" <<'PY'
 import json, sys, urllib.request
 root = sys.argv[1]
 def dump(c):
@@ -121,7 +123,21 @@ counts = {
     "ticket_messages": len(dump("messages")),
     "satisfaction_surveys": len(dump("satisfaction-surveys")),
     "integrations": len(dump("integrations")),
+    "customers": len(dump("customers")),
+    "tags": len(dump("tags")),
+    "events": len(dump("events")),
+    "teams": len(dump("teams")),
+    "views": len(dump("views")),
+    "view_items": sum(len(dump(f"views/{v['id']}/items")) for v in dump("views")),
+    "macros": len(dump("macros")),
+    "rules": len(dump("rules")),
+    "custom_fields": len(dump("custom-fields")),
+    "jobs": len(dump("jobs")),
+    "voice_calls": len(dump("phone/voice-calls")),
 }
+if sys.argv[2] == "core":
+    core = ["account", "users", "tickets", "ticket_messages", "satisfaction_surveys", "integrations", "customers", "events"]
+    counts = {k: v for k, v in counts.items() if k in core}
 for k in sorted(counts):
     print(k, counts[k])
 PY
@@ -129,6 +145,9 @@ PY
 
 # RECORD messages in a file of tap output.
 records_in() { grep -c '"type":"RECORD"' "$1" || true; }
+# RECORD messages of one stream: resuming is judged on tickets, since the
+# full-table streams are read whole on every run.
+records_of() { grep '"type":"RECORD"' "$1" | grep -c "\"stream\":\"$2\"" || true; }
 
 # ---- 1. singer-check-tap -----------------------------------------------------------
 
@@ -238,13 +257,13 @@ else
 fi
 
 mutate '{"seed":1,"update_tickets":20,"add_messages":10,"new_tickets":5}'
-expected_counts >"$work/expected.txt"
+expected_counts core >"$work/expected.txt"
 if [ -s "$work/pg-state-first.json" ] && to_postgres "$work/pg-state-first.json" second; then
   pg_counts_match "second load with state"
-  first_n=$(records_in "$work/pg-tap-first.out")
-  second_n=$(records_in "$work/pg-tap-second.out")
+  first_n=$(records_of "$work/pg-tap-first.out" tickets)
+  second_n=$(records_of "$work/pg-tap-second.out" tickets)
   if [ "$second_n" -gt 0 ] && [ $((second_n * 4)) -lt "$first_n" ]; then
-    pass "target-postgres second run resumed from the saved state: $second_n records (first: $first_n)"
+    pass "target-postgres second run resumed from the saved state: $second_n ticket records (first: $first_n)"
   else
     fail "target-postgres second run read $second_n records (first: $first_n): the state did not resume it"
   fi
@@ -296,13 +315,13 @@ if meltano install >"$work/meltano-install.log" 2>&1; then
     else
       fail "meltano run row counts:$bad"
     fi
-    first_n=$(lines_out)
+    first_n=$(wc -l <"$project/output/tickets.jsonl")
     mutate '{"seed":2,"update_tickets":15,"add_messages":8,"new_tickets":3}'
     if meltano run tap-gorgias target-jsonl >"$work/meltano-2.log" 2>&1; then
-      second_n=$(($(lines_out) - first_n))
+      second_n=$(($(wc -l <"$project/output/tickets.jsonl") - first_n))
       if grep -q 'INCREMENTAL from updated_at' "$work/meltano-2.log" &&
         [ "$second_n" -gt 0 ] && [ $((second_n * 4)) -lt "$first_n" ]; then
-        pass "meltano second run resumed from Meltano's state: $second_n records (first: $first_n)"
+        pass "meltano second run resumed from Meltano's state: $second_n ticket records (first: $first_n)"
       else
         fail "meltano second run wrote $second_n records (first: $first_n): it did not resume"
       fi

@@ -80,6 +80,16 @@ fn tap(args: &[&str]) -> Tap {
     let mut schemas: BTreeMap<String, Value> = BTreeMap::new();
     let mut messages = Vec::new();
     let discovering = args.contains(&"--discover");
+    if discovering && !stdout.trim().is_empty() {
+        // The catalog is one pretty-printed document, not JSON lines.
+        let catalog: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("discover printed no JSON document ({e})"));
+        return Tap {
+            code: out.status.code().unwrap_or(-1),
+            stderr,
+            messages: vec![catalog],
+        };
+    }
     for line in stdout.lines() {
         let m: Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));

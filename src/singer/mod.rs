@@ -120,7 +120,12 @@ fn discover(config_path: &Path, out: &mut dyn Write) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first sync.
     let config = load_config(config_path)?;
-    write_line(out, &catalog::catalog(config.emit_deletes)).map_err(Error::output)
+    // Pretty, as Singer catalogs usually are: Meltano reads a tap's discover
+    // output through a line reader capped at 64 KiB, and the 18 streams' catalog
+    // on one line is longer than that.
+    serde_json::to_writer_pretty(&mut *out, &catalog::catalog(config.emit_deletes))
+        .map_err(|e| Error::output(e.into()))?;
+    out.write_all(b"\n").map_err(Error::output)
 }
 
 fn sync_streams(

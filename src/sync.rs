@@ -189,7 +189,11 @@ fn read_group(
     let requests_before: u64 = client.stats.by_path.values().sum();
     let coerced_before = ctx.coerced.get();
 
-    let mut emit = |obj: &Value, members: &mut [Member], sink: &mut dyn Sink| -> Result<()> {
+    // Maps one object for every member and returns its cursor, read once.
+    let mut emit = |obj: &Value,
+                    members: &mut [Member],
+                    sink: &mut dyn Sink|
+     -> Result<Option<DateTime<Utc>>> {
         let cursor = lead
             .api_cursor()
             .and_then(|f| obj.get(f))
@@ -215,7 +219,7 @@ fn read_group(
                 m.max_seen = m.max_seen.max(Some(c));
             }
         }
-        Ok(())
+        Ok(cursor)
     };
 
     let mut pager = Pager {
@@ -255,16 +259,14 @@ fn read_group(
             }
         }
         _ => {
-            // A newest-first read may stop only when every member's bound is known.
-            let stop_below = if plan == ReadPlan::NewestFirst {
-                members
-                    .iter()
-                    .map(|m| m.lower)
-                    .collect::<Option<Vec<_>>>()
-                    .and_then(|v| v.into_iter().min())
-            } else {
-                None
-            };
+            // What every member leaves out: only that may be skipped, by a
+            // stop page or by a server-side filter.
+            let common_lower = members
+                .iter()
+                .map(|m| m.lower)
+                .collect::<Option<Vec<_>>>()
+                .and_then(|v| v.into_iter().min());
+            let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst);
             let oldest_first = match endpoint.oldest_first() {
                 Some(order)
                     if plan == ReadPlan::NewestFirst
@@ -283,15 +285,9 @@ fn read_group(
                     .map(|v| vec![(param.to_string(), v.to_string())])
                     .collect(),
                 ReadPlan::ServerFiltered => {
-                    // The server may only leave out what every member leaves out.
-                    let from = members
-                        .iter()
-                        .map(|m| m.lower)
-                        .collect::<Option<Vec<_>>>()
-                        .and_then(|v| v.into_iter().min());
                     let filter = lead
                         .api_cursor()
-                        .zip(from)
+                        .zip(common_lower)
                         .map(|(field, from)| (format!("{field}[gte]"), datetime::format(&from)));
                     vec![filter.into_iter().collect()]
                 }
@@ -308,18 +304,11 @@ fn read_group(
                 while let Some(objects) = pages.next(client, sink)? {
                     let mut all_older = !objects.is_empty();
                     for obj in &objects {
-                        if let Some(bound) = stop_below {
-                            let c = lead
-                                .api_cursor()
-                                .and_then(|f| obj.get(f))
-                                .and_then(Value::as_str)
-                                .and_then(datetime::parse_api);
-                            // An object without a readable cursor is never "older".
-                            if c.is_none_or(|c| c >= bound) {
-                                all_older = false;
-                            }
+                        let c = emit(obj, members, sink)?;
+                        // An object without a readable cursor is never "older".
+                        if stop_below.is_some_and(|bound| c.is_none_or(|c| c >= bound)) {
+                            all_older = false;
                         }
-                        emit(obj, members, sink)?;
                     }
                     if checkpoint_pages {
                         for m in members.iter_mut() {

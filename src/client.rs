@@ -6,17 +6,37 @@
 
 use crate::config::{Auth, Config, Secret};
 use crate::error::{Error, Result};
+use crate::json::{Doc, DocError, Elements, Node};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// One page of a list endpoint.
+/// One page of a list endpoint: the parsed body, whose list is either the
+/// body itself or its `data`.
 #[derive(Debug)]
 pub struct Page {
-    pub objects: Vec<Value>,
+    doc: Doc,
     /// `meta.next_cursor`; `None` on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl Page {
+    pub fn objects(&self) -> Elements<'_> {
+        let root = self.doc.root();
+        match root.get("data") {
+            Some(data) => data.elements(),
+            None => root.elements(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects().next().is_none()
+    }
 }
 
 /// How hard to try before a transient failure ends the sync.
@@ -61,7 +81,7 @@ pub struct Client {
 
 /// What one attempt came to.
 enum Attempt {
-    Done(Value),
+    Done(Doc),
     /// A 401: final, unless an OAuth token can be refreshed.
     Unauthorized(Error),
     /// Worth another try after the given backoff (or the budget's own wait).
@@ -104,9 +124,9 @@ impl Client {
     }
 
     /// GET a single object (`/account`).
-    pub fn get_object(&mut self, path: &str) -> Result<Value> {
+    pub fn get_object(&mut self, path: &str) -> Result<Doc> {
         let v = self.get(path, &[])?;
-        if v.is_object() {
+        if v.root().is_object() {
             Ok(v)
         } else {
             Err(Error::system(format!(
@@ -122,7 +142,7 @@ impl Client {
         page_from(path, v)
     }
 
-    fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
+    fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Doc> {
         let started = self.clock.now();
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -284,18 +304,20 @@ impl Client {
                 )))
             }
         }
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(v) => {
-                if let Some(msg) = v.get("error").and_then(error_text) {
-                    if v.get("data").is_none() {
+        let looks_html = is_html || looks_like_html(&body);
+        match Doc::parse(body) {
+            Ok(doc) => {
+                let root = doc.root();
+                if let Some(msg) = root.get("error").and_then(error_text) {
+                    if root.get("data").is_none() {
                         return Attempt::Fail(Error::system(format!(
                             "Gorgias answered {path} with an error instead of data ({msg}): please check the account in Gorgias, and report it if it persists."
                         )));
                     }
                 }
-                Attempt::Done(v)
+                Attempt::Done(doc)
             }
-            Err(_) if is_html || looks_like_html(&body) => Attempt::Retry(
+            Err(_) if looks_html => Attempt::Retry(
                 Error::config(format!(
                     "{} answered {path} with an HTML page instead of JSON: check that `domain` (and `base_url`, if set) point at the Gorgias API of account `{}`.",
                     self.base, self.domain
@@ -305,7 +327,7 @@ impl Client {
             Err(e) => Attempt::Retry(
                 Error::transient(format!(
                     "Gorgias answered {path} with a body that is not complete JSON ({})",
-                    if e.is_eof() { "it was cut short" } else { "it does not parse" }
+                    if e == DocError::Truncated { "it was cut short" } else { "it does not parse" }
                 )),
                 Some(Duration::ZERO),
             ),
@@ -461,54 +483,43 @@ fn looks_like_html(body: &[u8]) -> bool {
     body.get(start) == Some(&b'<')
 }
 
-fn error_text(e: &Value) -> Option<String> {
-    match e {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o
-            .get("msg")
-            .or_else(|| o.get("message"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        _ => None,
+fn error_text(e: Node<'_>) -> Option<String> {
+    if let Some(s) = e.as_str() {
+        return Some(s.to_string());
     }
+    e.get("msg")
+        .or_else(|| e.get("message"))
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
 }
 
 fn error_msg(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    let m = error_text(v.get("error")?)?;
+    let doc = Doc::parse(body.to_vec()).ok()?;
+    let m = error_text(doc.root().get("error")?)?;
     Some(m.chars().take(200).collect())
 }
 
-fn page_from(path: &str, v: Value) -> Result<Page> {
-    match v {
-        Value::Array(objects) => Ok(Page {
-            objects,
-            next_cursor: None,
-        }),
-        Value::Object(mut o) => {
-            let objects = match o.remove("data") {
-                Some(Value::Array(a)) => a,
-                _ => {
-                    return Err(Error::system(format!(
-                        "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
-                    )))
-                }
-            };
-            let next_cursor = o
-                .get("meta")
-                .and_then(|m| m.get("next_cursor"))
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string);
-            Ok(Page {
-                objects,
-                next_cursor,
-            })
+fn page_from(path: &str, doc: Doc) -> Result<Page> {
+    let root = doc.root();
+    let next_cursor = if root.is_array() {
+        None
+    } else if root.is_object() {
+        if !root.get("data").is_some_and(|d| d.is_array()) {
+            return Err(Error::system(format!(
+                "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
+            )));
         }
-        _ => Err(Error::system(format!(
+        root.get("meta")
+            .and_then(|m| m.get("next_cursor"))
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+    } else {
+        return Err(Error::system(format!(
             "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
-        ))),
-    }
+        )));
+    };
+    Ok(Page { doc, next_cursor })
 }
 
 /// The Authorization header value for the credentials.
@@ -580,18 +591,18 @@ mod tests {
     fn pages_accept_envelope_and_bare_array() {
         let p = page_from(
             "/x",
-            json!({"data":[{"id":1}],"meta":{"next_cursor":"abc"}}),
+            Doc::from_value(&json!({"data":[{"id":1}],"meta":{"next_cursor":"abc"}})),
         )
         .unwrap();
         assert_eq!(
-            (p.objects.len(), p.next_cursor.as_deref()),
+            (p.len(), p.next_cursor.as_deref()),
             (1, Some("abc"))
         );
-        let p = page_from("/x", json!({"data":[],"meta":{"next_cursor":""}})).unwrap();
+        let p = page_from("/x", Doc::from_value(&json!({"data":[],"meta":{"next_cursor":""}}))).unwrap();
         assert_eq!(p.next_cursor, None);
-        let p = page_from("/x", json!([{"id":1},{"id":2}])).unwrap();
-        assert_eq!((p.objects.len(), p.next_cursor), (2, None));
-        assert!(page_from("/x", json!({"meta":{}}))
+        let p = page_from("/x", Doc::from_value(&json!([{"id":1},{"id":2}]))).unwrap();
+        assert_eq!((p.len(), p.next_cursor), (2, None));
+        assert!(page_from("/x", Doc::from_value(&json!({"meta":{}})))
             .unwrap_err()
             .message
             .contains("without a `data` list"));

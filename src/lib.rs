@@ -11,6 +11,7 @@ pub mod config;
 pub mod datetime;
 pub mod docs;
 pub mod error;
+pub mod json;
 pub mod output;
 pub mod rate_budget;
 pub mod schema;

@@ -26,11 +26,16 @@ impl Formatter for LineSafeFormatter {
     }
 }
 
+/// Writes one value as compact, line-safe JSON (no line end).
+pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(w: &mut W, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, LineSafeFormatter);
+    // `From` keeps the kind of an underlying I/O error (a closed pipe).
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
 /// Writes one value as one line.
 pub fn write_line<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *w, LineSafeFormatter);
-    // `From` keeps the kind of an underlying I/O error (a closed pipe).
-    value.serialize(&mut ser).map_err(io::Error::from)?;
+    write_json(w, value)?;
     w.write_all(b"\n")
 }
 

@@ -20,14 +20,14 @@
 //! type) are read once per value; child lists (each view's items) after
 //! their parent list. Every list, whatever its plan, is paged by [`Pages`].
 
-use crate::client::Client;
+use crate::client::{Client, Page};
 use crate::config::Config;
 use crate::datetime;
 use crate::error::{Error, Result};
+use crate::json::Node;
 use crate::state::Bookmark;
-use crate::streams::{ReadPlan, RowContext, Stream};
+use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use std::collections::HashSet;
 use std::io;
 use std::time::{Duration, Instant};
@@ -61,7 +61,8 @@ pub enum Level {
 
 /// Where the loop's output goes: a protocol face.
 pub trait Sink {
-    fn record(&mut self, stream: &'static dyn Stream, row: Value) -> io::Result<()>;
+    /// One row, as one compact, line-safe JSON object.
+    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> io::Result<()>;
     /// State that is safe to resume from: every record before it is out.
     fn checkpoint(
         &mut self,
@@ -184,20 +185,20 @@ fn read_group(
     let plan = lead.plan();
     let names: Vec<&str> = members.iter().map(|m| m.sel.stream.name()).collect();
     let names = names.join(" + ");
-    let mut rows = Vec::new();
+    let mut rows = Rows::default();
     let began = Instant::now();
     let requests_before: u64 = client.stats.by_path.values().sum();
     let coerced_before = ctx.coerced.get();
 
     // Maps one object for every member and returns its cursor, read once.
-    let mut emit = |obj: &Value,
+    let mut emit = |obj: Node<'_>,
                     members: &mut [Member],
                     sink: &mut dyn Sink|
      -> Result<Option<DateTime<Utc>>> {
         let cursor = lead
             .api_cursor()
             .and_then(|f| obj.get(f))
-            .and_then(Value::as_str)
+            .and_then(|c| c.as_str())
             .and_then(datetime::parse_api);
         for m in members.iter_mut() {
             if let (Some(lower), Some(c)) = (m.lower, cursor) {
@@ -205,11 +206,12 @@ fn read_group(
                     continue;
                 }
             }
+            rows.clear();
             m.sel.stream.map(obj, ctx, &mut rows)?;
-            for row in rows.drain(..) {
+            for row in rows.iter() {
                 sink.record(m.sel.stream, row).map_err(Error::output)?;
-                m.records += 1;
             }
+            m.records += rows.len() as u64;
             if !m.running && m.records > 0 {
                 m.running = true;
                 sink.status(m.sel.stream, StreamStatus::Running)
@@ -232,31 +234,33 @@ fn read_group(
     };
     match plan {
         ReadPlan::Single => {
-            let obj = client.get_object(endpoint.path)?;
-            emit(&obj, members, sink)?;
+            let doc = client.get_object(endpoint.path)?;
+            emit(doc.root(), members, sink)?;
         }
         ReadPlan::PerParent(parent) => {
             let mut parents = Vec::new();
             let mut pages = pager.list(parent.path.to_string(), parent.order_by, Vec::new());
-            while let Some(objects) = pages.next(client, sink)? {
-                parents.extend(objects);
-            }
-            for p in parents {
-                // A parent without an id has no child list to name; the
-                // tally makes the sync say so.
-                let Some(id) = p.get("id").and_then(Value::as_i64) else {
-                    ctx.coerced.set(ctx.coerced.get() + 1);
-                    continue;
-                };
-                let path = endpoint.path.replace("{id}", &id.to_string());
-                let mut pages = pager.list(path, endpoint.order_by, Vec::new());
-                while let Some(objects) = pages.next(client, sink)? {
-                    for item in objects {
-                        let pair = serde_json::json!({"parent": &p, "item": item});
-                        emit(&pair, members, sink)?;
+            while let Some(page) = pages.next(client, sink)? {
+                for p in page.objects() {
+                    // A parent without an id has no child list to name; the
+                    // tally makes the sync say so.
+                    match p.get("id").and_then(|id| id.as_i64()) {
+                        Some(id) => parents.push(id),
+                        None => ctx.coerced.set(ctx.coerced.get() + 1),
                     }
                 }
             }
+            for id in parents {
+                let path = endpoint.path.replace("{id}", &id.to_string());
+                let mut pages = pager.list(path, endpoint.order_by, Vec::new());
+                ctx.parent.set(Some(id));
+                while let Some(page) = pages.next(client, sink)? {
+                    for item in page.objects() {
+                        emit(item, members, sink)?;
+                    }
+                }
+            }
+            ctx.parent.set(None);
         }
         _ => {
             // What every member leaves out: only that may be skipped, by a
@@ -301,9 +305,9 @@ fn read_group(
             for mut extra in partitions {
                 extra.extend(filters.iter().cloned());
                 let mut pages = pager.list(endpoint.path.to_string(), order_by, extra);
-                while let Some(objects) = pages.next(client, sink)? {
-                    let mut all_older = !objects.is_empty();
-                    for obj in &objects {
+                while let Some(page) = pages.next(client, sink)? {
+                    let mut all_older = !page.is_empty();
+                    for obj in page.objects() {
                         let c = emit(obj, members, sink)?;
                         // An object without a readable cursor is never "older".
                         if stop_below.is_some_and(|bound| c.is_none_or(|c| c >= bound)) {
@@ -386,14 +390,15 @@ fn read_deletions(
             ("created_datetime[gte]".to_string(), datetime::format(&from)),
         ];
         let mut pages = pager.list("/events".to_string(), Some("created_datetime:asc"), extra);
-        while let Some(events) = pages.next(client, sink)? {
-            for e in events {
+        let mut rows = Rows::default();
+        while let Some(page) = pages.next(client, sink)? {
+            for e in page.objects() {
                 let id = e
                     .get("object_id")
                     .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
                 let at = e
                     .get("created_datetime")
-                    .and_then(Value::as_str)
+                    .and_then(|c| c.as_str())
                     .and_then(datetime::parse_api);
                 let (Some(id), Some(at)) = (id, at) else {
                     ctx.coerced.set(ctx.coerced.get() + 1);
@@ -404,7 +409,11 @@ fn read_deletions(
                     .stream
                     .deleted_row(id, crate::schema::Timestamp(at), ctx)
                 {
-                    sink.record(m.sel.stream, row).map_err(Error::output)?;
+                    rows.clear();
+                    rows.push(&row)?;
+                    for row in rows.iter() {
+                        sink.record(m.sel.stream, row).map_err(Error::output)?;
+                    }
                     m.records += 1;
                 }
             }
@@ -459,7 +468,7 @@ struct Pages<'p, 'n> {
 }
 
 impl Pages<'_, '_> {
-    fn next(&mut self, client: &mut Client, sink: &mut dyn Sink) -> Result<Option<Vec<Value>>> {
+    fn next(&mut self, client: &mut Client, sink: &mut dyn Sink) -> Result<Option<Page>> {
         let p = &mut *self.pager;
         match self.next.take() {
             None => {}
@@ -490,7 +499,7 @@ impl Pages<'_, '_> {
         }
         let page = client.get_page(&self.path, &query)?;
         p.pages += 1;
-        p.objects += page.objects.len() as u64;
+        p.objects += page.len() as u64;
         if p.last_log.elapsed() >= Duration::from_secs(10) {
             p.last_log = Instant::now();
             let secs = p.began.elapsed().as_secs_f64().max(0.001);
@@ -507,8 +516,8 @@ impl Pages<'_, '_> {
             )
             .map_err(Error::output)?;
         }
-        self.next = Some(page.next_cursor);
-        Ok(Some(page.objects))
+        self.next = Some(page.next_cursor.clone());
+        Ok(Some(page))
     }
 }
 

@@ -11,7 +11,8 @@ use serde_json::{json, Map, Value};
 use source_gorgias::airbyte::catalog::parse_configured;
 use source_gorgias::config::Config;
 use source_gorgias::state::StateInput;
-use source_gorgias::streams::{RowContext, ALL};
+use source_gorgias::json::{Doc, DocError};
+use source_gorgias::streams::{RowContext, Rows, ALL};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 struct Rng(u64);
@@ -296,13 +297,15 @@ fn fuzz_every_stream_mapping() {
             mutate_value(&mut r, &mut obj);
         }
         let bytes = serde_json::to_vec(&obj).unwrap();
+        let doc = Doc::parse(bytes.clone()).expect("serde_json's own output parses");
+        assert_eq!(doc.root().to_value(), obj);
         for s in ALL {
-            let mut out = Vec::new();
-            let res = no_panic(s.name(), &bytes, || s.map(&obj, &ctx, &mut out));
+            let mut out = Rows::default();
+            let res = no_panic(s.name(), &bytes, || s.map(doc.root(), &ctx, &mut out));
             match res {
                 Err(e) => sentence(&e.message, s.name(), &bytes),
                 Ok(()) => {
-                    for row in &out {
+                    for row in &out.values() {
                         assert!(
                             row["__sync_key"].as_str().is_some_and(|k| k.len() == 32),
                             "{}: {row}",
@@ -313,6 +316,38 @@ fn fuzz_every_stream_mapping() {
             }
         }
     }
+}
+
+/// Differential: a page body parses to a `Doc` exactly when serde_json
+/// parses it to a `Value`, to the same value, and a cut body is told apart
+/// from a broken one the same way.
+#[test]
+fn fuzz_page_bodies_against_serde_json() {
+    let mut r = rng(6);
+    let seeds = [
+        json!({"data": [{"id": 1, "subject": "caf\u{e9} \"q\" \u{2028}", "tags": [{"id": 2, "name": "vip"}],
+                "customer": null, "n": -1.5e3, "big": 18446744073709551615u64}], "meta": {"next_cursor": "abc", "prev_cursor": null}}),
+        json!([{"id": 1}, {"id": 2, "a": [[], {}, [null]]}]),
+        json!({"error": {"msg": "nope"}}),
+    ];
+    seeds_and_mutants(&mut r, &seeds, iters(), |b| {
+        let doc = no_panic("page body", b, || Doc::parse(b.to_vec()));
+        match (serde_json::from_slice::<Value>(b), doc) {
+            (Ok(v), Ok(d)) => assert_eq!(d.root().to_value(), v, "{:?}", String::from_utf8_lossy(b)),
+            (Err(e), Err(de)) => assert_eq!(
+                e.is_eof(),
+                de == DocError::Truncated,
+                "{:?}",
+                String::from_utf8_lossy(b)
+            ),
+            (v, d) => panic!(
+                "serde_json {:?} but Doc {:?} for {:?}",
+                v.is_ok(),
+                d.is_ok(),
+                String::from_utf8_lossy(b)
+            ),
+        }
+    });
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Airbyte protocol messages on a line writer.
 
 use crate::error::Error;
-use crate::output::write_line;
+use crate::output::{write_json, write_line};
 use crate::sync::Level;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -23,11 +23,15 @@ impl<'w> Out<'w> {
         write_line(self.w, m)
     }
 
-    pub fn record(&mut self, stream: &str, data: Value) -> io::Result<()> {
-        write_line(
-            self.w,
-            &json!({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": now_ms()}}),
-        )
+    /// A RECORD around a row that is already JSON: written by hand, so the
+    /// row is never parsed or serialised again.
+    pub fn record(&mut self, stream: &str, data: &[u8]) -> io::Result<()> {
+        let w = &mut *self.w;
+        w.write_all(br#"{"type":"RECORD","record":{"stream":"#)?;
+        write_json(w, stream)?;
+        w.write_all(br#","data":"#)?;
+        w.write_all(data)?;
+        writeln!(w, r#","emitted_at":{}}}}}"#, now_ms())
     }
 
     pub fn log(&mut self, level: Level, message: &str) -> io::Result<()> {

@@ -255,7 +255,7 @@ struct AirbyteSink<'a, 'w> {
 }
 
 impl Sink for AirbyteSink<'_, '_> {
-    fn record(&mut self, stream: &'static dyn Stream, row: Value) -> std::io::Result<()> {
+    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> std::io::Result<()> {
         self.out.record(stream.name(), row)
     }
 

@@ -9,12 +9,12 @@ use crate::client::Client;
 use crate::config::Config;
 use crate::datetime;
 use crate::error::{Error, Result};
-use crate::output::write_line;
+use crate::output::{write_json, write_line};
 use crate::state::{Bookmark, StateInput};
 use crate::streams::Stream;
 use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use clap::Parser;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -152,6 +152,7 @@ fn sync_streams(
         err,
         streams: HashMap::new(),
         bookmarks: Map::new(),
+        extracted: (i64::MIN, String::new()),
     };
     // Bookmarks of streams this run does not touch are carried forward, so
     // the state it prints resumes every stream, not only the selected ones.
@@ -235,6 +236,8 @@ struct SingerSink<'a> {
     streams: HashMap<&'static str, StreamOut>,
     /// Every stream's bookmark so far, as the STATE value carries it.
     bookmarks: Map<String, Value>,
+    /// `time_extracted`, formatted once per millisecond.
+    extracted: (i64, String),
 }
 
 impl SingerSink<'_> {
@@ -270,22 +273,37 @@ impl SingerSink<'_> {
 }
 
 impl Sink for SingerSink<'_> {
-    fn record(&mut self, stream: &'static dyn Stream, mut row: Value) -> io::Result<()> {
+    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> io::Result<()> {
         self.schema(stream)?;
-        if let (Some(s), Some(obj)) = (self.streams.get(stream.name()), row.as_object_mut()) {
-            if !s.dropped.is_empty() {
-                obj.retain(|k, _| !s.dropped.contains(k));
-            }
+        let now = Utc::now();
+        if self.extracted.0 != now.timestamp_millis() {
+            self.extracted = (
+                now.timestamp_millis(),
+                datetime::format(&now.trunc_subsecs(3)),
+            );
         }
-        write_line(
-            self.out,
-            &json!({
-                "type": "RECORD",
-                "stream": stream.name(),
-                "record": row,
-                "time_extracted": datetime::format(&Utc::now()),
-            }),
-        )
+        let out = &mut *self.out;
+        out.write_all(br#"{"type":"RECORD","stream":"#)?;
+        write_json(out, stream.name())?;
+        out.write_all(br#","record":"#)?;
+        let dropped = self
+            .streams
+            .get(stream.name())
+            .is_some_and(|s| !s.dropped.is_empty());
+        // Deselected columns: the rare case worth a parse of the row.
+        match (dropped, self.streams.get(stream.name())) {
+            (true, Some(s)) => match serde_json::from_slice::<Map<String, Value>>(row) {
+                Ok(mut obj) => {
+                    obj.retain(|k, _| !s.dropped.contains(k));
+                    write_json(out, &obj)?;
+                }
+                Err(_) => out.write_all(row)?,
+            },
+            _ => out.write_all(row)?,
+        }
+        out.write_all(br#","time_extracted":"#)?;
+        write_json(out, &self.extracted.1)?;
+        out.write_all(b"}\n")
     }
 
     fn checkpoint(

@@ -8,7 +8,8 @@
 //! business columns null, and an account without settings gives one row with
 //! every setting column null. The account columns repeat on every row.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -81,11 +82,11 @@ impl Stream for Account {
         &["__source_id", "setting_id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let a = ctx.obj(object);
         let sub = a.at("current_subscription");
         let status = match object.get("status") {
-            Some(Value::Object(_)) => a.at("status").str("status"),
+            Some(n) if n.is_object() => a.at("status").str("status"),
             _ => a.str("status"),
         };
         let base = |setting: Option<(super::Obj, Option<super::Obj>)>, position: Option<usize>| {
@@ -119,27 +120,17 @@ impl Stream for Account {
                 meta: ctx.meta(&[id_key, pos_key]),
             }
         };
-        let settings: Vec<&Value> = match object.get("settings") {
-            Some(Value::Array(list)) => list.iter().filter(|s| s.is_object()).collect(),
-            Some(s @ Value::Object(_)) => vec![s],
-            _ => Vec::new(),
-        };
+        let settings = a.objects("settings");
         if settings.is_empty() {
-            out.push(super::row(&base(None, None)));
+            out.push(&base(None, None))?;
         }
-        for setting in settings {
-            let s = ctx.obj(setting);
-            let hours: Vec<&Value> = match setting.get("data").and_then(|d| d.get("business_hours"))
-            {
-                Some(Value::Array(list)) => list.iter().filter(|h| h.is_object()).collect(),
-                Some(h @ Value::Object(_)) => vec![h],
-                _ => Vec::new(),
-            };
+        for s in settings {
+            let hours = s.at("data").objects("business_hours");
             if hours.is_empty() {
-                out.push(super::row(&base(Some((s, None)), None)));
+                out.push(&base(Some((s, None)), None))?;
             }
             for (i, h) in hours.into_iter().enumerate() {
-                out.push(super::row(&base(Some((s, Some(ctx.obj(h)))), Some(i))));
+                out.push(&base(Some((s, Some(h))), Some(i)))?;
             }
         }
         Ok(())
@@ -157,8 +148,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Account.map(&obj, &ctx, &mut out).unwrap();
+        let out = super::super::map_value(&Account, &obj, &ctx).unwrap();
         out
     }
 

@@ -32,7 +32,7 @@ impl Obj<'_> {
     /// read as null like every other odd field.
     pub fn json(&self, key: &str) -> Option<Json> {
         match self.raw(key)? {
-            v @ (Value::Object(_) | Value::Array(_)) => Some(Json(v.clone())),
+            v if v.is_object() || v.is_array() => Some(Json(v.to_value())),
             _ => {
                 self.odd();
                 None

@@ -7,7 +7,8 @@
 //! reached the bookmark. Field ids are unique across object types.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -77,10 +78,10 @@ impl Stream for CustomFields {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let f = ctx.obj(object);
         let id = f.id("custom field")?;
-        out.push(super::row(&CustomFieldRow {
+        out.push(&CustomFieldRow {
             id,
             object_type: f.str("object_type"),
             label: f.str("label"),
@@ -93,7 +94,7 @@ impl Stream for CustomFields {
             created_datetime: f.ts("created_datetime"),
             updated_datetime: f.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -110,10 +111,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        CustomFields.map(&json!({"id": 3001, "object_type": "Customer", "label": "Customer type",
-            "required": false, "definition": {"data_type": "text", "input_settings": {"choices": ["B2B"]}}}),
-            &ctx, &mut out).unwrap();
+        let out = super::super::map_value(&CustomFields, &json!({"id": 3001, "object_type": "Customer", "label": "Customer type",
+            "required": false, "definition": {"data_type": "text", "input_settings": {"choices": ["B2B"]}}}), &ctx).unwrap();
         assert_eq!(out[0]["object_type"], "Customer");
         assert_eq!(out[0]["definition"]["input_settings"]["choices"][0], "B2B");
     }

@@ -9,7 +9,8 @@
 //! carries their `customer-deleted` events.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -94,10 +95,10 @@ impl Stream for Customers {
         Some(super::deleted_row("id", id, at, ctx))
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let c = ctx.obj(object);
         let id = c.id("customer")?;
-        out.push(super::row(&CustomerRow {
+        out.push(&CustomerRow {
             id,
             external_id: c.str("external_id"),
             active: c.bool("active"),
@@ -115,7 +116,7 @@ impl Stream for Customers {
             created_datetime: c.ts("created_datetime"),
             updated_datetime: c.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -132,11 +133,10 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
         let obj = json!({"id": 2000123, "email": "a@b.c", "channels": "oops",
             "integrations": {"5003": {"__integration_type__": "shopify", "customer": {"id": 9}}},
             "updated_datetime": "2024-06-20 07:39:36.5+00:00"});
-        Customers.map(&obj, &ctx, &mut out).unwrap();
+        let out = super::super::map_value(&Customers, &obj, &ctx).unwrap();
         let r = &out[0];
         assert_eq!(r["integrations"]["5003"]["customer"]["id"], 9);
         assert_eq!(r["channels"], Value::Null);

@@ -9,7 +9,8 @@
 //! deleted object's `object_id`).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::config::Config;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
@@ -84,10 +85,10 @@ impl Stream for Events {
         }]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let e = ctx.obj(object);
         let id = e.id("event")?;
-        out.push(super::row(&EventRow {
+        out.push(&EventRow {
             id,
             kind: e.str("type"),
             object_type: e.str("object_type"),
@@ -97,7 +98,7 @@ impl Stream for Events {
             data: e.json("data"),
             created_datetime: e.ts("created_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -114,15 +115,9 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Events
-            .map(
-                &json!({"id": 70000001, "type": "ticket-deleted", "object_type": "Ticket",
+        let out = super::super::map_value(&Events, &json!({"id": 70000001, "type": "ticket-deleted", "object_type": "Ticket",
             "object_id": 100234, "user_id": null, "data": null,
-            "created_datetime": "2025-06-02T10:00:00.123456+00:00"}),
-                &ctx,
-                &mut out,
-            )
+            "created_datetime": "2025-06-02T10:00:00.123456+00:00"}), &ctx)
             .unwrap();
         let r = &out[0];
         assert_eq!(r["type"], "ticket-deleted");

@@ -5,7 +5,8 @@
 //! `updated_at` reached the bookmark. Deleted integrations stay listed with
 //! `deleted_datetime` set.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -69,10 +70,10 @@ impl Stream for Integrations {
         }]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let i = ctx.obj(object);
         let id = i.id("integration")?;
-        out.push(super::row(&IntegrationRow {
+        out.push(&IntegrationRow {
             integration_id: id,
             integration_user_id: i.at("user").int("id"),
             integration_type: i.str("type"),
@@ -80,7 +81,7 @@ impl Stream for Integrations {
             created_at: i.ts("created_datetime"),
             updated_at: i.ts("updated_datetime"),
             meta: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }

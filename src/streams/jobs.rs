@@ -7,7 +7,8 @@
 //! jobs still running at the last sync (jobs take minutes to hours).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::config::Config;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
@@ -78,10 +79,10 @@ impl Stream for Jobs {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let j = ctx.obj(object);
         let id = j.id("job")?;
-        out.push(super::row(&JobRow {
+        out.push(&JobRow {
             id,
             kind: j.str("type"),
             status: j.str("status"),
@@ -93,7 +94,7 @@ impl Stream for Jobs {
             started_datetime: j.ts("started_datetime"),
             ended_datetime: j.ts("ended_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -110,13 +111,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Jobs.map(
-            &json!({"id": 9000001, "type": "applyMacro", "status": "running",
-            "params": {"macro_id": 80001}, "info": {"progress_count": 3, "total": 10}}),
-            &ctx,
-            &mut out,
-        )
+        let out = super::super::map_value(&Jobs, &json!({"id": 9000001, "type": "applyMacro", "status": "running",
+            "params": {"macro_id": 80001}, "info": {"progress_count": 3, "total": 10}}), &ctx)
         .unwrap();
         assert_eq!(out[0]["type"], "applyMacro");
         assert_eq!(out[0]["info"]["total"], 10);

@@ -8,7 +8,8 @@
 //! stay listed with `archived_datetime` set.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -73,10 +74,10 @@ impl Stream for Macros {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let m = ctx.obj(object);
         let id = m.id("macro")?;
-        out.push(super::row(&MacroRow {
+        out.push(&MacroRow {
             id,
             external_id: m.str("external_id"),
             name: m.str("name"),
@@ -88,7 +89,7 @@ impl Stream for Macros {
             created_datetime: m.ts("created_datetime"),
             updated_datetime: m.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -105,15 +106,9 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Macros
-            .map(
-                &json!({"id": 80001, "name": "Refund issued",
+        let out = super::super::map_value(&Macros, &json!({"id": 80001, "name": "Refund issued",
             "actions": [{"name": "addTags", "arguments": {"tags": "refund"}}],
-            "updated_datetime": "2024-11-01T10:59:29+00:00"}),
-                &ctx,
-                &mut out,
-            )
+            "updated_datetime": "2024-11-01T10:59:29+00:00"}), &ctx)
             .unwrap();
         assert_eq!(out[0]["actions"][0]["arguments"]["tags"], "refund");
         assert_eq!(out[0]["updated_datetime"], "2024-11-01T10:59:29Z");

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::datetime;
 use crate::error::{Error, Result};
+use crate::json::{Kind, Node};
 use crate::schema::Timestamp;
 use chrono::{DateTime, Duration, Utc};
 use md5::{Digest, Md5};
@@ -124,7 +125,7 @@ pub trait Stream: Sync {
     /// The row's JSON Schema (draft-07).
     fn schema(&self) -> Value;
     /// Maps one API object to this stream's rows.
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()>;
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()>;
     /// The natural key columns: what `__sync_key` hashes, in that order.
     fn natural_key(&self) -> &'static [&'static str] {
         &[]
@@ -163,6 +164,9 @@ pub struct RowContext {
     pub source_id: String,
     pub synced_at: Timestamp,
     pub coerced: Cell<u64>,
+    /// For child lists (`ReadPlan::PerParent`): the id of the parent whose
+    /// list is being read.
+    pub parent: Cell<Option<i64>>,
 }
 
 impl RowContext {
@@ -171,7 +175,17 @@ impl RowContext {
             source_id: source_id.to_string(),
             synced_at: Timestamp(synced_at),
             coerced: Cell::new(0),
+            parent: Cell::new(None),
         }
+    }
+
+    /// The parent object's id, for streams read per parent.
+    pub fn parent_id(&self, what: &str) -> Result<i64> {
+        self.parent.get().ok_or_else(|| {
+            Error::system(format!(
+                "The {what} list was read without its parent's id: please report this."
+            ))
+        })
     }
 
     /// The three bookkeeping columns, keyed by the row's identity.
@@ -183,8 +197,8 @@ impl RowContext {
         }
     }
 
-    pub fn obj<'a>(&'a self, v: &'a Value) -> Obj<'a> {
-        Obj { v, ctx: self }
+    pub fn obj<'a>(&'a self, v: Node<'a>) -> Obj<'a> {
+        Obj { v: Some(v), ctx: self }
     }
 }
 
@@ -227,16 +241,14 @@ pub struct SyncMeta {
 /// otherwise read as null and tallied, so one odd record never stops a sync.
 #[derive(Clone, Copy)]
 pub struct Obj<'a> {
-    v: &'a Value,
+    /// `None` for the empty view of an absent object.
+    v: Option<Node<'a>>,
     ctx: &'a RowContext,
 }
 
 impl<'a> Obj<'a> {
-    fn raw(&self, key: &str) -> Option<&'a Value> {
-        match self.v.get(key) {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v),
-        }
+    fn raw(&self, key: &str) -> Option<Node<'a>> {
+        self.v?.get(key).filter(|n| !n.is_null())
     }
 
     fn odd(&self) {
@@ -245,35 +257,54 @@ impl<'a> Obj<'a> {
 
     /// A nested object, or an empty view when absent or null.
     pub fn at(&self, key: &str) -> Obj<'a> {
-        match self.raw(key) {
-            Some(v @ Value::Object(_)) => Obj { v, ctx: self.ctx },
-            Some(_) => {
-                self.odd();
-                Obj {
-                    v: &Value::Null,
-                    ctx: self.ctx,
-                }
-            }
-            None => Obj {
-                v: &Value::Null,
-                ctx: self.ctx,
-            },
+        let v = self.raw(key);
+        if v.is_some_and(|v| !v.is_object()) {
+            self.odd();
+        }
+        Obj {
+            v: v.filter(Node::is_object),
+            ctx: self.ctx,
         }
     }
 
     pub fn is_present(&self) -> bool {
-        self.v.is_object()
+        self.v.is_some_and(|v| v.is_object())
     }
 
-    pub fn value(&self) -> &'a Value {
+    /// The object itself, when present.
+    pub fn node(&self) -> Option<Node<'a>> {
         self.v
     }
 
+    /// A member as it is, null or not.
+    pub fn member(&self, key: &str) -> Option<Node<'a>> {
+        self.v?.get(key)
+    }
+
+    /// The objects of a list member (one object alone counts as a list of
+    /// one); anything else in the list is skipped.
+    pub fn objects(&self, key: &str) -> Vec<Obj<'a>> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        let one = |n: Node<'a>| Obj {
+            v: Some(n),
+            ctx: self.ctx,
+        };
+        match v.kind() {
+            Kind::Array => v.elements().filter(Node::is_object).map(one).collect(),
+            Kind::Object => vec![one(v)],
+            _ => Vec::new(),
+        }
+    }
+
     pub fn str(&self, key: &str) -> Option<String> {
-        match self.raw(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+        match self.raw(key)?.kind() {
+            Kind::Str(s) => Some(s.to_string()),
+            Kind::Int(n) => Some(n.to_string()),
+            Kind::UInt(n) => Some(n.to_string()),
+            Kind::Float(f) => serde_json::Number::from_f64(f).map(|n| n.to_string()),
+            Kind::Bool(b) => Some(b.to_string()),
             _ => {
                 self.odd();
                 None
@@ -282,12 +313,12 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&self, key: &str) -> Option<i64> {
-        match self.raw(key)? {
-            Value::Number(n) => n.as_i64().or_else(|| {
-                let f = n.as_f64()?;
-                (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
-            }),
-            Value::String(s) => s.trim().parse().ok(),
+        let v = self.raw(key)?;
+        match v.kind() {
+            Kind::Int(n) => Some(n),
+            Kind::UInt(n) => i64::try_from(n).ok(),
+            Kind::Float(f) => (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64),
+            Kind::Str(s) => s.trim().parse().ok(),
             _ => None,
         }
         .or_else(|| {
@@ -297,12 +328,12 @@ impl<'a> Obj<'a> {
     }
 
     pub fn bool(&self, key: &str) -> Option<bool> {
-        match self.raw(key)? {
-            Value::Bool(b) => Some(*b),
-            Value::Number(n) if n.as_i64() == Some(0) => Some(false),
-            Value::Number(n) if n.as_i64() == Some(1) => Some(true),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        match self.raw(key)?.kind() {
+            Kind::Bool(b) => Some(b),
+            Kind::Int(0) => Some(false),
+            Kind::Int(1) => Some(true),
+            Kind::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Kind::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
             _ => {
                 self.odd();
                 None
@@ -311,8 +342,8 @@ impl<'a> Obj<'a> {
     }
 
     pub fn ts(&self, key: &str) -> Option<Timestamp> {
-        match self.raw(key)? {
-            Value::String(s) => datetime::parse_api(s).map(Timestamp).or_else(|| {
+        match self.raw(key)?.kind() {
+            Kind::Str(s) => datetime::parse_api(s).map(Timestamp).or_else(|| {
                 self.odd();
                 None
             }),
@@ -341,7 +372,7 @@ pub const DELETED_AT: &str = "_ab_cdc_deleted_at";
 /// A deletion row: the key column, `_ab_cdc_deleted_at`, the bookkeeping
 /// columns; every other column is absent (null).
 pub fn deleted_row(id_column: &str, id: i64, at: Timestamp, ctx: &RowContext) -> Value {
-    let meta = row(&ctx.meta(&[&id]));
+    let meta = serde_json::to_value(ctx.meta(&[&id])).unwrap_or(Value::Null);
     let mut v = serde_json::json!({ id_column: id, DELETED_AT: at });
     if let (Some(o), Value::Object(m)) = (v.as_object_mut(), meta) {
         o.extend(m);
@@ -364,9 +395,65 @@ pub fn schema_for_config(s: &dyn Stream, emit_deletes: bool) -> Value {
     schema
 }
 
-/// Serialises a row struct into the record value.
-pub fn row<T: Serialize>(r: &T) -> Value {
-    serde_json::to_value(r).unwrap_or(Value::Null)
+/// The rows one API object maps to, each already serialised as one JSON
+/// object (line-safe, see [`crate::output`]): a row is written once, by the
+/// face, around its envelope, with no `Value` in between.
+#[derive(Default)]
+pub struct Rows {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    pub fn push<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<()> {
+        let start = self.text.len();
+        if let Err(e) = crate::output::write_json(&mut self.text, row) {
+            self.text.truncate(start);
+            return Err(Error::system(format!(
+                "A row could not be written as JSON ({e}): please report this."
+            )));
+        }
+        self.ends.push(self.text.len());
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Each row's JSON text.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let row = &self.text[start..end];
+            start = end;
+            row
+        })
+    }
+
+    /// The rows as values (tests and the rare face that edits a row).
+    pub fn values(&self) -> Vec<Value> {
+        self.iter()
+            .map(|r| serde_json::from_slice(r).unwrap_or(Value::Null))
+            .collect()
+    }
+}
+
+/// Maps one object given as a value: for tests and tools.
+pub fn map_value(s: &dyn Stream, object: &Value, ctx: &RowContext) -> Result<Vec<Value>> {
+    let doc = crate::json::Doc::from_value(object);
+    let mut rows = Rows::default();
+    s.map(doc.root(), ctx, &mut rows)?;
+    Ok(rows.values())
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! whose `updated_datetime` reached the bookmark.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -70,10 +71,10 @@ impl Stream for Rules {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let r = ctx.obj(object);
         let id = r.id("rule")?;
-        out.push(super::row(&RuleRow {
+        out.push(&RuleRow {
             id,
             name: r.str("name"),
             description: r.str("description"),
@@ -85,7 +86,7 @@ impl Stream for Rules {
             created_datetime: r.ts("created_datetime"),
             updated_datetime: r.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -102,14 +103,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Rules
-            .map(
-                &json!({"id": 201, "code": "if (x) {}", "event_types": "ticket-created",
-            "priority": 990, "code_ast": {"type": "Program"}}),
-                &ctx,
-                &mut out,
-            )
+        let out = super::super::map_value(&Rules, &json!({"id": 201, "code": "if (x) {}", "event_types": "ticket-created",
+            "priority": 990, "code_ast": {"type": "Program"}}), &ctx)
             .unwrap();
         assert_eq!(out[0]["priority"], 990);
         assert_eq!(out[0]["code_ast"]["type"], "Program");

@@ -7,7 +7,8 @@
 //! window has passed is only seen by a full refresh. The docs show this list
 //! as a bare array while the live API sends the usual envelope: both are read.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::config::Config;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
@@ -87,10 +88,10 @@ impl Stream for SatisfactionSurveys {
         ]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let s = ctx.obj(object);
         let id = s.id("satisfaction survey")?;
-        out.push(super::row(&SatisfactionSurveyRow {
+        out.push(&SatisfactionSurveyRow {
             survey_id: id,
             customer_id: s.int("customer_id"),
             ticket_id: s.int("ticket_id"),
@@ -100,7 +101,7 @@ impl Stream for SatisfactionSurveys {
             score: s.int("score"),
             created_at: s.ts("created_datetime"),
             meta: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }

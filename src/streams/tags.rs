@@ -6,7 +6,8 @@
 //! full refresh only. Deleted tags vanish; `tag-deleted` events record them.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -65,10 +66,10 @@ impl Stream for Tags {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let t = ctx.obj(object);
         let id = t.id("tag")?;
-        out.push(super::row(&TagRow {
+        out.push(&TagRow {
             id,
             name: t.str("name"),
             description: t.str("description"),
@@ -77,7 +78,7 @@ impl Stream for Tags {
             created_datetime: t.ts("created_datetime"),
             deleted_datetime: t.ts("deleted_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -94,13 +95,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Tags.map(
-            &json!({"id": 401, "name": "vip", "usage": "12", "decoration": {"color": "#ff0000"},
-            "created_datetime": "2024-01-02T03:04:05"}),
-            &ctx,
-            &mut out,
-        )
+        let out = super::super::map_value(&Tags, &json!({"id": 401, "name": "vip", "usage": "12", "decoration": {"color": "#ff0000"},
+            "created_datetime": "2024-01-02T03:04:05"}), &ctx)
         .unwrap();
         assert_eq!(out[0]["usage"], 12);
         assert_eq!(out[0]["decoration"]["color"], "#ff0000");

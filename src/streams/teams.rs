@@ -6,7 +6,8 @@
 //! destination can unnest it without the connector guessing a shape.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -63,10 +64,10 @@ impl Stream for Teams {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let t = ctx.obj(object);
         let id = t.id("team")?;
-        out.push(super::row(&TeamRow {
+        out.push(&TeamRow {
             id,
             name: t.str("name"),
             description: t.str("description"),
@@ -74,7 +75,7 @@ impl Stream for Teams {
             members: t.json("members"),
             created_datetime: t.ts("created_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -91,13 +92,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Teams
-            .map(
-                &json!({"id": 33, "name": "Tier 1", "members": [{"id": 1001}, {"id": 1002}]}),
-                &ctx,
-                &mut out,
-            )
+        let out = super::super::map_value(&Teams, &json!({"id": 33, "name": "Tier 1", "members": [{"id": 1001}, {"id": 1002}]}), &ctx)
             .unwrap();
         assert_eq!(out[0]["members"][1]["id"], 1002);
         assert_eq!(out[0]["__sync_key"], super::super::sync_key(&[&33], "acme"));

@@ -7,7 +7,8 @@
 //! (3 days by default) before its bookmark: a message's later changes (sent,
 //! failed, deleted) move no sort key, and the lookback is what catches them.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::config::Config;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
@@ -109,7 +110,7 @@ impl Stream for TicketMessages {
         ]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let m = ctx.obj(object);
         let id = m.id("message")?;
         let ticket_id = m.int("ticket_id");
@@ -119,7 +120,7 @@ impl Stream for TicketMessages {
             Some(t) => t,
             None => &"",
         };
-        out.push(super::row(&TicketMessageRow {
+        out.push(&TicketMessageRow {
             message_id: id,
             ticket_id,
             public: m.bool("public"),
@@ -139,7 +140,7 @@ impl Stream for TicketMessages {
             created_at: m.ts("created_datetime"),
             sent_at: m.ts("sent_datetime"),
             meta: ctx.meta(&[&id, ticket_key]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -156,10 +157,9 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
         let obj = json!({"id": 11, "ticket_id": 5, "sender": {"id": 2, "email": "a@x", "meta": {"name_set_via": "agent"}},
             "receiver": null, "created_datetime": "2019-11-16T15:59:41.966927", "sent_datetime": null});
-        TicketMessages.map(&obj, &ctx, &mut out).unwrap();
+        let out = super::super::map_value(&TicketMessages, &obj, &ctx).unwrap();
         let r = &out[0];
         assert_eq!(r["sender_channel"], "agent");
         assert_eq!(r["receiver_id"], Value::Null);

@@ -7,7 +7,8 @@
 //! current tag set, stamped with `ticket_updated_at`: a destination can drop
 //! the rows of an older version of the ticket that the new one no longer has.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -71,14 +72,14 @@ impl Stream for TicketTags {
         ]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let t = ctx.obj(object);
         let ticket_id = t.id("ticket")?;
         let updated = t.ts("updated_datetime");
-        let Some(tags) = object.get("tags").and_then(Value::as_array) else {
+        let Some(tags) = object.get("tags").filter(|t| t.is_array()) else {
             return Ok(());
         };
-        for tag in tags {
+        for tag in tags.elements() {
             let tag = ctx.obj(tag);
             let tag_id = tag.int("id");
             let tag_name = tag.str("name");
@@ -89,13 +90,13 @@ impl Stream for TicketTags {
                 (None, Some(name)) => name,
                 (None, None) => continue,
             };
-            out.push(super::row(&TicketTagRow {
+            out.push(&TicketTagRow {
                 ticket_id,
                 meta: ctx.meta(&[&ticket_id, identity]),
                 tag_name,
                 tag_id,
                 ticket_updated_at: updated,
-            }));
+            })?;
         }
         Ok(())
     }
@@ -113,10 +114,9 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
         let obj = json!({"id": 5, "updated_datetime": "2024-06-20 07:39:36.5+00:00",
             "tags": [{"id": 1, "name": "vip"}, {"id": 2, "name": "refund"}, {"name": null}]});
-        TicketTags.map(&obj, &ctx, &mut out).unwrap();
+        let out = super::super::map_value(&TicketTags, &obj, &ctx).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[1]["tag_name"], "refund");
         assert_eq!(out[1]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");

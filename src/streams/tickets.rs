@@ -7,7 +7,8 @@
 //! tickets sharing its timestamp on the next page. Trashed tickets are listed
 //! too (the API's default); hard-deleted ones vanish from the list.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -139,7 +140,7 @@ impl Stream for Tickets {
         Some(super::deleted_row("ticket_id", id, at, ctx))
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let t = ctx.obj(object);
         let id = t.id("ticket")?;
         let customer = t.at("customer");
@@ -150,7 +151,7 @@ impl Stream for Tickets {
             customer
         };
         let assignee = t.at("assignee_user");
-        out.push(super::row(&TicketRow {
+        out.push(&TicketRow {
             ticket_id: id,
             external_id: t.str("external_id"),
             ticket_channel: t.str("channel"),
@@ -183,7 +184,7 @@ impl Stream for Tickets {
             updated_at: t.ts("updated_datetime"),
             closed_at: t.ts("closed_datetime"),
             meta: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -203,10 +204,9 @@ mod tests {
 
     #[test]
     fn requester_falls_back_to_customer() {
-        let mut out = Vec::new();
         let obj = json!({"id": 7, "customer": {"id": 3, "email": "c@x", "name": "C D", "firstname": "C", "lastname": "D"},
             "assignee_user": null, "updated_datetime": "2024-11-01T10:59:29+00:00", "messages_count": "4"});
-        Tickets.map(&obj, &ctx(), &mut out).unwrap();
+        let out = super::super::map_value(&Tickets, &obj, &ctx()).unwrap();
         let r = &out[0];
         assert_eq!(r["requester_id"], 3);
         assert_eq!(r["requester_email"], "c@x");
@@ -220,17 +220,15 @@ mod tests {
 
     #[test]
     fn legacy_requester_wins() {
-        let mut out = Vec::new();
         let obj = json!({"id": 7, "customer": {"id": 3}, "requester": {"id": 9, "email": "r@x"}});
-        Tickets.map(&obj, &ctx(), &mut out).unwrap();
+        let out = super::super::map_value(&Tickets, &obj, &ctx()).unwrap();
         assert_eq!(out[0]["requester_id"], 9);
         assert_eq!(out[0]["customer_id"], 3);
     }
 
     #[test]
     fn a_ticket_without_id_is_refused_with_a_sentence() {
-        let e = Tickets
-            .map(&json!({"subject": "x"}), &ctx(), &mut Vec::new())
+        let e = super::super::map_value(&Tickets, &json!({"subject": "x"}), &ctx())
             .unwrap_err();
         assert!(e.message.contains("ticket without a numeric `id`"));
     }
@@ -238,13 +236,7 @@ mod tests {
     #[test]
     fn wrong_types_become_null_and_are_tallied() {
         let c = ctx();
-        let mut out = Vec::new();
-        Tickets
-            .map(
-                &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}),
-                &c,
-                &mut out,
-            )
+        let out = super::super::map_value(&Tickets, &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}), &c)
             .unwrap();
         assert_eq!(out[0]["is_unread"], Value::Null);
         assert_eq!(out[0]["created_at"], Value::Null);

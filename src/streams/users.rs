@@ -5,7 +5,8 @@
 //! one request per 100 users). Incremental mode emits only users whose
 //! `updated_at` reached the bookmark; the requests are the same either way.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -76,10 +77,10 @@ impl Stream for Users {
             .collect()
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let u = ctx.obj(object);
         let id = u.id("user")?;
-        out.push(super::row(&UserRow {
+        out.push(&UserRow {
             user_id: id,
             external_id: u.str("external_id"),
             active: u.bool("active"),
@@ -90,7 +91,7 @@ impl Stream for Users {
             created_at: u.ts("created_datetime"),
             updated_at: u.ts("updated_datetime"),
             meta: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }

@@ -8,7 +8,8 @@
 //! neither skipped nor listed twice. A ticket in two views is two rows.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -111,11 +112,11 @@ impl Stream for ViewItems {
         ]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
-        let view_id = ctx.obj(&object["parent"]).id("view")?;
-        let t = ctx.obj(&object["item"]);
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
+        let view_id = ctx.parent_id("view item")?;
+        let t = ctx.obj(object);
         let id = t.id("view item")?;
-        out.push(super::row(&ViewItemRow {
+        out.push(&ViewItemRow {
             view_id,
             id,
             external_id: t.str("external_id"),
@@ -139,7 +140,7 @@ impl Stream for ViewItems {
             snooze_datetime: t.ts("snooze_datetime"),
             trashed_datetime: t.ts("trashed_datetime"),
             sync: ctx.meta(&[&view_id, &id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -156,10 +157,13 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        let pair = json!({"parent": {"id": 1003, "name": "Inbox"},
-            "item": {"id": 100200, "status": "open", "tags": [{"id": 401, "name": "vip"}]}});
-        ViewItems.map(&pair, &ctx, &mut out).unwrap();
+        let item = json!({"id": 100200, "status": "open", "tags": [{"id": 401, "name": "vip"}]});
+        assert!(super::super::map_value(&ViewItems, &item, &ctx)
+            .unwrap_err()
+            .message
+            .contains("without its parent's id"));
+        ctx.parent.set(Some(1003));
+        let out = super::super::map_value(&ViewItems, &item, &ctx).unwrap();
         assert_eq!(out[0]["view_id"], 1003);
         assert_eq!(out[0]["tags"][0]["name"], "vip");
         assert_eq!(

@@ -6,7 +6,8 @@
 //! (`filters`, plus its syntax tree as JSON).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -87,10 +88,10 @@ impl Stream for Views {
         &["id"]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let v = ctx.obj(object);
         let id = v.id("view")?;
-        out.push(super::row(&ViewRow {
+        out.push(&ViewRow {
             id,
             name: v.str("name"),
             slug: v.str("slug"),
@@ -108,7 +109,7 @@ impl Stream for Views {
             deactivated_datetime: v.ts("deactivated_datetime"),
             created_datetime: v.ts("created_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -125,14 +126,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        Views
-            .map(
-                &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
-            "fields": ["details", "tags"]}),
-                &ctx,
-                &mut out,
-            )
+        let out = super::super::map_value(&Views, &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
+            "fields": ["details", "tags"]}), &ctx)
             .unwrap();
         assert_eq!(out[0]["type"], "ticket-list");
         assert_eq!(out[0]["filters"], "eq(ticket.status, 'open')");

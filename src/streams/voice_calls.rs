@@ -5,7 +5,8 @@
 //! order every time; incremental mode emits only calls whose
 //! `updated_datetime` reached the bookmark.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta};
+use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
+use crate::json::Node;
 use crate::error::Result;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
@@ -116,10 +117,10 @@ impl Stream for VoiceCalls {
         ]
     }
 
-    fn map(&self, object: &Value, ctx: &RowContext, out: &mut Vec<Value>) -> Result<()> {
+    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let c = ctx.obj(object);
         let id = c.id("voice call")?;
-        out.push(super::row(&VoiceCallRow {
+        out.push(&VoiceCallRow {
             id,
             external_id: c.str("external_id"),
             integration_id: c.int("integration_id"),
@@ -139,7 +140,7 @@ impl Stream for VoiceCalls {
             created_datetime: c.ts("created_datetime"),
             updated_datetime: c.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),
-        }));
+        })?;
         Ok(())
     }
 }
@@ -156,14 +157,8 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let mut out = Vec::new();
-        VoiceCalls
-            .map(
-                &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
-            "duration": "95", "status": "answered"}),
-                &ctx,
-                &mut out,
-            )
+        let out = super::super::map_value(&VoiceCalls, &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
+            "duration": "95", "status": "answered"}), &ctx)
             .unwrap();
         assert_eq!(out[0]["duration"], 95);
         assert!(VoiceCalls.endpoint().order_by.is_none());

@@ -15,6 +15,11 @@ impl Formatter for LineSafeFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Both separators start with byte 0xE2; most text has none, and
+        // `contains` on bytes is a memchr.
+        if !fragment.as_bytes().contains(&0xE2) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some(i) = rest.find(['\u{2028}', '\u{2029}']) {
             writer.write_all(&rest.as_bytes()[..i])?;

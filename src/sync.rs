@@ -29,6 +29,8 @@ use crate::state::Bookmark;
 use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -120,33 +122,39 @@ pub fn run(
         }
     }
     let mut summary = Summary::default();
-    for group in groups {
-        let mut members: Vec<Member> = group
-            .into_iter()
-            .map(|sel| Member {
-                lower: lower_bound(config, &sel),
-                resumed: sel.bookmark.is_some(),
-                sel,
-                max_seen: None,
-                records: 0,
-                running: false,
-            })
-            .collect();
-        for m in &members {
-            sink.status(m.sel.stream, StreamStatus::Started)
-                .map_err(Error::output)?;
-        }
-        if let Err(e) = read_group(config, client, &ctx, started, &mut members, sink) {
+    let client = Mutex::new(client);
+    std::thread::scope(|scope| -> Result<()> {
+        let fetcher = Fetcher::start(scope, &client);
+        for group in groups {
+            let mut members: Vec<Member> = group
+                .into_iter()
+                .map(|sel| Member {
+                    lower: lower_bound(config, &sel),
+                    resumed: sel.bookmark.is_some(),
+                    sel,
+                    max_seen: None,
+                    records: 0,
+                    running: false,
+                })
+                .collect();
             for m in &members {
-                // Best effort: the error itself is what the face reports.
-                let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+                sink.status(m.sel.stream, StreamStatus::Started)
+                    .map_err(Error::output)?;
             }
-            return Err(e);
+            let read = read_group(config, &client, &fetcher, &ctx, started, &mut members, sink);
+            if let Err(e) = read {
+                for m in &members {
+                    // Best effort: the error itself is what the face reports.
+                    let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+                }
+                return Err(e);
+            }
+            for m in &members {
+                summary.records.push((m.sel.stream.name(), m.records));
+            }
         }
-        for m in &members {
-            summary.records.push((m.sel.stream.name(), m.records));
-        }
-    }
+        Ok(())
+    })?;
     Ok(summary)
 }
 
@@ -174,7 +182,8 @@ fn lower_bound(config: &Config, sel: &Selected) -> Option<DateTime<Utc>> {
 
 fn read_group(
     config: &Config,
-    client: &mut Client,
+    client: &Mutex<&mut Client>,
+    fetcher: &Fetcher,
     ctx: &RowContext,
     started: DateTime<Utc>,
     members: &mut [Member],
@@ -187,7 +196,7 @@ fn read_group(
     let names = names.join(" + ");
     let mut rows = Rows::default();
     let began = Instant::now();
-    let requests_before: u64 = client.stats.by_path.values().sum();
+    let requests_before: u64 = lock(client).stats.by_path.values().sum();
     let coerced_before = ctx.coerced.get();
 
     // Maps one object for every member and returns its cursor, read once.
@@ -195,11 +204,7 @@ fn read_group(
                     members: &mut [Member],
                     sink: &mut dyn Sink|
      -> Result<Option<DateTime<Utc>>> {
-        let cursor = lead
-            .api_cursor()
-            .and_then(|f| obj.get(f))
-            .and_then(|c| c.as_str())
-            .and_then(datetime::parse_api);
+        let cursor = cursor_of(lead, obj);
         for m in members.iter_mut() {
             if let (Some(lower), Some(c)) = (m.lower, cursor) {
                 if c < lower {
@@ -225,6 +230,8 @@ fn read_group(
     };
 
     let mut pager = Pager {
+        client,
+        fetcher,
         names: &names,
         limit: config.page_size.to_string(),
         began,
@@ -234,13 +241,14 @@ fn read_group(
     };
     match plan {
         ReadPlan::Single => {
-            let doc = client.get_object(endpoint.path)?;
+            let doc = lock(client).get_object(endpoint.path)?;
             emit(doc.root(), members, sink)?;
         }
         ReadPlan::PerParent(parent) => {
             let mut parents = Vec::new();
             let mut pages = pager.list(parent.path.to_string(), parent.order_by, Vec::new());
-            while let Some(page) = pages.next(client, sink)? {
+            while let Some(page) = pages.next(sink)? {
+                pages.prefetch(sink)?;
                 for p in page.objects() {
                     // A parent without an id has no child list to name; the
                     // tally makes the sync say so.
@@ -250,11 +258,13 @@ fn read_group(
                     }
                 }
             }
+            drop(pages);
             for id in parents {
                 let path = endpoint.path.replace("{id}", &id.to_string());
                 let mut pages = pager.list(path, endpoint.order_by, Vec::new());
                 ctx.parent.set(Some(id));
-                while let Some(page) = pages.next(client, sink)? {
+                while let Some(page) = pages.next(sink)? {
+                    pages.prefetch(sink)?;
                     for item in page.objects() {
                         emit(item, members, sink)?;
                     }
@@ -305,14 +315,22 @@ fn read_group(
             for mut extra in partitions {
                 extra.extend(filters.iter().cloned());
                 let mut pages = pager.list(endpoint.path.to_string(), order_by, extra);
-                while let Some(page) = pages.next(client, sink)? {
-                    let mut all_older = !page.is_empty();
+                while let Some(page) = pages.next(sink)? {
+                    // Whether this is the stop page is known before any of
+                    // it is mapped, so the next page is asked for only when
+                    // it will be read, and then at once.
+                    let all_older = stop_below.is_some_and(|bound| {
+                        !page.is_empty()
+                            && page.objects().all(|obj| {
+                                // An object without a readable cursor is never "older".
+                                cursor_of(lead, obj).is_some_and(|c| c < bound)
+                            })
+                    });
+                    if !all_older {
+                        pages.prefetch(sink)?;
+                    }
                     for obj in page.objects() {
-                        let c = emit(obj, members, sink)?;
-                        // An object without a readable cursor is never "older".
-                        if stop_below.is_some_and(|bound| c.is_none_or(|c| c >= bound)) {
-                            all_older = false;
-                        }
+                        emit(obj, members, sink)?;
                     }
                     if checkpoint_pages {
                         for m in members.iter_mut() {
@@ -328,7 +346,7 @@ fn read_group(
     }
 
     if config.emit_deletes {
-        read_deletions(client, ctx, members, &mut pager, sink)?;
+        read_deletions(ctx, members, &mut pager, sink)?;
     }
 
     let odd = ctx.coerced.get() - coerced_before;
@@ -344,7 +362,7 @@ fn read_group(
         sink.status(m.sel.stream, StreamStatus::Complete)
             .map_err(Error::output)?;
     }
-    let requests: u64 = client.stats.by_path.values().sum::<u64>() - requests_before;
+    let requests: u64 = lock(client).stats.by_path.values().sum::<u64>() - requests_before;
     let records: Vec<String> = members
         .iter()
         .map(|m| format!("{} {}", m.sel.stream.name(), m.records))
@@ -368,7 +386,6 @@ fn read_group(
 /// written late) become rows with `_ab_cdc_deleted_at`. A first read needs
 /// none: what was deleted before it is simply not listed.
 fn read_deletions(
-    client: &mut Client,
     ctx: &RowContext,
     members: &mut [Member],
     pager: &mut Pager,
@@ -391,7 +408,8 @@ fn read_deletions(
         ];
         let mut pages = pager.list("/events".to_string(), Some("created_datetime:asc"), extra);
         let mut rows = Rows::default();
-        while let Some(page) = pages.next(client, sink)? {
+        while let Some(page) = pages.next(sink)? {
+            pages.prefetch(sink)?;
             for e in page.objects() {
                 let id = e
                     .get("object_id")
@@ -422,8 +440,71 @@ fn read_deletions(
     Ok(())
 }
 
+/// The stream's cursor in an API object.
+fn cursor_of(stream: &dyn Stream, obj: Node<'_>) -> Option<DateTime<Utc>> {
+    stream
+        .api_cursor()
+        .and_then(|f| obj.get(f))
+        .and_then(|c| c.as_str())
+        .and_then(datetime::parse_api)
+}
+
+/// The client, shared between the read loop and the fetching thread.
+fn lock<'a, 'c>(client: &'a Mutex<&'c mut Client>) -> MutexGuard<'a, &'c mut Client> {
+    // A panic on the other thread ends the sync anyway; its guard's data
+    // (counters, the rate budget) is still sound to read.
+    client.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A second thread that makes the page requests, so the next page is on
+/// its way (waiting on the rate budget, on the network, on the server)
+/// while this one is mapped and written. One request at a time, in order:
+/// the rate budget and the request count are what they are without it.
+struct Fetcher {
+    jobs: Sender<(String, Vec<(String, String)>)>,
+    pages: Receiver<Result<Page>>,
+}
+
+impl Fetcher {
+    fn start<'scope, 'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        client: &'env Mutex<&mut Client>,
+    ) -> Fetcher {
+        let (jobs, job_rx) = mpsc::channel::<(String, Vec<(String, String)>)>();
+        let (page_tx, pages) = mpsc::channel();
+        scope.spawn(move || {
+            // Ends when the read loop drops its `Fetcher`.
+            for (path, query) in job_rx {
+                let query: Vec<(&str, &str)> =
+                    query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let page = lock(client).get_page(&path, &query);
+                if page_tx.send(page).is_err() {
+                    break;
+                }
+            }
+        });
+        Fetcher { jobs, pages }
+    }
+
+    fn request(&self, path: &str, query: Vec<(String, String)>) -> Result<()> {
+        self.jobs
+            .send((path.to_string(), query))
+            .map_err(|_| Self::gone())
+    }
+
+    fn receive(&self) -> Result<Page> {
+        self.pages.recv().map_err(|_| Self::gone())?
+    }
+
+    fn gone() -> Error {
+        Error::system("The connector's page-fetching thread stopped unexpectedly: please report this.")
+    }
+}
+
 /// Progress shared by every list a group reads, for the periodic log line.
-struct Pager<'n> {
+struct Pager<'n, 'c> {
+    client: &'n Mutex<&'c mut Client>,
+    fetcher: &'n Fetcher,
     names: &'n str,
     limit: String,
     began: Instant,
@@ -432,13 +513,13 @@ struct Pager<'n> {
     last_log: Instant,
 }
 
-impl<'n> Pager<'n> {
+impl<'n, 'c> Pager<'n, 'c> {
     fn list<'p>(
         &'p mut self,
         path: String,
         order_by: Option<&'p str>,
         extra: Vec<(String, String)>,
-    ) -> Pages<'p, 'n> {
+    ) -> Pages<'p, 'n, 'c> {
         Pages {
             pager: self,
             path,
@@ -448,28 +529,68 @@ impl<'n> Pager<'n> {
             next: None,
             seen: HashSet::new(),
             done: false,
+            requested: false,
         }
     }
 }
 
 /// One list read page by page: the only place that sends `limit`,
 /// `order_by` and `cursor`, and that decides a list has ended.
-struct Pages<'p, 'n> {
-    pager: &'p mut Pager<'n>,
+struct Pages<'p, 'n, 'c> {
+    pager: &'p mut Pager<'n, 'c>,
     path: String,
     order_by: Option<&'p str>,
     extra: Vec<(String, String)>,
     cursor: Option<String>,
-    /// The last page's `next_cursor`, judged only when the caller asks for
-    /// the next page (a read that stops early never needs it).
+    /// The last page's `next_cursor`, judged only when the next page is
+    /// asked for (a read that stops early never needs it).
     next: Option<Option<String>>,
     seen: HashSet<String>,
     done: bool,
+    /// A request for the next page is with the fetcher.
+    requested: bool,
 }
 
-impl Pages<'_, '_> {
-    fn next(&mut self, client: &mut Client, sink: &mut dyn Sink) -> Result<Option<Page>> {
+impl Pages<'_, '_, '_> {
+    /// The next page, or `None` at the end of the list.
+    fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
+        self.prefetch(sink)?;
+        if !self.requested {
+            return Ok(None);
+        }
+        self.requested = false;
+        let page = self.pager.fetcher.receive()?;
         let p = &mut *self.pager;
+        p.pages += 1;
+        p.objects += page.len() as u64;
+        if p.last_log.elapsed() >= Duration::from_secs(10) {
+            p.last_log = Instant::now();
+            let secs = p.began.elapsed().as_secs_f64().max(0.001);
+            let rate = lock(p.client).budget.achieved_rate(Instant::now());
+            sink.log(
+                Level::Info,
+                &format!(
+                    "{}: {} pages, {} objects read ({:.0}/s), {:.1} requests/s",
+                    p.names,
+                    p.pages,
+                    p.objects,
+                    p.objects as f64 / secs,
+                    rate
+                ),
+            )
+            .map_err(Error::output)?;
+        }
+        self.next = Some(page.next_cursor.clone());
+        Ok(Some(page))
+    }
+
+    /// Asks for the page after the last one now, to be picked up by the
+    /// next `next`. Only for pages that will be read: a request made is a
+    /// request counted against the account's rate limit.
+    fn prefetch(&mut self, sink: &mut dyn Sink) -> Result<()> {
+        if self.requested || self.done {
+            return Ok(());
+        }
         match self.next.take() {
             None => {}
             Some(None) => self.done = true,
@@ -479,7 +600,7 @@ impl Pages<'_, '_> {
                 } else {
                     sink.log(
                         Level::Warn,
-                        &format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", p.names, self.path),
+                        &format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", self.pager.names, self.path),
                     )
                     .map_err(Error::output)?;
                     self.done = true;
@@ -487,37 +608,29 @@ impl Pages<'_, '_> {
             }
         }
         if self.done {
-            return Ok(None);
+            return Ok(());
         }
-        let mut query: Vec<(&str, &str)> = vec![("limit", &p.limit)];
+        let mut query = vec![("limit".to_string(), self.pager.limit.clone())];
         if let Some(o) = self.order_by {
-            query.push(("order_by", o));
+            query.push(("order_by".to_string(), o.to_string()));
         }
-        query.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        query.extend(self.extra.iter().cloned());
         if let Some(c) = &self.cursor {
-            query.push(("cursor", c));
+            query.push(("cursor".to_string(), c.clone()));
         }
-        let page = client.get_page(&self.path, &query)?;
-        p.pages += 1;
-        p.objects += page.len() as u64;
-        if p.last_log.elapsed() >= Duration::from_secs(10) {
-            p.last_log = Instant::now();
-            let secs = p.began.elapsed().as_secs_f64().max(0.001);
-            sink.log(
-                Level::Info,
-                &format!(
-                    "{}: {} pages, {} objects read ({:.0}/s), {:.1} requests/s",
-                    p.names,
-                    p.pages,
-                    p.objects,
-                    p.objects as f64 / secs,
-                    client.budget.achieved_rate(Instant::now())
-                ),
-            )
-            .map_err(Error::output)?;
+        self.pager.fetcher.request(&self.path, query)?;
+        self.requested = true;
+        Ok(())
+    }
+}
+
+impl Drop for Pages<'_, '_, '_> {
+    /// A list left with a request out (an error stopped the read) takes its
+    /// page back, so the next list cannot receive it.
+    fn drop(&mut self) {
+        if self.requested {
+            let _ = self.pager.fetcher.receive();
         }
-        self.next = Some(page.next_cursor.clone());
-        Ok(Some(page))
     }
 }
 

@@ -594,11 +594,12 @@ mod tests {
             Doc::from_value(&json!({"data":[{"id":1}],"meta":{"next_cursor":"abc"}})),
         )
         .unwrap();
-        assert_eq!(
-            (p.len(), p.next_cursor.as_deref()),
-            (1, Some("abc"))
-        );
-        let p = page_from("/x", Doc::from_value(&json!({"data":[],"meta":{"next_cursor":""}}))).unwrap();
+        assert_eq!((p.len(), p.next_cursor.as_deref()), (1, Some("abc")));
+        let p = page_from(
+            "/x",
+            Doc::from_value(&json!({"data":[],"meta":{"next_cursor":""}})),
+        )
+        .unwrap();
         assert_eq!(p.next_cursor, None);
         let p = page_from("/x", Doc::from_value(&json!([{"id":1},{"id":2}]))).unwrap();
         assert_eq!((p.len(), p.next_cursor), (2, None));

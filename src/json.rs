@@ -22,13 +22,23 @@ enum Slot {
     UInt(u64),
     Float(f64),
     /// A string as written in the body (it had no escapes).
-    Text { start: u32, len: u32 },
+    Text {
+        start: u32,
+        len: u32,
+    },
     /// A string that had escapes, decoded into the side buffer.
-    Decoded { start: u32, len: u32 },
+    Decoded {
+        start: u32,
+        len: u32,
+    },
     /// `end` is the index of the first slot after the last descendant; an
     /// object's descendants alternate key (a string slot) and value.
-    Array { end: u32 },
-    Object { end: u32 },
+    Array {
+        end: u32,
+    },
+    Object {
+        end: u32,
+    },
 }
 
 /// Why a body is not a document.
@@ -54,12 +64,10 @@ impl Doc {
             Ok(t) => t,
             // Not UTF-8: serde_json's own scan says whether it was cut short.
             Err(e) => {
-                return Err(
-                    match serde_json::from_slice::<Value>(e.as_bytes()) {
-                        Err(e) if e.is_eof() => DocError::Truncated,
-                        _ => DocError::Invalid,
-                    },
-                )
+                return Err(match serde_json::from_slice::<Value>(e.as_bytes()) {
+                    Err(e) if e.is_eof() => DocError::Truncated,
+                    _ => DocError::Invalid,
+                })
             }
         };
         if text.len() >= u32::MAX as usize {
@@ -503,14 +511,20 @@ mod tests {
 
     #[test]
     fn lookups_skip_nested_values_and_read_like_serde_json() {
-        let d = doc(r#"{"x": {"id": 1, "name": "in"}, "id": 7, "name": "out", "l": [{"id": 2}, 3]}"#);
+        let d =
+            doc(r#"{"x": {"id": 1, "name": "in"}, "id": 7, "name": "out", "l": [{"id": 2}, 3]}"#);
         let r = d.root();
         assert_eq!(r.get("id").and_then(|n| n.as_i64()), Some(7));
         assert_eq!(r.get("name").and_then(|n| n.as_str()), Some("out"));
         assert_eq!(r.get("x").and_then(|x| x.get("name")?.as_str()), Some("in"));
         assert!(r.get("missing").is_none());
         assert!(r.get("l").unwrap().get("id").is_none());
-        let l: Vec<_> = r.get("l").unwrap().elements().map(|e| e.to_value()).collect();
+        let l: Vec<_> = r
+            .get("l")
+            .unwrap()
+            .elements()
+            .map(|e| e.to_value())
+            .collect();
         assert_eq!(l, vec![json!({"id": 2}), json!(3)]);
         let keys: Vec<_> = r.members().map(|(k, _)| k).collect();
         assert_eq!(keys, ["x", "id", "name", "l"]);
@@ -520,7 +534,10 @@ mod tests {
     fn a_repeated_key_reads_its_first_value() {
         let d = doc(r#"{"a": 1, "b": {"a": 3}, "a": 2}"#);
         assert_eq!(d.root().get("a").and_then(|n| n.as_i64()), Some(1));
-        assert_eq!(d.root().get("b").and_then(|b| b.get("a")?.as_i64()), Some(3));
+        assert_eq!(
+            d.root().get("b").and_then(|b| b.get("a")?.as_i64()),
+            Some(3)
+        );
     }
 
     #[test]
@@ -540,10 +557,7 @@ mod tests {
             Doc::parse(b"<html>".to_vec()).unwrap_err(),
             DocError::Invalid
         );
-        assert_eq!(
-            Doc::parse(b"{} x".to_vec()).unwrap_err(),
-            DocError::Invalid
-        );
+        assert_eq!(Doc::parse(b"{} x".to_vec()).unwrap_err(), DocError::Invalid);
         assert_eq!(
             Doc::parse(vec![b'"', 0xff, b'"']).unwrap_err(),
             DocError::Invalid

@@ -32,7 +32,10 @@ impl Formatter for LineSafeFormatter {
 }
 
 /// Writes one value as compact, line-safe JSON (no line end).
-pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(w: &mut W, value: &T) -> io::Result<()> {
+pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(
+    w: &mut W,
+    value: &T,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(w, LineSafeFormatter);
     // `From` keeps the kind of an underlying I/O error (a closed pipe).
     value.serialize(&mut ser).map_err(io::Error::from)

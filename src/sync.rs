@@ -29,9 +29,9 @@ use crate::state::Bookmark;
 use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::io;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +230,6 @@ fn read_group(
     };
 
     let mut pager = Pager {
-        client,
         fetcher,
         names: &names,
         limit: config.page_size.to_string(),
@@ -246,9 +245,8 @@ fn read_group(
         }
         ReadPlan::PerParent(parent) => {
             let mut parents = Vec::new();
-            let mut pages = pager.list(parent.path.to_string(), parent.order_by, Vec::new());
+            let mut pages = pager.list(parent.path, parent.order_by, Vec::new(), None);
             while let Some(page) = pages.next(sink)? {
-                pages.prefetch(sink)?;
                 for p in page.objects() {
                     // A parent without an id has no child list to name; the
                     // tally makes the sync say so.
@@ -261,10 +259,9 @@ fn read_group(
             drop(pages);
             for id in parents {
                 let path = endpoint.path.replace("{id}", &id.to_string());
-                let mut pages = pager.list(path, endpoint.order_by, Vec::new());
+                let mut pages = pager.list(&path, endpoint.order_by, Vec::new(), None);
                 ctx.parent.set(Some(id));
                 while let Some(page) = pages.next(sink)? {
-                    pages.prefetch(sink)?;
                     for item in page.objects() {
                         emit(item, members, sink)?;
                     }
@@ -314,21 +311,15 @@ fn read_group(
                 .collect();
             for mut extra in partitions {
                 extra.extend(filters.iter().cloned());
-                let mut pages = pager.list(endpoint.path.to_string(), order_by, extra);
+                let stop = stop_below.and_then(|below| {
+                    Some(StopRule {
+                        field: lead.api_cursor()?,
+                        below,
+                    })
+                });
+                let mut pages = pager.list(endpoint.path, order_by, extra, stop);
+                // The list ends after its stop page: the fetcher judges it.
                 while let Some(page) = pages.next(sink)? {
-                    // Whether this is the stop page is known before any of
-                    // it is mapped, so the next page is asked for only when
-                    // it will be read, and then at once.
-                    let all_older = stop_below.is_some_and(|bound| {
-                        !page.is_empty()
-                            && page.objects().all(|obj| {
-                                // An object without a readable cursor is never "older".
-                                cursor_of(lead, obj).is_some_and(|c| c < bound)
-                            })
-                    });
-                    if !all_older {
-                        pages.prefetch(sink)?;
-                    }
                     for obj in page.objects() {
                         emit(obj, members, sink)?;
                     }
@@ -336,9 +327,6 @@ fn read_group(
                         for m in members.iter_mut() {
                             checkpoint(m, started, sink)?;
                         }
-                    }
-                    if stop_below.is_some() && all_older {
-                        break;
                     }
                 }
             }
@@ -406,10 +394,9 @@ fn read_deletions(
             ("types[]".to_string(), kind.to_string()),
             ("created_datetime[gte]".to_string(), datetime::format(&from)),
         ];
-        let mut pages = pager.list("/events".to_string(), Some("created_datetime:asc"), extra);
+        let mut pages = pager.list("/events", Some("created_datetime:asc"), extra, None);
         let mut rows = Rows::default();
         while let Some(page) = pages.next(sink)? {
-            pages.prefetch(sink)?;
             for e in page.objects() {
                 let id = e
                     .get("object_id")
@@ -442,68 +429,136 @@ fn read_deletions(
 
 /// The stream's cursor in an API object.
 fn cursor_of(stream: &dyn Stream, obj: Node<'_>) -> Option<DateTime<Utc>> {
-    stream
-        .api_cursor()
-        .and_then(|f| obj.get(f))
+    stream.api_cursor().and_then(|f| cursor_at(obj, f))
+}
+
+fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
+    obj.get(field)
         .and_then(|c| c.as_str())
         .and_then(datetime::parse_api)
 }
 
 /// The client, shared between the read loop and the fetching thread.
 fn lock<'a, 'c>(client: &'a Mutex<&'c mut Client>) -> MutexGuard<'a, &'c mut Client> {
-    // A panic on the other thread ends the sync anyway; its guard's data
-    // (counters, the rate budget) is still sound to read.
+    // A panic on the other thread ends the sync anyway; what the guard
+    // protects (counters, the rate budget) is still sound to read.
     client.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A second thread that makes the page requests, so the next page is on
-/// its way (waiting on the rate budget, on the network, on the server)
-/// while this one is mapped and written. One request at a time, in order:
-/// the rate budget and the request count are what they are without it.
+/// Where a newest-first list may end early: after a whole page whose
+/// `field` is older than `below` (every later page is older still).
+#[derive(Clone, Copy)]
+struct StopRule {
+    field: &'static str,
+    below: DateTime<Utc>,
+}
+
+impl StopRule {
+    /// An object without a readable cursor is never "older".
+    fn is_stop_page(&self, page: &Page) -> bool {
+        !page.is_empty()
+            && page
+                .objects()
+                .all(|o| cursor_at(o, self.field).is_some_and(|c| c < self.below))
+    }
+}
+
+/// One list for the fetcher to read to its end.
+struct ListJob {
+    path: String,
+    /// Everything but `cursor`.
+    query: Vec<(String, String)>,
+    stop: Option<StopRule>,
+    names: String,
+    delivery: SyncSender<Result<Delivery>>,
+}
+
+enum Delivery {
+    /// A page, with the requests per second achieved so far.
+    Page(Page, f64),
+    /// Something the log should say (the list goes on or ends after it).
+    Warn(String),
+    End,
+}
+
+/// A second thread that reads lists: it requests, receives and parses the
+/// next page while the read loop maps and writes this one, so neither the
+/// network nor the server nor the parse waits on the other. It asks for a
+/// page only when it will be read (never past the end or the stop page), one
+/// request at a time: the rate budget and the request count are what they
+/// are without it. At most two pages wait for the loop, so memory stays flat.
 struct Fetcher {
-    jobs: Sender<(String, Vec<(String, String)>)>,
-    pages: Receiver<Result<Page>>,
+    jobs: Sender<ListJob>,
 }
 
 impl Fetcher {
-    fn start<'scope, 'env>(
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        client: &'env Mutex<&mut Client>,
+    fn start<'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        client: &'scope Mutex<&mut Client>,
     ) -> Fetcher {
-        let (jobs, job_rx) = mpsc::channel::<(String, Vec<(String, String)>)>();
-        let (page_tx, pages) = mpsc::channel();
+        let (jobs, job_rx) = mpsc::channel::<ListJob>();
         scope.spawn(move || {
             // Ends when the read loop drops its `Fetcher`.
-            for (path, query) in job_rx {
-                let query: Vec<(&str, &str)> =
-                    query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let page = lock(client).get_page(&path, &query);
-                if page_tx.send(page).is_err() {
-                    break;
-                }
+            for job in job_rx {
+                read_list(client, job);
             }
         });
-        Fetcher { jobs, pages }
-    }
-
-    fn request(&self, path: &str, query: Vec<(String, String)>) -> Result<()> {
-        self.jobs
-            .send((path.to_string(), query))
-            .map_err(|_| Self::gone())
-    }
-
-    fn receive(&self) -> Result<Page> {
-        self.pages.recv().map_err(|_| Self::gone())?
-    }
-
-    fn gone() -> Error {
-        Error::system("The connector's page-fetching thread stopped unexpectedly: please report this.")
+        Fetcher { jobs }
     }
 }
 
+/// Reads one list to its end, its stop page, or until the loop stops
+/// listening (it stopped on an error).
+fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
+    let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
+    let mut cursor: Option<String> = None;
+    let mut seen = HashSet::new();
+    loop {
+        let mut query: Vec<(&str, &str)> = job
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(c) = &cursor {
+            query.push(("cursor", c));
+        }
+        let (page, rate) = {
+            let mut client = lock(client);
+            let page = client.get_page(&job.path, &query);
+            (page, client.budget.achieved_rate(Instant::now()))
+        };
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                send(Err(e));
+                return;
+            }
+        };
+        let stop = job.stop.is_some_and(|s| s.is_stop_page(&page));
+        let next = page.next_cursor.clone();
+        if !send(Ok(Delivery::Page(page, rate))) {
+            return;
+        }
+        match next {
+            Some(next) if !stop => {
+                if seen.insert(next.clone()) {
+                    cursor = Some(next);
+                } else {
+                    let warning = format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", job.names, job.path);
+                    if !send(Ok(Delivery::Warn(warning))) {
+                        return;
+                    }
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    send(Ok(Delivery::End));
+}
+
 /// Progress shared by every list a group reads, for the periodic log line.
-struct Pager<'n, 'c> {
-    client: &'n Mutex<&'c mut Client>,
+struct Pager<'n> {
     fetcher: &'n Fetcher,
     names: &'n str,
     limit: String,
@@ -513,60 +568,74 @@ struct Pager<'n, 'c> {
     last_log: Instant,
 }
 
-impl<'n, 'c> Pager<'n, 'c> {
-    fn list<'p>(
-        &'p mut self,
-        path: String,
-        order_by: Option<&'p str>,
+impl<'n> Pager<'n> {
+    /// Starts reading a list; the only place that sends `limit` and
+    /// `order_by` (the fetcher adds `cursor`).
+    fn list(
+        &mut self,
+        path: &str,
+        order_by: Option<&str>,
         extra: Vec<(String, String)>,
-    ) -> Pages<'p, 'n, 'c> {
+        stop: Option<StopRule>,
+    ) -> Pages<'_, 'n> {
+        let mut query = vec![("limit".to_string(), self.limit.clone())];
+        if let Some(o) = order_by {
+            query.push(("order_by".to_string(), o.to_string()));
+        }
+        query.extend(extra);
+        let (delivery, pages) = mpsc::sync_channel(1);
+        let job = ListJob {
+            path: path.to_string(),
+            query,
+            stop,
+            names: self.names.to_string(),
+            delivery,
+        };
+        // A fetcher that is gone shows as a closed channel on the first page.
+        let _ = self.fetcher.jobs.send(job);
         Pages {
             pager: self,
-            path,
-            order_by,
-            extra,
-            cursor: None,
-            next: None,
-            seen: HashSet::new(),
-            done: false,
-            requested: false,
+            pages,
+            ended: false,
         }
     }
 }
 
-/// One list read page by page: the only place that sends `limit`,
-/// `order_by` and `cursor`, and that decides a list has ended.
-struct Pages<'p, 'n, 'c> {
-    pager: &'p mut Pager<'n, 'c>,
-    path: String,
-    order_by: Option<&'p str>,
-    extra: Vec<(String, String)>,
-    cursor: Option<String>,
-    /// The last page's `next_cursor`, judged only when the next page is
-    /// asked for (a read that stops early never needs it).
-    next: Option<Option<String>>,
-    seen: HashSet<String>,
-    done: bool,
-    /// A request for the next page is with the fetcher.
-    requested: bool,
+/// One list as the fetcher delivers it, page by page.
+struct Pages<'p, 'n> {
+    pager: &'p mut Pager<'n>,
+    pages: Receiver<Result<Delivery>>,
+    ended: bool,
 }
 
-impl Pages<'_, '_, '_> {
+impl Pages<'_, '_> {
     /// The next page, or `None` at the end of the list.
     fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
-        self.prefetch(sink)?;
-        if !self.requested {
-            return Ok(None);
+        while !self.ended {
+            let delivery = self.pages.recv().map_err(|_| {
+                Error::system(
+                    "The connector's page-fetching thread stopped unexpectedly: please report this.",
+                )
+            })??;
+            match delivery {
+                Delivery::Page(page, rate) => {
+                    self.progress(&page, rate, sink)?;
+                    return Ok(Some(page));
+                }
+                Delivery::Warn(w) => sink.log(Level::Warn, &w).map_err(Error::output)?,
+                Delivery::End => self.ended = true,
+            }
         }
-        self.requested = false;
-        let page = self.pager.fetcher.receive()?;
+        Ok(None)
+    }
+
+    fn progress(&mut self, page: &Page, rate: f64, sink: &mut dyn Sink) -> Result<()> {
         let p = &mut *self.pager;
         p.pages += 1;
         p.objects += page.len() as u64;
         if p.last_log.elapsed() >= Duration::from_secs(10) {
             p.last_log = Instant::now();
             let secs = p.began.elapsed().as_secs_f64().max(0.001);
-            let rate = lock(p.client).budget.achieved_rate(Instant::now());
             sink.log(
                 Level::Info,
                 &format!(
@@ -580,57 +649,7 @@ impl Pages<'_, '_, '_> {
             )
             .map_err(Error::output)?;
         }
-        self.next = Some(page.next_cursor.clone());
-        Ok(Some(page))
-    }
-
-    /// Asks for the page after the last one now, to be picked up by the
-    /// next `next`. Only for pages that will be read: a request made is a
-    /// request counted against the account's rate limit.
-    fn prefetch(&mut self, sink: &mut dyn Sink) -> Result<()> {
-        if self.requested || self.done {
-            return Ok(());
-        }
-        match self.next.take() {
-            None => {}
-            Some(None) => self.done = true,
-            Some(Some(next)) => {
-                if self.seen.insert(next.clone()) {
-                    self.cursor = Some(next);
-                } else {
-                    sink.log(
-                        Level::Warn,
-                        &format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", self.pager.names, self.path),
-                    )
-                    .map_err(Error::output)?;
-                    self.done = true;
-                }
-            }
-        }
-        if self.done {
-            return Ok(());
-        }
-        let mut query = vec![("limit".to_string(), self.pager.limit.clone())];
-        if let Some(o) = self.order_by {
-            query.push(("order_by".to_string(), o.to_string()));
-        }
-        query.extend(self.extra.iter().cloned());
-        if let Some(c) = &self.cursor {
-            query.push(("cursor".to_string(), c.clone()));
-        }
-        self.pager.fetcher.request(&self.path, query)?;
-        self.requested = true;
         Ok(())
-    }
-}
-
-impl Drop for Pages<'_, '_, '_> {
-    /// A list left with a request out (an error stopped the read) takes its
-    /// page back, so the next list cannot receive it.
-    fn drop(&mut self) {
-        if self.requested {
-            let _ = self.pager.fetcher.receive();
-        }
     }
 }
 

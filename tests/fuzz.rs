@@ -10,8 +10,8 @@
 use serde_json::{json, Map, Value};
 use source_gorgias::airbyte::catalog::parse_configured;
 use source_gorgias::config::Config;
-use source_gorgias::state::StateInput;
 use source_gorgias::json::{Doc, DocError};
+use source_gorgias::state::StateInput;
 use source_gorgias::streams::{RowContext, Rows, ALL};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -333,7 +333,9 @@ fn fuzz_page_bodies_against_serde_json() {
     seeds_and_mutants(&mut r, &seeds, iters(), |b| {
         let doc = no_panic("page body", b, || Doc::parse(b.to_vec()));
         match (serde_json::from_slice::<Value>(b), doc) {
-            (Ok(v), Ok(d)) => assert_eq!(d.root().to_value(), v, "{:?}", String::from_utf8_lossy(b)),
+            (Ok(v), Ok(d)) => {
+                assert_eq!(d.root().to_value(), v, "{:?}", String::from_utf8_lossy(b))
+            }
             (Err(e), Err(de)) => assert_eq!(
                 e.is_eof(),
                 de == DocError::Truncated,

@@ -8,9 +8,9 @@
 //! business columns null, and an account without settings gives one row with
 //! every setting column null. The account columns repeat on every row.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -148,8 +148,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Account, &obj, &ctx).unwrap();
-        out
+        super::super::map_value(&Account, &obj, &ctx).unwrap()
     }
 
     #[test]

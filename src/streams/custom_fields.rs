@@ -7,9 +7,9 @@
 //! reached the bookmark. Field ids are unique across object types.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -9,9 +9,9 @@
 //! carries their `customer-deleted` events.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;

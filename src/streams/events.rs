@@ -9,10 +9,10 @@
 //! deleted object's `object_id`).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use chrono::Duration;
 use schemars::JsonSchema;
@@ -115,10 +115,14 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Events, &json!({"id": 70000001, "type": "ticket-deleted", "object_type": "Ticket",
+        let out = super::super::map_value(
+            &Events,
+            &json!({"id": 70000001, "type": "ticket-deleted", "object_type": "Ticket",
             "object_id": 100234, "user_id": null, "data": null,
-            "created_datetime": "2025-06-02T10:00:00.123456+00:00"}), &ctx)
-            .unwrap();
+            "created_datetime": "2025-06-02T10:00:00.123456+00:00"}),
+            &ctx,
+        )
+        .unwrap();
         let r = &out[0];
         assert_eq!(r["type"], "ticket-deleted");
         assert_eq!(r["object_id"], 100234);

@@ -7,10 +7,10 @@
 //! jobs still running at the last sync (jobs take minutes to hours).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use chrono::Duration;
 use schemars::JsonSchema;
@@ -111,8 +111,12 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Jobs, &json!({"id": 9000001, "type": "applyMacro", "status": "running",
-            "params": {"macro_id": 80001}, "info": {"progress_count": 3, "total": 10}}), &ctx)
+        let out = super::super::map_value(
+            &Jobs,
+            &json!({"id": 9000001, "type": "applyMacro", "status": "running",
+            "params": {"macro_id": 80001}, "info": {"progress_count": 3, "total": 10}}),
+            &ctx,
+        )
         .unwrap();
         assert_eq!(out[0]["type"], "applyMacro");
         assert_eq!(out[0]["info"]["total"], 10);

@@ -8,9 +8,9 @@
 //! stay listed with `archived_datetime` set.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -106,10 +106,14 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Macros, &json!({"id": 80001, "name": "Refund issued",
+        let out = super::super::map_value(
+            &Macros,
+            &json!({"id": 80001, "name": "Refund issued",
             "actions": [{"name": "addTags", "arguments": {"tags": "refund"}}],
-            "updated_datetime": "2024-11-01T10:59:29+00:00"}), &ctx)
-            .unwrap();
+            "updated_datetime": "2024-11-01T10:59:29+00:00"}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(out[0]["actions"][0]["arguments"]["tags"], "refund");
         assert_eq!(out[0]["updated_datetime"], "2024-11-01T10:59:29Z");
     }

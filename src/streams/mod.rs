@@ -198,7 +198,10 @@ impl RowContext {
     }
 
     pub fn obj<'a>(&'a self, v: Node<'a>) -> Obj<'a> {
-        Obj { v: Some(v), ctx: self }
+        Obj {
+            v: Some(v),
+            ctx: self,
+        }
     }
 }
 

@@ -5,9 +5,9 @@
 //! whose `updated_datetime` reached the bookmark.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -103,9 +103,13 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Rules, &json!({"id": 201, "code": "if (x) {}", "event_types": "ticket-created",
-            "priority": 990, "code_ast": {"type": "Program"}}), &ctx)
-            .unwrap();
+        let out = super::super::map_value(
+            &Rules,
+            &json!({"id": 201, "code": "if (x) {}", "event_types": "ticket-created",
+            "priority": 990, "code_ast": {"type": "Program"}}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(out[0]["priority"], 990);
         assert_eq!(out[0]["code_ast"]["type"], "Program");
     }

@@ -7,10 +7,10 @@
 //! window has passed is only seen by a full refresh. The docs show this list
 //! as a bare array while the live API sends the usual envelope: both are read.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use chrono::Duration;
 use schemars::JsonSchema;

@@ -6,9 +6,9 @@
 //! full refresh only. Deleted tags vanish; `tag-deleted` events record them.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -95,8 +95,12 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Tags, &json!({"id": 401, "name": "vip", "usage": "12", "decoration": {"color": "#ff0000"},
-            "created_datetime": "2024-01-02T03:04:05"}), &ctx)
+        let out = super::super::map_value(
+            &Tags,
+            &json!({"id": 401, "name": "vip", "usage": "12", "decoration": {"color": "#ff0000"},
+            "created_datetime": "2024-01-02T03:04:05"}),
+            &ctx,
+        )
         .unwrap();
         assert_eq!(out[0]["usage"], 12);
         assert_eq!(out[0]["decoration"]["color"], "#ff0000");

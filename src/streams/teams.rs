@@ -6,9 +6,9 @@
 //! destination can unnest it without the connector guessing a shape.
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -92,8 +92,12 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Teams, &json!({"id": 33, "name": "Tier 1", "members": [{"id": 1001}, {"id": 1002}]}), &ctx)
-            .unwrap();
+        let out = super::super::map_value(
+            &Teams,
+            &json!({"id": 33, "name": "Tier 1", "members": [{"id": 1001}, {"id": 1002}]}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(out[0]["members"][1]["id"], 1002);
         assert_eq!(out[0]["__sync_key"], super::super::sync_key(&[&33], "acme"));
     }

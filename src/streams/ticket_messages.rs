@@ -7,10 +7,10 @@
 //! (3 days by default) before its bookmark: a message's later changes (sent,
 //! failed, deleted) move no sort key, and the lookback is what catches them.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use chrono::Duration;
 use schemars::JsonSchema;

@@ -7,9 +7,9 @@
 //! current tag set, stamped with `ticket_updated_at`: a destination can drop
 //! the rows of an older version of the ticket that the new one no longer has.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -7,9 +7,9 @@
 //! tickets sharing its timestamp on the next page. Trashed tickets are listed
 //! too (the API's default); hard-deleted ones vanish from the list.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -228,16 +228,19 @@ mod tests {
 
     #[test]
     fn a_ticket_without_id_is_refused_with_a_sentence() {
-        let e = super::super::map_value(&Tickets, &json!({"subject": "x"}), &ctx())
-            .unwrap_err();
+        let e = super::super::map_value(&Tickets, &json!({"subject": "x"}), &ctx()).unwrap_err();
         assert!(e.message.contains("ticket without a numeric `id`"));
     }
 
     #[test]
     fn wrong_types_become_null_and_are_tallied() {
         let c = ctx();
-        let out = super::super::map_value(&Tickets, &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}), &c)
-            .unwrap();
+        let out = super::super::map_value(
+            &Tickets,
+            &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}),
+            &c,
+        )
+        .unwrap();
         assert_eq!(out[0]["is_unread"], Value::Null);
         assert_eq!(out[0]["created_at"], Value::Null);
         assert_eq!(c.coerced.get(), 3);

@@ -5,9 +5,9 @@
 //! one request per 100 users). Incremental mode emits only users whose
 //! `updated_at` reached the bookmark; the requests are the same either way.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -6,9 +6,9 @@
 //! (`filters`, plus its syntax tree as JSON).
 
 use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -126,9 +126,13 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&Views, &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
-            "fields": ["details", "tags"]}), &ctx)
-            .unwrap();
+        let out = super::super::map_value(
+            &Views,
+            &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
+            "fields": ["details", "tags"]}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(out[0]["type"], "ticket-list");
         assert_eq!(out[0]["filters"], "eq(ticket.status, 'open')");
         assert_eq!(out[0]["fields"][1], "tags");

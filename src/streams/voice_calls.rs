@@ -5,9 +5,9 @@
 //! order every time; incremental mode emits only calls whose
 //! `updated_datetime` reached the bookmark.
 
-use super::{Endpoint, ReadPlan, RowContext, Stream, SyncMeta, Rows};
-use crate::json::Node;
+use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
+use crate::json::Node;
 use crate::schema::{schema_for, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -157,9 +157,13 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        let out = super::super::map_value(&VoiceCalls, &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
-            "duration": "95", "status": "answered"}), &ctx)
-            .unwrap();
+        let out = super::super::map_value(
+            &VoiceCalls,
+            &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
+            "duration": "95", "status": "answered"}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(out[0]["duration"], 95);
         assert!(VoiceCalls.endpoint().order_by.is_none());
     }

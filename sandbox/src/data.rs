@@ -77,6 +77,12 @@ pub(crate) struct Meta {
     pub(crate) kind: Option<Box<str>>,
     pub(crate) usage: i64,
     pub(crate) tag_count: usize,
+    /// This and the next three are what view rules read (`ViewPred`), so
+    /// building a view's index never parses a ticket.
+    pub(crate) tag_names: Box<[Box<str>]>,
+    pub(crate) spam: bool,
+    pub(crate) assigned: bool,
+    pub(crate) channel: Option<Box<str>>,
     pub(crate) unscored: bool,
     pub(crate) object_type: Option<Box<str>>,
     pub(crate) object_id: Option<i64>,
@@ -110,6 +116,15 @@ impl Item {
             kind: s(&v["type"]),
             usage: v["usage"].as_i64().unwrap_or(0),
             tag_count: v["tags"].as_array().map_or(0, Vec::len),
+            tag_names: v["tags"]
+                .as_array()
+                .map_or_else(Vec::new, |a| {
+                    a.iter().filter_map(|g| s(&g["name"])).collect()
+                })
+                .into(),
+            spam: v["spam"] == true,
+            assigned: !v["assignee_user"].is_null(),
+            channel: s(&v["channel"]),
             unscored: v.get("score").is_some_and(Value::is_null),
             object_type: s(&v["object_type"]),
             object_id: v["object_id"].as_i64(),
@@ -170,7 +185,9 @@ pub(crate) struct Store {
     /// clock is behind the generated data.
     last_stamp: i64,
     /// Sorted listing indexes (performance only), rebuilt after changes.
-    pub(crate) indexes: crate::index::Indexes<crate::api::Key>,
+    pub(crate) indexes: crate::index::Indexes<Coll, crate::api::Key>,
+    /// The same for each view's tickets, by view id.
+    pub(crate) view_indexes: crate::index::Indexes<i64, crate::api::Key>,
 }
 
 const ROLES: [&str; 6] = [
@@ -1413,6 +1430,7 @@ impl Store {
             event_rng: root.fork(16),
             last_stamp,
             indexes: Default::default(),
+            view_indexes: Default::default(),
         }
     }
 
@@ -1463,8 +1481,8 @@ impl Store {
             return self
                 .tickets
                 .iter()
+                .filter(|t| pred.matches(&t.meta))
                 .map(Item::value)
-                .filter(|t| pred.matches(t))
                 .collect();
         }
         Coll::from_name(collection).map_or_else(Vec::new, |c| {

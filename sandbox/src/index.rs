@@ -1,26 +1,29 @@
 //! Sorted listing indexes: with one, a page costs a binary search and about
 //! `limit` steps instead of a scan, filter and partial sort of the whole
 //! collection (which made a full read of a large dataset quadratic). An
-//! index holds every row of a collection sorted by (sort key, id) ascending;
-//! filters are applied while walking it, so pages, cursors and the
-//! `next`/`prev` flags are exactly those of the scan. An index is built on
-//! first use and rebuilt on first use after the store changes.
+//! index holds rows of a collection sorted by (sort key, id) ascending:
+//! every row, or for a view only the tickets its rule accepts (a sparse view
+//! would otherwise walk thousands of other tickets per page). Filters are
+//! applied while walking it, so pages, cursors and the `next`/`prev` flags
+//! are exactly those of the scan. An index is built on first use and rebuilt
+//! on first use after the store changes.
 
 use std::sync::{Arc, Mutex};
 
-use crate::data::Coll;
 use crate::lock;
 
 /// (sort key, id, position in the store's collection).
 pub(crate) type Entry<K> = (K, i64, usize);
 
-type Built<K> = (Coll, String, (i64, usize), Arc<Vec<Entry<K>>>);
+type Built<T, K> = (T, String, (i64, usize), Arc<Vec<Entry<K>>>);
 
-pub(crate) struct Indexes<K> {
-    built: Mutex<Vec<Built<K>>>,
+/// Indexes told apart by what they list (`T`: a collection, a view) and the
+/// field they sort on.
+pub(crate) struct Indexes<T, K> {
+    built: Mutex<Vec<Built<T, K>>>,
 }
 
-impl<K> Default for Indexes<K> {
+impl<T, K> Default for Indexes<T, K> {
     fn default() -> Self {
         Indexes {
             built: Mutex::new(Vec::new()),
@@ -28,18 +31,18 @@ impl<K> Default for Indexes<K> {
     }
 }
 
-impl<K: Ord> Indexes<K> {
-    /// The index of `coll` on `field`, valid for the store at `version`
+impl<T: PartialEq, K: Ord> Indexes<T, K> {
+    /// The index of `of` on `field`, valid for the store at `version`
     /// (any change to the store must change the version).
     pub(crate) fn get(
         &self,
-        coll: Coll,
+        of: T,
         field: &str,
         version: (i64, usize),
         rows: impl FnOnce() -> Vec<Entry<K>>,
     ) -> Arc<Vec<Entry<K>>> {
         let mut built = lock(&self.built);
-        if let Some(b) = built.iter().find(|b| b.0 == coll && b.1 == field) {
+        if let Some(b) = built.iter().find(|b| b.0 == of && b.1 == field) {
             if b.2 == version {
                 return Arc::clone(&b.3);
             }
@@ -47,8 +50,8 @@ impl<K: Ord> Indexes<K> {
         let mut v = rows();
         v.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         let v = Arc::new(v);
-        built.retain(|b| !(b.0 == coll && b.1 == field));
-        built.push((coll, field.to_string(), version, Arc::clone(&v)));
+        built.retain(|b| !(b.0 == of && b.1 == field));
+        built.push((of, field.to_string(), version, Arc::clone(&v)));
         v
     }
 }

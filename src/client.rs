@@ -10,7 +10,10 @@ use crate::json::{Doc, DocError, Elements, Node};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
 
 /// One page of a list endpoint: the parsed body, whose list is either the
 /// body itself or its `data`.
@@ -95,14 +98,18 @@ impl Client {
     }
 
     pub fn with_clock(config: &Config, clock: Box<dyn Clock>) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_global(Some(Duration::from_secs(180)))
             .user_agent(concat!("source-gorgias/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            RememberedResolver::default(),
+        );
         let mut retry = RetryPolicy::default();
         if let Some(ms) = config.backoff_base_ms {
             retry.base_delay = Duration::from_millis(ms);
@@ -249,14 +256,23 @@ impl Client {
                 None,
             );
         }
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(256 * 1024 * 1024)
-            .read_to_vec();
+        const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+        // Sized once from Content-Length: growing by doubling left up to
+        // half of every buffer unused, and the largest page sets the peak.
+        let size = resp
+            .body()
+            .content_length()
+            .unwrap_or(64 * 1024)
+            .min(BODY_LIMIT);
+        let mut buf = Vec::with_capacity(size as usize);
+        let body = std::io::Read::read_to_end(
+            &mut resp.body_mut().with_config().limit(BODY_LIMIT).reader(),
+            &mut buf,
+        )
+        .map(|_| buf);
         let body = match body {
             Ok(b) => b,
-            Err(e) => return self.transport_error(path, e),
+            Err(e) => return self.transport_error(path, ureq::Error::from(e)),
         };
         match status {
             200..=299 => {}
@@ -575,6 +591,32 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_host_is_resolved_once_and_another_host_anew() {
+        let resolver = RememberedResolver::default();
+        let config = ureq::config::Config::default();
+        let resolve = |uri: &str| {
+            let uri: ureq::http::Uri = uri.parse().unwrap();
+            resolver
+                .resolve(&uri, &config, NextTimeout::default())
+                .map(|a| a.to_vec())
+        };
+        let first = resolve("http://127.0.0.1:8910/api/tickets").unwrap();
+        assert_eq!(first, vec!["127.0.0.1:8910".parse().unwrap()]);
+        assert!(resolver.last.lock().unwrap().is_some());
+        // Remembered: a changed entry is what comes back.
+        if let Some((_, addrs, _)) = resolver.last.lock().unwrap().as_mut() {
+            addrs[0] = "127.0.0.2:1".parse().unwrap();
+        }
+        let again = resolve("http://127.0.0.1:8910/api/users").unwrap();
+        assert_eq!(again, vec!["127.0.0.2:1".parse().unwrap()]);
+        // Another port (or scheme) is another host.
+        let other = resolve("http://127.0.0.1:8911/api").unwrap();
+        assert_eq!(other, vec!["127.0.0.1:8911".parse().unwrap()]);
+        let https = resolve("https://127.0.0.1/api").unwrap();
+        assert_eq!(https, vec!["127.0.0.1:443".parse().unwrap()]);
+    }
+
+    #[test]
     fn base64_matches_rfc4648() {
         for (i, o) in [
             ("", ""),
@@ -607,5 +649,49 @@ mod tests {
             .unwrap_err()
             .message
             .contains("without a `data` list"));
+    }
+}
+
+/// Remembers the last host's addresses for a minute. ureq resolves the host
+/// before every request, even one that reuses a pooled connection, and with a
+/// timeout set it does so on a new thread: a thread and a DNS query per page,
+/// which cost more CPU than parsing the page. A sync talks to one host.
+#[derive(Debug, Default)]
+struct RememberedResolver {
+    lookup: DefaultResolver,
+    last: Mutex<Option<(String, ResolvedSocketAddrs, Instant)>>,
+}
+
+impl RememberedResolver {
+    const KEEP: Duration = Duration::from_secs(60);
+}
+
+impl Resolver for RememberedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        // The scheme too: it names the port when the authority does not.
+        let host = format!(
+            "{}://{}",
+            uri.scheme_str().unwrap_or_default(),
+            uri.authority().map(|a| a.as_str()).unwrap_or_default()
+        );
+        let remembered = |last: &Option<(String, ResolvedSocketAddrs, Instant)>| match last {
+            Some((h, addrs, at)) if *h == host && at.elapsed() < Self::KEEP => Some(addrs.clone()),
+            _ => None,
+        };
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(addrs) = remembered(&last) {
+            return Ok(addrs);
+        }
+        // Not held across the lookup: it may take seconds.
+        drop(last);
+        let addrs = self.lookup.resolve(uri, config, timeout)?;
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((host, addrs.clone(), Instant::now()));
+        Ok(addrs)
     }
 }

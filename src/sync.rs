@@ -28,7 +28,7 @@ use crate::json::Node;
 use crate::state::Bookmark;
 use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
-use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::io;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -512,7 +512,7 @@ impl Fetcher {
 fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
     let mut cursor: Option<String> = None;
-    let mut seen = HashSet::new();
+    let mut seen = CursorLoop::default();
     loop {
         let mut query: Vec<(&str, &str)> = job
             .query
@@ -541,7 +541,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         }
         match next {
             Some(next) if !stop => {
-                if seen.insert(next.clone()) {
+                if seen.is_new(&next) {
                     cursor = Some(next);
                 } else {
                     let warning = format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", job.names, job.path);
@@ -555,6 +555,42 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         }
     }
     send(Ok(Delivery::End));
+}
+
+/// Tells a list whose cursors come round again, in memory that does not
+/// grow with the list: the last `RECENT` cursors are compared exactly (a
+/// repeat among them stops the read before its page is requested twice), and
+/// Brent's cycle check catches a longer loop within two turns of it.
+#[derive(Default)]
+struct CursorLoop {
+    recent: VecDeque<String>,
+    /// Brent's tortoise: the cursor the following ones are compared to,
+    /// replaced whenever `steps` reaches `power` (which then doubles).
+    saved: Option<String>,
+    steps: u64,
+    power: u64,
+}
+
+impl CursorLoop {
+    const RECENT: usize = 64;
+
+    /// False when `cursor` was seen before in this list.
+    fn is_new(&mut self, cursor: &str) -> bool {
+        if self.recent.iter().any(|c| c == cursor) || self.saved.as_deref() == Some(cursor) {
+            return false;
+        }
+        if self.recent.len() == Self::RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(cursor.to_string());
+        self.steps += 1;
+        if self.steps >= self.power {
+            self.saved = Some(cursor.to_string());
+            self.power = (self.power * 2).max(Self::RECENT as u64);
+            self.steps = 0;
+        }
+        true
+    }
 }
 
 /// Progress shared by every list a group reads, for the periodic log line.
@@ -675,4 +711,46 @@ fn checkpoint(m: &mut Member, started: DateTime<Utc>, sink: &mut dyn Sink) -> Re
     });
     sink.checkpoint(m.sel.stream, m.sel.bookmark.as_ref(), m.records)
         .map_err(Error::output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CursorLoop;
+
+    /// Walks `next` from cursor 0 and returns how many cursors were taken as
+    /// new before the loop was seen (None: never, within `limit`).
+    fn pages_until_loop(next: impl Fn(u64) -> u64, limit: u64) -> Option<u64> {
+        let mut guard = CursorLoop::default();
+        let mut c = 0;
+        for taken in 0..limit {
+            if !guard.is_new(&c.to_string()) {
+                return Some(taken);
+            }
+            c = next(c);
+        }
+        None
+    }
+
+    #[test]
+    fn a_list_without_a_repeat_is_read_to_its_end() {
+        assert_eq!(pages_until_loop(|c| c + 1, 100_000), None);
+    }
+
+    #[test]
+    fn a_short_loop_stops_at_its_first_repeat() {
+        // 0..9, then back to 5: the eleventh cursor is the first repeat.
+        assert_eq!(
+            pages_until_loop(|c| if c == 9 { 5 } else { c + 1 }, 1000),
+            Some(10)
+        );
+        assert_eq!(pages_until_loop(|c| c, 1000), Some(1));
+    }
+
+    #[test]
+    fn a_loop_longer_than_the_recent_window_is_still_caught() {
+        // 0..=999 then back to 300: a 700-page loop; caught within two turns.
+        let taken = pages_until_loop(|c| if c == 999 { 300 } else { c + 1 }, 100_000)
+            .expect("the loop is caught");
+        assert!((1000..=1000 + 2 * 700 + 64).contains(&taken), "{taken}");
+    }
 }

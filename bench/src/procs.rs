@@ -164,17 +164,36 @@ fn record_stream(line: &[u8]) -> Option<&[u8]> {
 }
 
 /// Runs `connector args…` to the end, counting its output.
+/// `pin`: the CPU list the connector runs on (`taskset -c`), or anywhere.
 pub fn run_connector(
     connector: &Path,
     args: &[&str],
     time: Option<&Path>,
+    pin: Option<&str>,
     work: &Path,
 ) -> Result<RunResult, String> {
     let time_out = work.join("time.txt");
     let stderr_path = work.join("connector-stderr.txt");
     let _ = fs::remove_file(&time_out);
-    let mut cmd = match time {
-        Some(t) => {
+    let mut cmd = match (pin, time) {
+        (Some(cpus), Some(t)) => {
+            let mut c = Command::new("taskset");
+            c.arg("-c")
+                .arg(cpus)
+                .arg(t)
+                .arg("-f")
+                .arg("%e %U %S %M")
+                .arg("-o")
+                .arg(&time_out)
+                .arg(connector);
+            c
+        }
+        (Some(cpus), None) => {
+            let mut c = Command::new("taskset");
+            c.arg("-c").arg(cpus).arg(connector);
+            c
+        }
+        (None, Some(t)) => {
             let mut c = Command::new(t);
             c.arg("-f")
                 .arg("%e %U %S %M")
@@ -183,7 +202,7 @@ pub fn run_connector(
                 .arg(connector);
             c
         }
-        None => Command::new(connector),
+        (None, None) => Command::new(connector),
     };
     let stderr = fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
     let began = Instant::now();
@@ -298,6 +317,17 @@ pub fn time_command(bin: &Path, args: &[&str]) -> Result<f64, String> {
         return Err(format!("{} {args:?} failed: {status}", bin.display()));
     }
     Ok(secs)
+}
+
+/// Moves every thread of `pid` to `cpus` (`taskset -a -p -c`); false where
+/// taskset is missing or refused.
+pub fn pin_process(pid: &str, cpus: &str) -> bool {
+    Command::new("taskset")
+        .args(["-a", "-p", "-c", cpus, pid])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]

@@ -455,38 +455,14 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         let b = self.b;
         let at = b.slots.len();
         b.slots.push(Slot::Object { end: 0 });
-        while map.next_key_seed(KeySeed { b: &mut *b })?.is_some() {
+        // serde_json hands every key to `visit_str` (or the borrowed form),
+        // so a key is a string slot.
+        while map.next_key_seed(NodeSeed { b: &mut *b })?.is_some() {
             map.next_value_seed(NodeSeed { b: &mut *b })?;
         }
         b.slots[at] = Slot::Object {
             end: b.slots.len() as u32,
         };
-        Ok(())
-    }
-}
-
-struct KeySeed<'b> {
-    b: &'b mut Builder,
-}
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
-        self.b.string(v, true);
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.b.string(v, false);
         Ok(())
     }
 }
@@ -507,6 +483,29 @@ mod tests {
         let d = Doc::from_value(&v);
         assert_eq!(d.root().to_value(), v);
         assert_eq!(serde_json::to_value(d.root()).unwrap(), v);
+    }
+
+    /// Pages are parsed on the fetcher thread, whose stack is a spawned
+    /// thread's default: nesting past serde_json's depth limit must be an
+    /// error, and nesting within it must fit, parse and serialise there.
+    #[test]
+    fn deep_nesting_is_refused_or_read_on_a_spawned_threads_stack() {
+        std::thread::spawn(|| {
+            let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+            assert_eq!(
+                Doc::parse(deep.into_bytes()).unwrap_err(),
+                DocError::Invalid
+            );
+            let mut within = String::from("1");
+            for _ in 0..63 {
+                within = format!(r#"{{"a":[{within}]}}"#);
+            }
+            let d = Doc::parse(within.clone().into_bytes()).unwrap();
+            assert_eq!(serde_json::to_string(&d.root()).unwrap(), within);
+            assert_eq!(d.root().to_value().to_string(), within);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -10,7 +10,8 @@ use crate::json::{Doc, DocError, Elements, Node};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
@@ -80,6 +81,9 @@ pub struct Client {
     retry: RetryPolicy,
     pub stats: RequestStats,
     jitter: u64,
+    /// Set by the read loop when the sync has failed: a request still being
+    /// paced or retried on the fetching thread is given up at once.
+    abandoned: Arc<AtomicBool>,
 }
 
 /// What one attempt came to.
@@ -127,6 +131,7 @@ impl Client {
             retry,
             stats: RequestStats::default(),
             jitter: seed | 1,
+            abandoned: Arc::default(),
         }
     }
 
@@ -160,9 +165,7 @@ impl Client {
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
-            if !wait.is_zero() {
-                self.clock.sleep(wait);
-            }
+            self.pause(wait)?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
             let outcome = self.attempt(path, query);
             let (error, backoff) = match outcome {
@@ -197,8 +200,35 @@ impl Client {
             self.stats.retries += 1;
             if let Some(b) = backoff {
                 let d = self.backoff(attempt, b);
-                self.clock.sleep(d);
+                self.pause(d)?;
             }
+        }
+    }
+
+    /// The flag that gives up every request still waiting: for the read
+    /// loop to set when the sync has failed and only its error matters.
+    pub fn abandon_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.abandoned)
+    }
+
+    /// Waits out a pacing or backoff delay in short steps, so a sync that
+    /// failed meanwhile (a closed pipe) ends now, not after a minute's
+    /// backoff.
+    fn pause(&mut self, d: Duration) -> Result<()> {
+        const STEP: Duration = Duration::from_millis(100);
+        let mut left = d;
+        loop {
+            if self.abandoned.load(Ordering::Relaxed) {
+                return Err(Error::system(
+                    "The request was given up because the sync had already failed.",
+                ));
+            }
+            if left.is_zero() {
+                return Ok(());
+            }
+            let step = left.min(STEP);
+            self.clock.sleep(step);
+            left -= step;
         }
     }
 

@@ -30,6 +30,7 @@ use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 use std::io;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -121,40 +122,60 @@ pub fn run(
             None => groups.push(vec![sel]),
         }
     }
-    let mut summary = Summary::default();
+    let abandon = client.abandon_flag();
+    abandon.store(false, Ordering::Relaxed);
     let client = Mutex::new(client);
-    std::thread::scope(|scope| -> Result<()> {
+    std::thread::scope(|scope| {
         let fetcher = Fetcher::start(scope, &client);
-        for group in groups {
-            let mut members: Vec<Member> = group
-                .into_iter()
-                .map(|sel| Member {
-                    lower: lower_bound(config, &sel),
-                    resumed: sel.bookmark.is_some(),
-                    sel,
-                    max_seen: None,
-                    records: 0,
-                    running: false,
-                })
-                .collect();
-            for m in &members {
-                sink.status(m.sel.stream, StreamStatus::Started)
-                    .map_err(Error::output)?;
-            }
-            let read = read_group(config, &client, &fetcher, &ctx, started, &mut members, sink);
-            if let Err(e) = read {
-                for m in &members {
-                    // Best effort: the error itself is what the face reports.
-                    let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
-                }
-                return Err(e);
-            }
-            for m in &members {
-                summary.records.push((m.sel.stream.name(), m.records));
-            }
+        let read = read_groups(config, &client, &fetcher, &ctx, started, groups, sink);
+        // The scope waits for the fetcher: it must not be left pacing or
+        // retrying a request for a sync that has already failed.
+        if read.is_err() {
+            abandon.store(true, Ordering::Relaxed);
         }
-        Ok(())
-    })?;
+        read
+    })
+}
+
+/// Reads each group in turn: what [`run`] does inside the fetcher's scope.
+fn read_groups(
+    config: &Config,
+    client: &Mutex<&mut Client>,
+    fetcher: &Fetcher,
+    ctx: &RowContext,
+    started: DateTime<Utc>,
+    groups: Vec<Vec<Selected>>,
+    sink: &mut dyn Sink,
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    for group in groups {
+        let mut members: Vec<Member> = group
+            .into_iter()
+            .map(|sel| Member {
+                lower: lower_bound(config, &sel),
+                resumed: sel.bookmark.is_some(),
+                sel,
+                max_seen: None,
+                records: 0,
+                running: false,
+            })
+            .collect();
+        for m in &members {
+            sink.status(m.sel.stream, StreamStatus::Started)
+                .map_err(Error::output)?;
+        }
+        let read = read_group(config, client, fetcher, ctx, started, &mut members, sink);
+        if let Err(e) = read {
+            for m in &members {
+                // Best effort: the error itself is what the face reports.
+                let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+            }
+            return Err(e);
+        }
+        for m in &members {
+            summary.records.push((m.sel.stream.name(), m.records));
+        }
+    }
     Ok(summary)
 }
 

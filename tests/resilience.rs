@@ -378,3 +378,77 @@ fn a_ticket_updated_during_a_read_is_delivered_by_the_next_read() {
         );
     }
 }
+
+/// A face whose output is gone (a closed pipe) from the first record on.
+struct ClosedOutput;
+
+impl source_gorgias::sync::Sink for ClosedOutput {
+    fn record(
+        &mut self,
+        _: &'static dyn source_gorgias::streams::Stream,
+        _: &[u8],
+    ) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn checkpoint(
+        &mut self,
+        _: &'static dyn source_gorgias::streams::Stream,
+        _: Option<&source_gorgias::state::Bookmark>,
+        _: u64,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn status(
+        &mut self,
+        _: &'static dyn source_gorgias::streams::Stream,
+        _: source_gorgias::sync::StreamStatus,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn log(&mut self, _: source_gorgias::sync::Level, _: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The page after the first is requested on the fetching thread while the
+/// first is written; with a bucket of one request a minute, that request
+/// waits about a minute. A sync whose output fails meanwhile must end now,
+/// with its own error, not after that wait.
+#[test]
+fn a_failed_output_ends_the_sync_without_waiting_for_the_next_page() {
+    use source_gorgias::sync::{self, Selected, SyncMode};
+    let sb = start(
+        300,
+        Some(RateLimit {
+            limit: 1,
+            window: Duration::from_secs(60),
+        }),
+        None,
+    );
+    let config = source_gorgias::config::Config::from_value(&config_for(&sb)).unwrap();
+    let mut client = source_gorgias::client::Client::new(&config);
+    let selected = vec![Selected {
+        stream: source_gorgias::streams::find("tickets").unwrap(),
+        mode: SyncMode::FullRefresh,
+        bookmark: None,
+    }];
+    let began = Instant::now();
+    let result = sync::run(
+        &config,
+        &mut client,
+        selected,
+        sync::start_time(),
+        &mut ClosedOutput,
+    );
+    let took = began.elapsed();
+    let err = result.expect_err("the closed output ends the sync");
+    assert!(
+        err.message.contains("pipe") || err.message.contains("output"),
+        "{}",
+        err.message
+    );
+    assert!(
+        took < Duration::from_secs(20),
+        "the sync waited {took:?} for a page it would never write"
+    );
+}

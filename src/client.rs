@@ -289,11 +289,12 @@ impl Client {
         const BODY_LIMIT: u64 = 256 * 1024 * 1024;
         // Sized once from Content-Length: growing by doubling left up to
         // half of every buffer unused, and the largest page sets the peak.
+        // A claim beyond any real page grows as it arrives instead.
         let size = resp
             .body()
             .content_length()
             .unwrap_or(64 * 1024)
-            .min(BODY_LIMIT);
+            .min(16 * 1024 * 1024);
         let mut buf = Vec::with_capacity(size as usize);
         let body = std::io::Read::read_to_end(
             &mut resp.body_mut().with_config().limit(BODY_LIMIT).reader(),

@@ -330,14 +330,14 @@ fn read_group(
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
+            let stop = stop_below.and_then(|below| {
+                Some(StopRule {
+                    field: lead.api_cursor()?,
+                    below,
+                })
+            });
             for mut extra in partitions {
                 extra.extend(filters.iter().cloned());
-                let stop = stop_below.and_then(|below| {
-                    Some(StopRule {
-                        field: lead.api_cursor()?,
-                        below,
-                    })
-                });
                 let mut pages = pager.list(endpoint.path, order_by, extra, stop);
                 // The list ends after its stop page: the fetcher judges it.
                 while let Some(page) = pages.next(sink)? {

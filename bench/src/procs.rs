@@ -175,35 +175,20 @@ pub fn run_connector(
     let time_out = work.join("time.txt");
     let stderr_path = work.join("connector-stderr.txt");
     let _ = fs::remove_file(&time_out);
-    let mut cmd = match (pin, time) {
-        (Some(cpus), Some(t)) => {
-            let mut c = Command::new("taskset");
-            c.arg("-c")
-                .arg(cpus)
-                .arg(t)
-                .arg("-f")
-                .arg("%e %U %S %M")
-                .arg("-o")
-                .arg(&time_out)
-                .arg(connector);
-            c
-        }
-        (Some(cpus), None) => {
-            let mut c = Command::new("taskset");
-            c.arg("-c").arg(cpus).arg(connector);
-            c
-        }
-        (None, Some(t)) => {
-            let mut c = Command::new(t);
-            c.arg("-f")
-                .arg("%e %U %S %M")
-                .arg("-o")
-                .arg(&time_out)
-                .arg(connector);
-            c
-        }
-        (None, None) => Command::new(connector),
-    };
+    // The command line, outermost wrapper first: taskset, GNU time, the
+    // connector.
+    let mut argv: Vec<std::ffi::OsString> = Vec::new();
+    if let Some(cpus) = pin {
+        argv.extend(["taskset".into(), "-c".into(), cpus.into()]);
+    }
+    if let Some(t) = time {
+        argv.push(t.into());
+        argv.extend(["-f", "%e %U %S %M", "-o"].map(Into::into));
+        argv.push(time_out.clone().into());
+    }
+    argv.push(connector.into());
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
     let stderr = fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
     let began = Instant::now();
     let mut child = cmd

@@ -2,6 +2,8 @@
 //! child process, and strict checks on every line it prints.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use gorgias_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -84,6 +84,8 @@ pub struct Client {
     /// Set by the read loop when the sync has failed: a request still being
     /// paced or retried on the fetching thread is given up at once.
     abandoned: Arc<AtomicBool>,
+    /// Some request has had a 2xx answer in JSON: the host is the account's.
+    answered: bool,
 }
 
 /// What one attempt came to.
@@ -132,6 +134,7 @@ impl Client {
             stats: RequestStats::default(),
             jitter: seed | 1,
             abandoned: Arc::default(),
+            answered: false,
         }
     }
 
@@ -203,6 +206,12 @@ impl Client {
                 self.pause(d)?;
             }
         }
+    }
+
+    /// Whether the API has answered a request of this client with JSON:
+    /// then the host and credentials are right, whatever fails next.
+    pub fn answered(&self) -> bool {
+        self.answered
     }
 
     /// The flag that gives up every request still waiting: for the read
@@ -316,9 +325,11 @@ impl Client {
             403 => {
                 return Attempt::Fail(Error::config(format!(
                     "The API key's user is not allowed to read {path} (403 Forbidden): use the key of a Gorgias admin, or deselect the streams that read {path}."
-                )))
+                )).for_stream())
             }
-            404 if is_html || path == "/account" => {
+            // Once the account has answered, the host is right: an HTML 404
+            // is then about this endpoint, not the domain.
+            404 if (is_html && !self.answered) || path == "/account" => {
                 return Attempt::Fail(Error::config(format!(
                     "No Gorgias account answers at {} (404 Not Found): check that `domain` is your account's subdomain (the `acme` of acme.gorgias.com){}.",
                     self.base,
@@ -328,7 +339,7 @@ impl Client {
             404 => {
                 return Attempt::Fail(Error::config(format!(
                     "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
-                )))
+                )).for_stream())
             }
             400 => {
                 return Attempt::Fail(Error::config(format!(
@@ -362,6 +373,7 @@ impl Client {
                         )));
                     }
                 }
+                self.answered = true;
                 Attempt::Done(doc)
             }
             Err(_) if looks_html => Attempt::Retry(

@@ -48,6 +48,19 @@ pub struct Error {
     /// The reader of our output went away (a closed pipe): the faces end
     /// quietly with success, as command-line tools do.
     pub output_closed: bool,
+    /// How much of a sync the failure ends: see [`Reach`].
+    pub reach: Reach,
+}
+
+/// What a failure during a sync dooms. A stream's own endpoint failing
+/// (403, 404, retries exhausted, a list that cannot be read to its end)
+/// ends that stream and the sync goes on with the others, as Airbyte's CDK
+/// does; what every stream would meet again (credentials refused, a wrong
+/// host, our own output gone) ends the sync at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Sync,
+    Stream,
 }
 
 /// Shows a value the user gave inside a sentence: at most 80 characters,
@@ -95,6 +108,7 @@ impl Error {
             message: one_line(message.into()),
             detail: None,
             output_closed: false,
+            reach: Reach::Sync,
         }
     }
 
@@ -104,6 +118,7 @@ impl Error {
             message: one_line(message.into()),
             detail: None,
             output_closed: false,
+            reach: Reach::Stream,
         }
     }
 
@@ -113,6 +128,7 @@ impl Error {
             message: one_line(message.into()),
             detail: None,
             output_closed: false,
+            reach: Reach::Stream,
         }
     }
 
@@ -120,7 +136,20 @@ impl Error {
     pub fn output(e: std::io::Error) -> Self {
         let mut err = Error::system(format!("Cannot write the connector's output: {e}."));
         err.output_closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+        err.reach = Reach::Sync;
         err
+    }
+
+    /// The failure ends only the stream that met it.
+    pub fn for_stream(mut self) -> Self {
+        self.reach = Reach::Stream;
+        self
+    }
+
+    /// The failure ends the whole sync.
+    pub fn for_sync(mut self) -> Self {
+        self.reach = Reach::Sync;
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {

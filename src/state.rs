@@ -18,9 +18,22 @@ pub struct Bookmark {
     pub value: DateTime<Utc>,
 }
 
+/// A newest-first pass that has not reached its end: every object whose
+/// cursor lies in `(down_to, top]` is out. A resumed pass emits only what
+/// lies outside it (changes above `top`, and from `down_to` down to the
+/// bookmark less its lookback), so each interrupted run moves `down_to`
+/// further down. Written beside the bookmark as `"pass": {"top": …,
+/// "down_to": …}`; the bookmark itself moves only when the pass ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub top: DateTime<Utc>,
+    pub down_to: DateTime<Utc>,
+}
+
 impl Bookmark {
-    /// The stream state as it is written out: `{"updated_at": "…"}`.
-    pub fn to_state(bookmark: Option<&Bookmark>) -> Value {
+    /// The stream state as it is written out: `{"updated_at": "…"}`, with
+    /// the pass in progress, if any, beside it.
+    pub fn to_state(bookmark: Option<&Bookmark>, pass: Option<&Pass>) -> Value {
         let mut m = Map::new();
         if let Some(b) = bookmark {
             m.insert(
@@ -28,9 +41,21 @@ impl Bookmark {
                 Value::String(datetime::format(&b.value)),
             );
         }
+        if let Some(p) = pass {
+            let mut w = Map::new();
+            w.insert("top".into(), Value::String(datetime::format(&p.top)));
+            w.insert(
+                "down_to".into(),
+                Value::String(datetime::format(&p.down_to)),
+            );
+            m.insert(PASS_KEY.into(), Value::Object(w));
+        }
         Value::Object(m)
     }
 }
+
+/// The key of the pass in progress in a stream's state.
+pub const PASS_KEY: &str = "pass";
 
 /// Raw per-stream states found in a state file, by stream name.
 #[derive(Debug, Default, Clone)]
@@ -166,6 +191,18 @@ impl StateInput {
     }
 }
 
+impl StateInput {
+    /// The newest-first pass a stream's state records as in progress. A
+    /// pass that cannot be read (an older connector never wrote one; a hand
+    /// edit) is no pass: the stream's pass then starts over, losing nothing.
+    pub fn pass(&self, stream: &str) -> Option<Pass> {
+        let p = self.streams.get(stream)?.get(PASS_KEY)?;
+        let at = |k: &str| p.get(k)?.as_str().and_then(datetime::parse_user);
+        let (top, down_to) = (at("top")?, at("down_to")?);
+        (down_to <= top).then_some(Pass { top, down_to })
+    }
+}
+
 fn bad_shape() -> Error {
     Error::config(
         "The state file does not have the shape of an Airbyte state: pass the last STATE the connector printed (or the list of them), or no state to read everything again.",
@@ -212,6 +249,34 @@ mod tests {
             r#"{"users":{"updated_at":"2024-01-01"}}"#,
         ] {
             assert_eq!(bm(s, "tickets").unwrap(), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_pass_in_progress_is_written_and_read_back() {
+        let at = |s: &str| datetime::parse_user(s).unwrap();
+        let b = Bookmark {
+            cursor_field: "updated_at".into(),
+            value: at("2024-01-01T00:00:00Z"),
+        };
+        let p = Pass {
+            top: at("2024-03-01T00:00:00Z"),
+            down_to: at("2024-02-01T00:00:00Z"),
+        };
+        let state = serde_json::json!({"tickets": Bookmark::to_state(Some(&b), Some(&p))});
+        let s = StateInput::from_slice(&serde_json::to_vec(&state).unwrap()).unwrap();
+        assert_eq!(s.pass("tickets"), Some(p));
+        assert_eq!(
+            s.bookmark("tickets", "updated_at", None).unwrap(),
+            Some(b)
+        );
+        // Older states have none; a pass upside down is no pass.
+        for bad in [
+            r#"{"tickets":{"updated_at":"2024-01-01T00:00:00Z"}}"#,
+            r#"{"tickets":{"pass":{"top":"2024-01-01T00:00:00Z","down_to":"2024-02-01T00:00:00Z"}}}"#,
+            r#"{"tickets":{"pass":{"top":"soon"}}}"#,
+        ] {
+            assert_eq!(StateInput::from_slice(bad.as_bytes()).unwrap().pass("tickets"), None);
         }
     }
 

@@ -23,9 +23,9 @@
 use crate::client::{Client, Page};
 use crate::config::Config;
 use crate::datetime;
-use crate::error::{Error, Result};
+use crate::error::{Error, FailureType, Reach, Result};
 use crate::json::Node;
-use crate::state::Bookmark;
+use crate::state::{Bookmark, Pass};
 use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -46,6 +46,8 @@ pub struct Selected {
     pub stream: &'static dyn Stream,
     pub mode: SyncMode,
     pub bookmark: Option<Bookmark>,
+    /// The newest-first pass an interrupted sync left in progress.
+    pub pass: Option<Pass>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,21 +68,46 @@ pub enum Level {
 pub trait Sink {
     /// One row, as one compact, line-safe JSON object.
     fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> io::Result<()>;
-    /// State that is safe to resume from: every record before it is out.
+    /// State that is safe to resume from: every record before it is out
+    /// (and, with a pass in progress, every record in its window).
     fn checkpoint(
         &mut self,
         stream: &'static dyn Stream,
         bookmark: Option<&Bookmark>,
+        pass: Option<&Pass>,
         records: u64,
     ) -> io::Result<()>;
     fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> io::Result<()>;
     fn log(&mut self, level: Level, message: &str) -> io::Result<()>;
+    /// A stream failed and the sync goes on with the others: why, once per
+    /// stream (after its INCOMPLETE status).
+    fn failed(&mut self, _stream: &'static dyn Stream, error: &Error) -> io::Result<()> {
+        self.log(Level::Warn, &error.message)
+    }
 }
 
-/// What a sync did, per stream: records emitted.
+/// What a sync did, per stream: records emitted, and the streams that
+/// failed while the others went on.
 #[derive(Debug, Default)]
 pub struct Summary {
     pub records: Vec<(&'static str, u64)>,
+    pub failed: Vec<(&'static str, Error)>,
+}
+
+impl Summary {
+    /// The one error a sync with failed streams ends with, as Airbyte's CDK
+    /// ends it: every failed stream named, each stream's own error already
+    /// said what to do.
+    pub fn failure(&self) -> Option<Error> {
+        if self.failed.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = self.failed.iter().map(|(n, _)| *n).collect();
+        Some(Error::config(format!(
+            "During the sync, the following streams did not sync successfully: {}; the other streams' records and state were kept, and each failed stream's error says what to do (deselect it, use an admin's key, or run the sync again later).",
+            names.join(", ")
+        )))
+    }
 }
 
 struct Member {
@@ -92,6 +119,12 @@ struct Member {
     running: bool,
     /// It started from a bookmark (so deletions since then matter).
     resumed: bool,
+    /// It is read by one newest-first pass, checkpointed page by page.
+    windowed: bool,
+    /// What that pass has emitted so far, this run and earlier ones.
+    window: Option<Pass>,
+    /// The oldest cursor on the pages this run has read.
+    position: Option<DateTime<Utc>>,
 }
 
 /// The sync's start time, in microseconds: the precision of the API's
@@ -149,34 +182,96 @@ fn read_groups(
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     for group in groups {
-        let mut members: Vec<Member> = group
-            .into_iter()
-            .map(|sel| Member {
+        let mut members = Vec::new();
+        for mut sel in group {
+            distrust_the_future(&mut sel, started, sink)?;
+            members.push(Member {
                 lower: lower_bound(config, &sel),
                 resumed: sel.bookmark.is_some(),
+                window: sel.pass,
                 sel,
                 max_seen: None,
                 records: 0,
                 running: false,
-            })
-            .collect();
+                windowed: false,
+                position: None,
+            });
+        }
         for m in &members {
             sink.status(m.sel.stream, StreamStatus::Started)
                 .map_err(Error::output)?;
         }
         let read = read_group(config, client, fetcher, ctx, started, &mut members, sink);
-        if let Err(e) = read {
-            for m in &members {
-                // Best effort: the error itself is what the face reports.
-                let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+        match read {
+            Ok(()) => {}
+            // A host that has never answered fails every stream the same
+            // way, each after its full retry budget: that ends the sync.
+            Err(e)
+                if e.reach == Reach::Stream
+                    && (e.failure != FailureType::Transient || lock(client).answered()) =>
+            {
+                for m in &members {
+                    let mut failure = e.clone();
+                    failure.message = format!(
+                        "Stream `{}` ({}) did not sync: {}",
+                        m.sel.stream.name(),
+                        m.sel.stream.endpoint().path,
+                        e.message
+                    );
+                    sink.status(m.sel.stream, StreamStatus::Incomplete)
+                        .map_err(Error::output)?;
+                    sink.failed(m.sel.stream, &failure)
+                        .map_err(Error::output)?;
+                    summary.failed.push((m.sel.stream.name(), failure));
+                }
             }
-            return Err(e);
+            Err(e) => {
+                for m in &members {
+                    // Best effort: the error itself is what the face reports.
+                    let _ = sink.status(m.sel.stream, StreamStatus::Incomplete);
+                }
+                return Err(e);
+            }
         }
         for m in &members {
             summary.records.push((m.sel.stream.name(), m.records));
         }
     }
     Ok(summary)
+}
+
+/// A bookmark later than the sync's start was not written by a read that
+/// saw it (every bookmark is clamped to its sync's start): trusted, it
+/// would hide every change until that date. The stream is read as if it had
+/// none, so nothing is lost, and said so.
+fn distrust_the_future(
+    sel: &mut Selected,
+    started: DateTime<Utc>,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    if sel.mode != SyncMode::Incremental {
+        sel.pass = None;
+        return Ok(());
+    }
+    if let Some(b) = sel.bookmark.as_ref().filter(|b| b.value > started) {
+        sink.log(
+            Level::Warn,
+            &format!(
+                "{}: the state's bookmark {} = {} is later than this sync's start ({}), so it cannot be trusted: the stream is read as if it had no bookmark (from `start_date`, if set), and the bookmark written back is at most the sync's start.",
+                sel.stream.name(),
+                b.cursor_field,
+                datetime::format(&b.value),
+                datetime::format(&started)
+            ),
+        )
+        .map_err(Error::output)?;
+        sel.bookmark = None;
+        sel.pass = None;
+    }
+    if sel.pass.is_some_and(|p| p.top > started) {
+        sel.pass = None;
+    }
+    Ok(())
 }
 
 /// The oldest cursor a stream still emits: its bookmark less its lookback
@@ -232,6 +327,12 @@ fn read_group(
                     continue;
                 }
             }
+            // Out already, by this pass or the interrupted run before it.
+            if let (Some(w), Some(c)) = (m.window.filter(|_| m.windowed), cursor) {
+                if w.down_to < c && c <= w.top {
+                    continue;
+                }
+            }
             rows.clear();
             m.sel.stream.map(obj, ctx, &mut rows)?;
             for row in rows.iter() {
@@ -268,6 +369,9 @@ fn read_group(
             let mut parents = Vec::new();
             let mut pages = pager.list(parent.path, parent.order_by, Vec::new(), None);
             while let Some(page) = pages.next(sink)? {
+                if pages.restarted() {
+                    parents.clear();
+                }
                 for p in page.objects() {
                     // A parent without an id has no child list to name; the
                     // tally makes the sync say so.
@@ -336,17 +440,48 @@ fn read_group(
                     below,
                 })
             });
+            // One newest-first list per member is one pass, whose window
+            // (what it has emitted) is checkpointed after every page; with
+            // several lists the window of one says nothing of the next.
+            let one_pass = stop.is_some() && partitions.len() == 1;
+            for m in members.iter_mut() {
+                m.windowed = one_pass && m.sel.mode == SyncMode::Incremental;
+                if !m.windowed {
+                    m.window = None;
+                }
+            }
+            // Where the list is in cursor order, a list read again from its
+            // start need not emit again what is older than what it has
+            // emitted (ties are emitted again: their order is not known).
+            let ascending = oldest_first.is_some() || plan == ReadPlan::ServerFiltered;
             for mut extra in partitions {
                 extra.extend(filters.iter().cloned());
                 let mut pages = pager.list(endpoint.path, order_by, extra, stop);
+                let mut emitted_to: Option<DateTime<Utc>> = None;
+                let mut skip_below: Option<DateTime<Utc>> = None;
                 // The list ends after its stop page: the fetcher judges it.
                 while let Some(page) = pages.next(sink)? {
+                    if pages.restarted() && ascending {
+                        skip_below = emitted_to;
+                    }
                     for obj in page.objects() {
-                        emit(obj, members, sink)?;
+                        if let (Some(below), Some(c)) = (skip_below, cursor_of(lead, obj)) {
+                            if c < below {
+                                continue;
+                            }
+                        }
+                        let c = emit(obj, members, sink)?;
+                        emitted_to = emitted_to.max(c);
                     }
                     if checkpoint_pages {
                         for m in members.iter_mut() {
                             checkpoint(m, started, sink)?;
+                        }
+                    }
+                    if one_pass {
+                        let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
+                        for m in members.iter_mut().filter(|m| m.windowed) {
+                            advance_window(m, oldest, started, sink)?;
                         }
                     }
                 }
@@ -367,6 +502,11 @@ fn read_group(
         .map_err(Error::output)?;
     }
     for m in members.iter_mut() {
+        // The pass is over: its window's top was emitted, by this run or
+        // one before it, and the bookmark may now move to it.
+        if let Some(w) = m.window.take() {
+            m.max_seen = m.max_seen.max(Some(w.top));
+        }
         checkpoint(m, started, sink)?;
         sink.status(m.sel.stream, StreamStatus::Complete)
             .map_err(Error::output)?;
@@ -497,8 +637,9 @@ struct ListJob {
 enum Delivery {
     /// A page, with the requests per second achieved so far.
     Page(Page, f64),
-    /// Something the log should say (the list goes on or ends after it).
-    Warn(String),
+    /// The list could not be read on, and is read again from its start:
+    /// the next page is its first.
+    Restart(String),
     End,
 }
 
@@ -528,12 +669,24 @@ impl Fetcher {
     }
 }
 
+/// How many times a list that cannot be read on (a repeated cursor, a run
+/// of empty pages) is read from its start before its streams fail.
+const LIST_READS: u32 = 3;
+
+/// Empty pages in a row, each still naming a next page, that make a list
+/// one that cannot be read to its end.
+const EMPTY_RUN: u32 = 10;
+
 /// Reads one list to its end, its stop page, or until the loop stops
-/// listening (it stopped on an error).
+/// listening (it stopped on an error). A list whose pages do not lead to its
+/// end is read again from its start, [`LIST_READS`] times at most, then
+/// fails: ending it there would report a part of it as the whole.
 fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
     let mut cursor: Option<String> = None;
     let mut seen = CursorLoop::default();
+    let mut reads = 1;
+    let mut empty_run = 0;
     loop {
         let mut query: Vec<(&str, &str)> = job
             .query
@@ -557,22 +710,45 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         };
         let stop = job.stop.is_some_and(|s| s.is_stop_page(&page));
         let next = page.next_cursor.clone();
+        let empty = page.is_empty();
         if !send(Ok(Delivery::Page(page, rate))) {
             return;
         }
-        match next {
-            Some(next) if !stop => {
-                if seen.is_new(&next) {
-                    cursor = Some(next);
-                } else {
-                    let warning = format!("{}: Gorgias sent a page cursor it had already sent; the read of {} stops there to avoid looping.", job.names, job.path);
-                    if !send(Ok(Delivery::Warn(warning))) {
-                        return;
-                    }
-                    break;
+        let Some(next) = next.filter(|_| !stop) else {
+            break;
+        };
+        empty_run = if empty { empty_run + 1 } else { 0 };
+        let fault = if !seen.is_new(&next) {
+            Some("sent a page cursor it had already sent".to_string())
+        } else if empty_run >= EMPTY_RUN {
+            Some(format!(
+                "sent {EMPTY_RUN} empty pages in a row, each naming a next page,"
+            ))
+        } else {
+            None
+        };
+        match fault {
+            None => cursor = Some(next),
+            Some(fault) if reads < LIST_READS => {
+                reads += 1;
+                cursor = None;
+                seen = CursorLoop::default();
+                empty_run = 0;
+                let warning = format!(
+                    "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
+                    job.names, job.path
+                );
+                if !send(Ok(Delivery::Restart(warning))) {
+                    return;
                 }
             }
-            _ => break,
+            Some(fault) => {
+                send(Err(Error::transient(format!(
+                    "Gorgias {fault} in the list {} on each of {LIST_READS} reads, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
+                    job.path
+                ))));
+                return;
+            }
         }
     }
     send(Ok(Delivery::End));
@@ -654,6 +830,7 @@ impl<'n> Pager<'n> {
             pager: self,
             pages,
             ended: false,
+            restarted: false,
         }
     }
 }
@@ -663,9 +840,17 @@ struct Pages<'p, 'n> {
     pager: &'p mut Pager<'n>,
     pages: Receiver<Result<Delivery>>,
     ended: bool,
+    /// The list started over before the page last returned.
+    restarted: bool,
 }
 
 impl Pages<'_, '_> {
+    /// True once after the list started over: the page just returned is
+    /// its first again.
+    fn restarted(&mut self) -> bool {
+        std::mem::take(&mut self.restarted)
+    }
+
     /// The next page, or `None` at the end of the list.
     fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
         while !self.ended {
@@ -673,13 +858,17 @@ impl Pages<'_, '_> {
                 Error::system(
                     "The connector's page-fetching thread stopped unexpectedly: please report this.",
                 )
+                .for_sync()
             })??;
             match delivery {
                 Delivery::Page(page, rate) => {
                     self.progress(&page, rate, sink)?;
                     return Ok(Some(page));
                 }
-                Delivery::Warn(w) => sink.log(Level::Warn, &w).map_err(Error::output)?,
+                Delivery::Restart(w) => {
+                    self.restarted = true;
+                    sink.log(Level::Warn, &w).map_err(Error::output)?
+                }
                 Delivery::End => self.ended = true,
             }
         }
@@ -730,8 +919,54 @@ fn checkpoint(m: &mut Member, started: DateTime<Utc>, sink: &mut dyn Sink) -> Re
         cursor_field: field.to_string(),
         value,
     });
-    sink.checkpoint(m.sel.stream, m.sel.bookmark.as_ref(), m.records)
+    sink.checkpoint(m.sel.stream, m.sel.bookmark.as_ref(), None, m.records)
         .map_err(Error::output)
+}
+
+/// After a page of a newest-first pass: the pass has read down to the
+/// page's `oldest` cursor, so the window of what it has emitted grows to
+/// it, and is checkpointed beside the bookmark it started from (which stays
+/// put until the pass ends: below the window, changes are unseen). A run
+/// that resumed a pass joins its window to the old one once it reaches it;
+/// above it, the old window still stands alone.
+fn advance_window(
+    m: &mut Member,
+    oldest: Option<DateTime<Utc>>,
+    started: DateTime<Utc>,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let position = match (m.position, oldest) {
+        (Some(p), Some(o)) => Some(p.min(o)),
+        (p, o) => p.or(o),
+    };
+    m.position = position;
+    let Some(position) = position else {
+        return Ok(());
+    };
+    let top = m.max_seen.map(|t| t.min(started));
+    let window = match (m.window, top) {
+        (Some(w), top) if position <= w.top => Some(Pass {
+            top: top.map_or(w.top, |t| t.max(w.top)),
+            down_to: position.min(w.down_to),
+        }),
+        (Some(w), _) => Some(w),
+        (None, Some(top)) if position <= top => Some(Pass {
+            top,
+            down_to: position,
+        }),
+        (None, _) => None,
+    };
+    if window == m.window || window.is_none() {
+        return Ok(());
+    }
+    m.window = window;
+    sink.checkpoint(
+        m.sel.stream,
+        m.sel.bookmark.as_ref(),
+        m.window.as_ref(),
+        m.records,
+    )
+    .map_err(Error::output)
 }
 
 #[cfg(test)]

@@ -394,6 +394,7 @@ impl source_gorgias::sync::Sink for ClosedOutput {
         &mut self,
         _: &'static dyn source_gorgias::streams::Stream,
         _: Option<&source_gorgias::state::Bookmark>,
+        _: Option<&source_gorgias::state::Pass>,
         _: u64,
     ) -> std::io::Result<()> {
         Ok(())
@@ -431,6 +432,7 @@ fn a_failed_output_ends_the_sync_without_waiting_for_the_next_page() {
         stream: source_gorgias::streams::find("tickets").unwrap(),
         mode: SyncMode::FullRefresh,
         bookmark: None,
+        pass: None,
     }];
     let began = Instant::now();
     let result = sync::run(

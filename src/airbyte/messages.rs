@@ -48,9 +48,17 @@ impl<'w> Out<'w> {
     }
 
     pub fn trace_error(&mut self, e: &Error) -> io::Result<()> {
+        self.trace_error_of(e, None)
+    }
+
+    /// A TRACE error, naming the stream it ended when it ended only one.
+    pub fn trace_error_of(&mut self, e: &Error, stream: Option<&str>) -> io::Result<()> {
         let mut error = json!({"message": e.message, "failure_type": e.failure.as_airbyte()});
         if let Some(d) = &e.detail {
             error["internal_message"] = json!(d);
+        }
+        if let Some(name) = stream {
+            error["stream_descriptor"] = json!({"name": name});
         }
         self.trace(json!({"type": "ERROR", "error": error}))
     }

@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::config::{Config, RawConfig};
 use crate::error::{Error, Result};
 use crate::schema::schema_for;
-use crate::state::{Bookmark, StateInput};
+use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::{self, Stream};
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
@@ -218,16 +218,18 @@ fn read(
     };
     let mut selected = Vec::new();
     for (stream, mode) in configured {
-        let bookmark = match (mode, stream.cursor_field()) {
-            (sync::SyncMode::Incremental, Some(field)) => {
-                state.bookmark(stream.name(), field, stream.api_cursor())?
-            }
-            _ => None,
+        let (bookmark, pass) = match (mode, stream.cursor_field()) {
+            (sync::SyncMode::Incremental, Some(field)) => (
+                state.bookmark(stream.name(), field, stream.api_cursor())?,
+                state.pass(stream.name()),
+            ),
+            _ => (None, None),
         };
         selected.push(sync::Selected {
             stream,
             mode,
             bookmark,
+            pass,
         });
     }
     let started = sync::start_time();
@@ -236,10 +238,12 @@ fn read(
     let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
     let requests: u64 = client.stats.by_path.values().sum();
+    let failure = summary.failure();
     sink.log(
         Level::Info,
         &format!(
-            "Sync complete: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            if failure.is_some() { "finished with failed streams" } else { "complete" },
             client.stats.retries,
             client.budget.throttled,
             client.budget.achieved_rate(std::time::Instant::now()),
@@ -247,7 +251,7 @@ fn read(
         ),
     )
     .map_err(Error::output)?;
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 struct AirbyteSink<'a, 'w> {
@@ -263,6 +267,7 @@ impl Sink for AirbyteSink<'_, '_> {
         &mut self,
         stream: &'static dyn Stream,
         bookmark: Option<&Bookmark>,
+        pass: Option<&Pass>,
         records: u64,
     ) -> std::io::Result<()> {
         self.out.message(&json!({
@@ -271,7 +276,7 @@ impl Sink for AirbyteSink<'_, '_> {
                 "type": "STREAM",
                 "stream": {
                     "stream_descriptor": {"name": stream.name()},
-                    "stream_state": Bookmark::to_state(bookmark)
+                    "stream_state": Bookmark::to_state(bookmark, pass)
                 },
                 "sourceStats": {"recordCount": records as f64}
             }
@@ -295,6 +300,12 @@ impl Sink for AirbyteSink<'_, '_> {
 
     fn log(&mut self, level: Level, message: &str) -> std::io::Result<()> {
         self.out.log(level, message)
+    }
+
+    /// As the CDK reports a stream that failed while the sync went on: a
+    /// TRACE error carrying the stream's descriptor.
+    fn failed(&mut self, stream: &'static dyn Stream, error: &Error) -> std::io::Result<()> {
+        self.out.trace_error_of(error, Some(stream.name()))
     }
 }
 

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::datetime;
 use crate::error::{Error, Result};
 use crate::output::{write_json, write_line};
-use crate::state::{Bookmark, StateInput};
+use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::Stream;
 use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
@@ -152,6 +152,7 @@ fn sync_streams(
         err,
         streams: HashMap::new(),
         bookmarks: Map::new(),
+        stated: BTreeSet::new(),
         extracted: (i64::MIN, String::new()),
     };
     // Bookmarks of streams this run does not touch are carried forward, so
@@ -174,9 +175,12 @@ fn sync_streams(
     let mut selected = Vec::new();
     for choice in choices {
         let stream = choice.stream;
-        let bookmark = match choice.cursor() {
-            Some(field) => state.bookmark(stream.name(), field, stream.api_cursor())?,
-            None => None,
+        let (bookmark, pass) = match choice.cursor() {
+            Some(field) => (
+                state.bookmark(stream.name(), field, stream.api_cursor())?,
+                state.pass(stream.name()),
+            ),
+            None => (None, None),
         };
         let describe = match (&choice.mode, &bookmark) {
             (SyncMode::Incremental, Some(b)) => format!(
@@ -200,25 +204,30 @@ fn sync_streams(
             stream,
             mode: choice.mode,
             bookmark,
+            pass,
         });
     }
     let started = sync::start_time();
     let mut client = Client::new(&config);
     let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
+    // With failed streams too: the others' bookmarks are kept.
     sink.state().map_err(Error::output)?;
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
     let requests: u64 = client.stats.by_path.values().sum();
+    let failure = summary.failure();
     sink.log(
         Level::Info,
         &format!(
-            "Sync complete: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            if failure.is_some() { "finished with failed streams" } else { "complete" },
             client.stats.retries,
             client.budget.throttled,
             client.budget.achieved_rate(std::time::Instant::now()),
             client.budget.limit()
         ),
     )
-    .map_err(Error::output)
+    .map_err(Error::output)?;
+    failure.map_or(Ok(()), Err)
 }
 
 /// What the sink needs to know of one selected stream.
@@ -236,6 +245,8 @@ struct SingerSink<'a> {
     streams: HashMap<&'static str, StreamOut>,
     /// Every stream's bookmark so far, as the STATE value carries it.
     bookmarks: Map<String, Value>,
+    /// The streams whose bookmark a printed STATE carries.
+    stated: BTreeSet<String>,
     /// `time_extracted`, formatted once per millisecond.
     extracted: (i64, String),
 }
@@ -267,6 +278,7 @@ impl SingerSink<'_> {
             self.out,
             &json!({"type": "STATE", "value": {"bookmarks": self.bookmarks}}),
         )?;
+        self.stated.extend(self.bookmarks.keys().cloned());
         // A STATE is only worth something once the target has it.
         self.out.flush()
     }
@@ -310,11 +322,18 @@ impl Sink for SingerSink<'_> {
         &mut self,
         stream: &'static dyn Stream,
         bookmark: Option<&Bookmark>,
+        pass: Option<&Pass>,
         _records: u64,
     ) -> io::Result<()> {
-        if bookmark.is_some() {
-            self.bookmarks
-                .insert(stream.name().to_string(), Bookmark::to_state(bookmark));
+        if bookmark.is_some() || pass.is_some() {
+            self.bookmarks.insert(
+                stream.name().to_string(),
+                Bookmark::to_state(bookmark, pass),
+            );
+        } else {
+            // No bookmark is the truth now (one from the future was
+            // dropped): carrying the old one forward would bring it back.
+            self.bookmarks.remove(stream.name());
         }
         self.state()
     }
@@ -324,11 +343,17 @@ impl Sink for SingerSink<'_> {
             // Before any record, so a target can create the table even
             // for a stream that has no rows.
             StreamStatus::Started => self.schema(stream),
-            StreamStatus::Incomplete => writeln!(
-                self.err,
-                "WARN {}: stopped before the end; it resumes from the last STATE printed.",
-                stream.name()
-            ),
+            StreamStatus::Incomplete => {
+                let name = stream.name();
+                let resumes = if self.stated.contains(name) {
+                    "it resumes from the last STATE printed"
+                } else if self.bookmarks.contains_key(name) {
+                    "it resumes from its bookmark in the state this sync was given"
+                } else {
+                    "the next sync reads it again from the start"
+                };
+                writeln!(self.err, "WARN {name}: stopped before the end; {resumes}.")
+            }
             StreamStatus::Running | StreamStatus::Complete => Ok(()),
         }
     }
@@ -339,5 +364,10 @@ impl Sink for SingerSink<'_> {
             Level::Warn => "WARN",
         };
         writeln!(self.err, "{level} {}", one_line(message))
+    }
+
+    /// Singer's way: an ERROR line for the stream, and the sync goes on.
+    fn failed(&mut self, _stream: &'static dyn Stream, error: &Error) -> io::Result<()> {
+        writeln!(self.err, "ERROR {}", one_line(&error.message))
     }
 }

@@ -266,17 +266,19 @@ mod tests {
         let state = serde_json::json!({"tickets": Bookmark::to_state(Some(&b), Some(&p))});
         let s = StateInput::from_slice(&serde_json::to_vec(&state).unwrap()).unwrap();
         assert_eq!(s.pass("tickets"), Some(p));
-        assert_eq!(
-            s.bookmark("tickets", "updated_at", None).unwrap(),
-            Some(b)
-        );
+        assert_eq!(s.bookmark("tickets", "updated_at", None).unwrap(), Some(b));
         // Older states have none; a pass upside down is no pass.
         for bad in [
             r#"{"tickets":{"updated_at":"2024-01-01T00:00:00Z"}}"#,
             r#"{"tickets":{"pass":{"top":"2024-01-01T00:00:00Z","down_to":"2024-02-01T00:00:00Z"}}}"#,
             r#"{"tickets":{"pass":{"top":"soon"}}}"#,
         ] {
-            assert_eq!(StateInput::from_slice(bad.as_bytes()).unwrap().pass("tickets"), None);
+            assert_eq!(
+                StateInput::from_slice(bad.as_bytes())
+                    .unwrap()
+                    .pass("tickets"),
+                None
+            );
         }
     }
 

@@ -11,8 +11,13 @@
 //! of the order, where the same read still reaches it. Where there is a lower
 //! bound, the read goes newest first and stops after a whole page older than
 //! the bound; its bookmark moves only at the end of the pass (until the stop
-//! page, older changes are unseen), so a killed incremental pass is re-read,
-//! which costs about one request per 100 changed records.
+//! page, older changes are unseen), but after every page the state records
+//! the window the pass has emitted, and a killed pass resumes around it.
+//!
+//! A list that does not lead to its end (a cursor repeated, endless empty
+//! pages) is read again from its start, then fails. A stream whose read fails
+//! on its own endpoint ends alone and the sync goes on with the others;
+//! what would fail them all ends the sync.
 //!
 //! The one list Gorgias filters by time on the server (events) is read
 //! oldest first from its bound with the filter sent, and checkpoints after
@@ -220,8 +225,7 @@ fn read_groups(
                     );
                     sink.status(m.sel.stream, StreamStatus::Incomplete)
                         .map_err(Error::output)?;
-                    sink.failed(m.sel.stream, &failure)
-                        .map_err(Error::output)?;
+                    sink.failed(m.sel.stream, &failure).map_err(Error::output)?;
                     summary.failed.push((m.sel.stream.name(), failure));
                 }
             }

@@ -63,16 +63,16 @@ fn read_fails(config: &str, catalog: &str, state: Option<&str>, failure: &str, n
     // the CDK does: its error (with its descriptor), then the sync's one
     // error listing it, a config error.
     if errors.len() == 2 {
-        assert!(errors[0]["stream_descriptor"]["name"].is_string(), "{}", run.stdout);
+        assert!(
+            errors[0]["stream_descriptor"]["name"].is_string(),
+            "{}",
+            run.stdout
+        );
         let last = errors[1]["message"].as_str().unwrap();
         assert!(last.contains("did not sync successfully"), "{last}");
         want_code = 1;
     }
-    assert!(
-        (1..=2).contains(&errors.len()),
-        "one error: {}",
-        run.stdout
-    );
+    assert!((1..=2).contains(&errors.len()), "one error: {}", run.stdout);
     assert_eq!(errors[0]["failure_type"], failure, "{}", run.stdout);
     let msg = errors[0]["message"].as_str().unwrap();
     assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");

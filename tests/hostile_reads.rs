@@ -23,7 +23,12 @@ fn config(server: &HostileServer, extra: Value) -> Value {
 }
 
 /// A read of these `(stream, sync_mode)`s, with an optional state.
-fn read(server: &HostileServer, extra: Value, streams: &[(&str, &str)], state: Option<Value>) -> Run {
+fn read(
+    server: &HostileServer,
+    extra: Value,
+    streams: &[(&str, &str)],
+    state: Option<Value>,
+) -> Run {
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config(server, extra));
     let streams: Vec<Value> = streams
@@ -56,7 +61,12 @@ fn statuses(run: &Run, stream: &str) -> Vec<String> {
         .iter()
         .filter(|m| m["trace"]["type"] == "STREAM_STATUS")
         .filter(|m| m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
-        .map(|m| m["trace"]["stream_status"]["status"].as_str().unwrap().to_string())
+        .map(|m| {
+            m["trace"]["stream_status"]["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -104,14 +114,14 @@ fn a_list_that_repeats_its_cursor_fails_its_stream_and_its_bookmark_stays() {
     let server = HostileServer::start(|r: &Request| match r.path.as_str() {
         "/api/tickets" => match r.param("cursor") {
             None => Action::page(
-                json!([ticket(9, "2024-03-09T00:00:00Z"), ticket(8, "2024-03-08T00:00:00Z")]),
+                json!([
+                    ticket(9, "2024-03-09T00:00:00Z"),
+                    ticket(8, "2024-03-08T00:00:00Z")
+                ]),
                 Some("c1"),
             ),
             // Forever the same next page: tickets 1..7 are never reached.
-            Some(_) => Action::page(
-                json!([ticket(7, "2024-03-07T00:00:00Z")]),
-                Some("c1"),
-            ),
+            Some(_) => Action::page(json!([ticket(7, "2024-03-07T00:00:00Z")]), Some("c1")),
         },
         "/api/tags" => Action::page(json!([{"id": 1, "name": "vip"}]), None),
         _ => Action::json(404, &json!({"error": {"msg": "no"}})),
@@ -126,7 +136,11 @@ fn a_list_that_repeats_its_cursor_fails_its_stream_and_its_bookmark_stays() {
     );
     assert_ne!(run.code, 0, "{}", run.stdout);
     let tickets = statuses(&run, "tickets");
-    assert_eq!(tickets.last().map(String::as_str), Some("INCOMPLETE"), "{tickets:?}");
+    assert_eq!(
+        tickets.last().map(String::as_str),
+        Some("INCOMPLETE"),
+        "{tickets:?}"
+    );
     assert!(!tickets.contains(&"COMPLETE".to_string()), "{tickets:?}");
     let e = stream_error(&run, "tickets");
     assert_eq!(e["failure_type"], "transient_error");
@@ -144,7 +158,10 @@ fn a_list_that_repeats_its_cursor_fails_its_stream_and_its_bookmark_stays() {
         .count();
     assert_eq!(starts, 3, "reads of the list from its start");
     // The other stream is whole, and the sync says which stream failed.
-    assert_eq!(statuses(&run, "tags").last().map(String::as_str), Some("COMPLETE"));
+    assert_eq!(
+        statuses(&run, "tags").last().map(String::as_str),
+        Some("COMPLETE")
+    );
     assert_eq!(ids(&run, "tags", "id"), [1]);
     assert!(final_error(&run).contains("tickets"));
 }
@@ -171,14 +188,19 @@ fn a_cursor_repeated_once_is_read_again_and_the_list_completes() {
     });
     let run = read(&server, json!({}), &[("tickets", "incremental")], None);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(statuses(&run, "tickets").last().map(String::as_str), Some("COMPLETE"));
+    assert_eq!(
+        statuses(&run, "tickets").last().map(String::as_str),
+        Some("COMPLETE")
+    );
     let got = ids(&run, "tickets", "ticket_id");
     for id in 1..=6 {
         assert!(got.contains(&id), "ticket {id} missing: {got:?}");
     }
     assert!(got.len() <= 7, "re-emitted more than the tie: {got:?}");
     assert_eq!(starts.load(Ordering::SeqCst), 2);
-    assert!(logs(&run, "WARN").iter().any(|w| w.contains("read again from its start")));
+    assert!(logs(&run, "WARN")
+        .iter()
+        .any(|w| w.contains("read again from its start")));
     assert_eq!(
         states(&run, "tickets").last().unwrap()["updated_at"],
         "2024-01-06T00:00:00Z"
@@ -201,9 +223,16 @@ fn endless_empty_pages_fail_their_stream_after_a_bounded_number_of_requests() {
     let run = read(&server, json!({}), &[("tags", "full_refresh")], None);
     assert_ne!(run.code, 0, "{}", run.stdout);
     let tags = statuses(&run, "tags");
-    assert_eq!(tags.last().map(String::as_str), Some("INCOMPLETE"), "{tags:?}");
+    assert_eq!(
+        tags.last().map(String::as_str),
+        Some("INCOMPLETE"),
+        "{tags:?}"
+    );
     assert!(!tags.contains(&"COMPLETE".to_string()));
-    assert_eq!(stream_error(&run, "tags")["failure_type"], "transient_error");
+    assert_eq!(
+        stream_error(&run, "tags")["failure_type"],
+        "transient_error"
+    );
     let requests = server.requests().len();
     assert!(requests <= 40, "{requests} requests for an endless list");
 }
@@ -212,7 +241,10 @@ fn endless_empty_pages_fail_their_stream_after_a_bounded_number_of_requests() {
 fn a_bookmark_in_the_future_is_warned_and_the_stream_read_from_start_date() {
     let server = HostileServer::start(|r: &Request| match r.param("cursor") {
         None => Action::page(
-            json!([ticket(3, "2025-06-01T00:00:00Z"), ticket(2, "2024-06-01T00:00:00Z")]),
+            json!([
+                ticket(3, "2025-06-01T00:00:00Z"),
+                ticket(2, "2024-06-01T00:00:00Z")
+            ]),
             Some("p2"),
         ),
         Some(_) => Action::page(json!([ticket(1, "2023-06-01T00:00:00Z")]), None),
@@ -228,7 +260,9 @@ fn a_bookmark_in_the_future_is_warned_and_the_stream_read_from_start_date() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let warned = logs(&run, "WARN");
     assert!(
-        warned.iter().any(|w| w.starts_with("tickets:") && w.contains("2099")),
+        warned
+            .iter()
+            .any(|w| w.starts_with("tickets:") && w.contains("2099")),
         "{warned:?}"
     );
     let mut got = ids(&run, "tickets", "ticket_id");
@@ -238,7 +272,10 @@ fn a_bookmark_in_the_future_is_warned_and_the_stream_read_from_start_date() {
     let written = chrono::DateTime::parse_from_rfc3339(last["updated_at"].as_str().unwrap())
         .unwrap()
         .with_timezone(&chrono::Utc);
-    assert!(written <= before, "a bookmark past the sync's start: {last}");
+    assert!(
+        written <= before,
+        "a bookmark past the sync's start: {last}"
+    );
     assert_eq!(last["updated_at"], "2025-06-01T00:00:00Z");
 }
 
@@ -253,7 +290,10 @@ fn partly_forbidden() -> HostileServer {
             body: b"<html>Not found</html>".to_vec(),
         },
         "/api/teams" => Action::json(403, &json!({"error": {"msg": "Forbidden"}})),
-        "/api/tags" => Action::page(json!([{"id": 1, "name": "vip"}, {"id": 2, "name": "new"}]), None),
+        "/api/tags" => Action::page(
+            json!([{"id": 1, "name": "vip"}, {"id": 2, "name": "new"}]),
+            None,
+        ),
         "/api/tickets" => Action::page(json!([ticket(1, "2024-01-01T00:00:00Z")]), None),
         // Every other list is empty (the tap reads every stream).
         _ => Action::page(json!([]), None),
@@ -274,19 +314,35 @@ fn a_stream_refused_fails_alone_and_the_others_keep_their_records_and_state() {
     let run = read(&server, json!({}), &PARTLY, None);
     assert_ne!(run.code, 0, "{}", run.stdout);
     for failed in ["rules", "teams"] {
-        assert_eq!(statuses(&run, failed).last().map(String::as_str), Some("INCOMPLETE"));
+        assert_eq!(
+            statuses(&run, failed).last().map(String::as_str),
+            Some("INCOMPLETE")
+        );
         let msg = stream_error(&run, failed)["message"].as_str().unwrap();
-        assert!(msg.contains(failed) && msg.contains(&format!("/{failed}")), "{msg}");
+        assert!(
+            msg.contains(failed) && msg.contains(&format!("/{failed}")),
+            "{msg}"
+        );
     }
     let rules = stream_error(&run, "rules")["message"].as_str().unwrap();
     assert!(!rules.contains("No Gorgias account answers"), "{rules}");
-    assert!(stream_error(&run, "teams")["message"].as_str().unwrap().contains("admin"));
+    assert!(stream_error(&run, "teams")["message"]
+        .as_str()
+        .unwrap()
+        .contains("admin"));
     for ok in ["account", "tags", "tickets"] {
-        assert_eq!(statuses(&run, ok).last().map(String::as_str), Some("COMPLETE"), "{ok}");
+        assert_eq!(
+            statuses(&run, ok).last().map(String::as_str),
+            Some("COMPLETE"),
+            "{ok}"
+        );
     }
     assert_eq!(ids(&run, "tags", "id"), [1, 2]);
     assert_eq!(ids(&run, "tickets", "ticket_id"), [1]);
-    assert_eq!(states(&run, "tickets").last().unwrap()["updated_at"], "2024-01-01T00:00:00Z");
+    assert_eq!(
+        states(&run, "tickets").last().unwrap()["updated_at"],
+        "2024-01-01T00:00:00Z"
+    );
     // One final error, the last message, naming both failed streams.
     let last = final_error(&run);
     assert!(last.contains("rules") && last.contains("teams"), "{last}");
@@ -307,7 +363,10 @@ fn tap_gorgias_goes_on_past_a_failed_stream_and_ends_with_one_critical_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY));
     assert_ne!(out.status.code(), Some(0), "{stderr}");
-    let messages: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let messages: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let records = |s: &str| {
         messages
             .iter()
@@ -316,7 +375,11 @@ fn tap_gorgias_goes_on_past_a_failed_stream_and_ends_with_one_critical_line() {
     };
     assert_eq!(records("tags"), 2, "{stderr}");
     assert_eq!(records("tickets"), 1);
-    let last_state = messages.iter().rev().find(|m| m["type"] == "STATE").unwrap();
+    let last_state = messages
+        .iter()
+        .rev()
+        .find(|m| m["type"] == "STATE")
+        .unwrap();
     assert_eq!(
         last_state["value"]["bookmarks"]["tickets"]["updated_at"],
         "2024-01-01T00:00:00Z"
@@ -324,7 +387,9 @@ fn tap_gorgias_goes_on_past_a_failed_stream_and_ends_with_one_critical_line() {
     let lines: Vec<&str> = stderr.lines().collect();
     for failed in ["rules", "teams"] {
         assert!(
-            lines.iter().any(|l| l.starts_with("ERROR ") && l.contains(&format!("`{failed}`"))),
+            lines
+                .iter()
+                .any(|l| l.starts_with("ERROR ") && l.contains(&format!("`{failed}`"))),
             "{stderr}"
         );
         // A full-table stream printed no STATE: it is read again next time.

@@ -172,6 +172,7 @@ fn sync_streams(
         )
         .map_err(Error::output)?;
     }
+    let started = sync::start_time();
     let mut selected = Vec::new();
     for choice in choices {
         let stream = choice.stream;
@@ -183,6 +184,12 @@ fn sync_streams(
             None => (None, None),
         };
         let describe = match (&choice.mode, &bookmark) {
+            // The read loop warns why.
+            (SyncMode::Incremental, Some(b)) if b.value > started => {
+                // Not carried forward either, whatever becomes of the read.
+                sink.bookmarks.remove(stream.name());
+                "INCREMENTAL, its bookmark from the future ignored".to_string()
+            }
             (SyncMode::Incremental, Some(b)) => format!(
                 "INCREMENTAL from {} = {}",
                 b.cursor_field,
@@ -207,7 +214,6 @@ fn sync_streams(
             pass,
         });
     }
-    let started = sync::start_time();
     let mut client = Client::new(&config);
     let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
     // With failed streams too: the others' bookmarks are kept.

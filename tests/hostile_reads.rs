@@ -404,3 +404,75 @@ fn tap_gorgias_goes_on_past_a_failed_stream_and_ends_with_one_critical_line() {
     assert!(critical[0].contains("rules") && critical[0].contains("teams"));
     assert!(lines.last().unwrap().starts_with("CRITICAL"), "{stderr}");
 }
+
+#[test]
+fn tap_gorgias_distrusts_a_bookmark_in_the_future_and_never_writes_it_back() {
+    let server = HostileServer::start(|r: &Request| match r.path.as_str() {
+        "/api/account" => Action::json(200, &json!({"domain": "acme", "status": "active"})),
+        "/api/tickets" => Action::page(
+            json!([
+                ticket(3, "2025-06-01T00:00:00Z"),
+                ticket(1, "2023-06-01T00:00:00Z")
+            ]),
+            None,
+        ),
+        _ => Action::page(json!([]), None),
+    });
+    let dir = scratch();
+    let c = write_json(
+        &dir,
+        "c.json",
+        &config(&server, json!({"start_date": "2024-01-01T00:00:00Z"})),
+    );
+    let state = write_json(
+        &dir,
+        "state.json",
+        &json!({"bookmarks": {"tickets": {"updated_at": "2099-01-01T00:00:00Z"},
+            "users": {"updated_at": "2099-01-01T00:00:00Z"}}}),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
+        .args([
+            "--config",
+            c.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("WARN tickets:") && l.contains("2099")),
+        "{stderr}"
+    );
+    let messages: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tickets: Vec<i64> = messages
+        .iter()
+        .filter(|m| m["type"] == "RECORD" && m["stream"] == "tickets")
+        .map(|m| m["record"]["ticket_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(tickets, [3], "read from start_date");
+    let last_state = messages
+        .iter()
+        .rev()
+        .find(|m| m["type"] == "STATE")
+        .unwrap();
+    assert_eq!(
+        last_state["value"]["bookmarks"]["tickets"]["updated_at"],
+        "2025-06-01T00:00:00Z"
+    );
+    // No STATE carries the future forward, for any stream.
+    assert!(
+        messages
+            .iter()
+            .filter(|m| m["type"] == "STATE")
+            .all(|m| !m.to_string().contains("2099")),
+        "{stdout}"
+    );
+}

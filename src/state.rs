@@ -267,6 +267,10 @@ mod tests {
         let s = StateInput::from_slice(&serde_json::to_vec(&state).unwrap()).unwrap();
         assert_eq!(s.pass("tickets"), Some(p));
         assert_eq!(s.bookmark("tickets", "updated_at", None).unwrap(), Some(b));
+        // The tap's bookmarks carry it the same way.
+        let singer = serde_json::json!({"bookmarks": state});
+        let s = StateInput::from_slice(&serde_json::to_vec(&singer).unwrap()).unwrap();
+        assert_eq!(s.pass("tickets"), Some(p));
         // Older states have none; a pass upside down is no pass.
         for bad in [
             r#"{"tickets":{"updated_at":"2024-01-01T00:00:00Z"}}"#,

@@ -476,3 +476,43 @@ fn tap_gorgias_distrusts_a_bookmark_in_the_future_and_never_writes_it_back() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_stream_failing_every_retry_fails_alone_but_refused_credentials_end_the_sync_at_once() {
+    let serve = |tags: fn() -> Action| {
+        HostileServer::start(move |r: &Request| match r.path.as_str() {
+            "/api/account" => Action::json(200, &json!({"domain": "acme", "status": "active"})),
+            "/api/tags" => tags(),
+            _ => Action::page(json!([ticket(1, "2024-01-01T00:00:00Z")]), None),
+        })
+    };
+    let streams = [
+        ("account", "full_refresh"),
+        ("tags", "full_refresh"),
+        ("tickets", "incremental"),
+    ];
+    let down = serve(|| Action::json(503, &json!({"error": {"msg": "down"}})));
+    let run = read(&down, json!({}), &streams, None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        stream_error(&run, "tags")["failure_type"],
+        "transient_error"
+    );
+    assert_eq!(
+        statuses(&run, "tickets").last().map(String::as_str),
+        Some("COMPLETE")
+    );
+    assert_eq!(ids(&run, "tickets", "ticket_id"), [1]);
+    assert!(final_error(&run).contains("tags"));
+
+    let refused = serve(|| Action::json(401, &json!({"error": {"msg": "Unauthorized."}})));
+    let run = read(&refused, json!({}), &streams, None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let errors = run.trace_errors();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    assert!(errors[0]["message"].as_str().unwrap().contains("401"));
+    assert!(
+        refused.requests_to("/api/tickets").is_empty(),
+        "the sync went on"
+    );
+}

@@ -221,7 +221,7 @@ fn read_groups(
                         "Stream `{}` ({}) did not sync: {}",
                         m.sel.stream.name(),
                         m.sel.stream.endpoint().path,
-                        e.message
+                        go_on(&e.message)
                     );
                     sink.status(m.sel.stream, StreamStatus::Incomplete)
                         .map_err(Error::output)?;
@@ -242,6 +242,25 @@ fn read_groups(
         }
     }
     Ok(summary)
+}
+
+/// A sentence carried on after a colon: its first word in lower case,
+/// unless it is a name ("Gorgias", a host).
+fn go_on(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second))
+            if first.is_uppercase()
+                && second.is_lowercase()
+                && !sentence.starts_with("Gorgias") =>
+        {
+            first
+                .to_lowercase()
+                .chain(sentence[first.len_utf8()..].chars())
+                .collect()
+        }
+        _ => sentence.to_string(),
+    }
 }
 
 /// A bookmark later than the sync's start was not written by a read that
@@ -989,6 +1008,16 @@ mod tests {
             c = next(c);
         }
         None
+    }
+
+    #[test]
+    fn a_stream_failure_carries_the_sentence_on() {
+        assert_eq!(super::go_on("The key may not."), "the key may not.");
+        assert_eq!(
+            super::go_on("Gorgias has no /rules."),
+            "Gorgias has no /rules."
+        );
+        assert_eq!(super::go_on("HTTP 409 came."), "HTTP 409 came.");
     }
 
     #[test]

@@ -516,3 +516,108 @@ fn a_stream_failing_every_retry_fails_alone_but_refused_credentials_end_the_sync
         "the sync went on"
     );
 }
+
+/// A pass that an interrupted sync left at `(down_to, top]`, resumed: above
+/// `top` (a change since) and from `down_to` down to the bookmark is
+/// emitted, the window is paged through without a record, and the end of
+/// the pass drops the window and moves the bookmark.
+fn resumable_pass() -> HostileServer {
+    HostileServer::start(|r: &Request| match (r.path.as_str(), r.param("cursor")) {
+        ("/api/account", _) => Action::json(200, &json!({"domain": "acme", "status": "active"})),
+        ("/api/tickets", None) => Action::page(
+            json!([
+                ticket(10, "2024-03-10T00:00:00Z"),
+                ticket(9, "2024-03-05T00:00:00Z"),
+                ticket(8, "2024-03-03T00:00:00Z")
+            ]),
+            Some("p2"),
+        ),
+        ("/api/tickets", Some("p2")) => Action::page(
+            json!([
+                ticket(7, "2024-03-02T00:00:00Z"),
+                ticket(6, "2024-02-15T00:00:00Z"),
+                ticket(5, "2024-01-15T00:00:00Z")
+            ]),
+            Some("p3"),
+        ),
+        ("/api/tickets", Some("p3")) => Action::page(
+            json!([
+                ticket(4, "2024-01-10T00:00:00Z"),
+                ticket(3, "2024-01-05T00:00:00Z")
+            ]),
+            Some("p4"),
+        ),
+        ("/api/tickets", Some(_)) => {
+            Action::json(500, &json!({"error": {"msg": "past the stop page"}}))
+        }
+        _ => Action::page(json!([]), None),
+    })
+}
+
+const IN_PROGRESS: &str = r#"{"updated_at": "2024-02-01T00:00:00Z",
+    "pass": {"top": "2024-03-06T00:00:00Z", "down_to": "2024-03-02T00:00:00Z"}}"#;
+
+#[test]
+fn a_resumed_pass_emits_only_what_lies_outside_its_window_on_both_faces() {
+    let in_progress: Value = serde_json::from_str(IN_PROGRESS).unwrap();
+    let server = resumable_pass();
+    let state = json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "tickets"},
+        "stream_state": in_progress}}]);
+    let run = read(
+        &server,
+        json!({}),
+        &[("tickets", "incremental")],
+        Some(state),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(ids(&run, "tickets", "ticket_id"), [10, 7, 6]);
+    let last = states(&run, "tickets").pop().unwrap();
+    assert_eq!(last, json!({"updated_at": "2024-03-10T00:00:00Z"}));
+
+    let server = resumable_pass();
+    let dir = scratch();
+    let c = write_json(&dir, "c.json", &config(&server, json!({})));
+    // ticket_tags shares the pass over /tickets (with no bookmark of its
+    // own it would make the pass one of the whole history).
+    let s = write_json(
+        &dir,
+        "s.json",
+        &json!({"bookmarks": {"tickets": in_progress, "ticket_tags": {
+            "ticket_updated_at": in_progress["updated_at"], "pass": in_progress["pass"]}}}),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
+        .args([
+            "--config",
+            c.to_str().unwrap(),
+            "--state",
+            s.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tickets: Vec<i64> = messages
+        .iter()
+        .filter(|m| m["type"] == "RECORD" && m["stream"] == "tickets")
+        .map(|m| m["record"]["ticket_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(tickets, [10, 7, 6]);
+    let last = messages
+        .iter()
+        .rev()
+        .find(|m| m["type"] == "STATE")
+        .unwrap();
+    assert_eq!(
+        last["value"]["bookmarks"]["tickets"],
+        json!({"updated_at": "2024-03-10T00:00:00Z"})
+    );
+}

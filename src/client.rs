@@ -635,6 +635,11 @@ impl Client {
                 "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
                 self.base
             ))),
+            E::Io(io) if certificate_refused(&io) => Attempt::Fail(Error::config(format!(
+                "The TLS certificate of {} is not one this system trusts ({}): the connector only sends credentials to hosts with a valid certificate; check `base_url`, or add the proxy's CA to the system's trust store.",
+                self.base,
+                certificate_reason(&io)
+            ))),
             E::BodyExceedsLimit(_) => Attempt::Fail(Error::system(format!(
                 "Gorgias answered {path} with a page over 256 MiB: lower `page_size` and report it."
             ))),
@@ -649,6 +654,32 @@ impl Client {
                 Some(Duration::ZERO),
             ),
         }
+    }
+}
+
+/// ureq hands a failed certificate check over as an I/O error wrapping
+/// rustls's: retrying it would only fail the same way.
+fn certificate_refused(io: &std::io::Error) -> bool {
+    matches!(
+        io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::InvalidCertificate(_))
+    )
+}
+
+fn certificate_reason(io: &std::io::Error) -> &'static str {
+    use rustls::CertificateError as C;
+    match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::UnknownIssuer => "it is signed by an unknown authority, or self-signed",
+            C::Expired | C::ExpiredContext { .. } => "it has expired",
+            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet",
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "it is not issued for this host"
+            }
+            C::Revoked => "it has been revoked",
+            _ => "it failed verification",
+        },
+        _ => "it failed verification",
     }
 }
 

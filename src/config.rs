@@ -279,8 +279,7 @@ impl Config {
             max_rate_share,
             base_url,
             backoff_base_ms: optional_int(obj, "backoff_base_ms", 0, 60_000)?.map(|n| n as u64),
-            retry_budget_ms: optional_int(obj, "retry_budget_ms", 1, 3_600_000)?
-                .map(|n| n as u64),
+            retry_budget_ms: optional_int(obj, "retry_budget_ms", 1, 3_600_000)?.map(|n| n as u64),
             user_roles,
             emit_deletes,
         })
@@ -364,7 +363,11 @@ fn apply_aliases(obj: &mut Map<String, Value>) -> Result<()> {
     }
     // `https://user:key@acme.gorgias.com`: the credentials move to their
     // fields (unless set), the host stays the domain.
-    if let Some(domain) = obj.get("domain").and_then(Value::as_str).map(str::to_string) {
+    if let Some(domain) = obj
+        .get("domain")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
         if let Some((host, email, key)) = split_credentials(&domain) {
             obj.insert("domain".into(), Value::String(host));
             if obj.get("credentials").is_none() {

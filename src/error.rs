@@ -71,9 +71,9 @@ fn mask_auth_schemes(text: &str) -> String {
     let mut i = 0;
     while i < text.len() {
         let rest = &lower[i..];
-        let scheme = ["basic", "bearer"]
-            .into_iter()
-            .find(|s| rest.starts_with(s) && !lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric()));
+        let scheme = ["basic", "bearer"].into_iter().find(|s| {
+            rest.starts_with(s) && !lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric())
+        });
         if let Some(scheme) = scheme {
             let after = i + scheme.len();
             let gap = text[after..]
@@ -88,7 +88,9 @@ fn mask_auth_schemes(text: &str) -> String {
                 .map(|(n, _)| n)
                 .unwrap_or(text.len() - start);
             let word = &text[start..start + len];
-            let looks_secret = word.chars().any(|c| c.is_ascii_digit() || "+/=".contains(c));
+            let looks_secret = word
+                .chars()
+                .any(|c| c.is_ascii_digit() || "+/=".contains(c));
             if gap > 0 && len >= SHORTEST_SECRET && looks_secret {
                 out.push_str(&text[i..start]);
                 out.push_str(MASK);

@@ -265,15 +265,16 @@ impl SingerSink<'_> {
     /// Singer has no message to hand a config back: the user is told,
     /// without the token, that the config must change.
     fn warn_rotation(&mut self) -> io::Result<()> {
-        let rotated = self.rotation.as_ref().and_then(|r| {
-            r.lock().unwrap_or_else(PoisonError::into_inner).take()
-        });
+        let rotated = self
+            .rotation
+            .as_ref()
+            .and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
         if rotated.is_none() {
             return Ok(());
         }
         writeln!(
             self.err,
-            "WARNING Gorgias replaced the OAuth2 refresh token during this sync, so the one in the config no longer works: update `credentials.refresh_token` in the config (authorize the app again to get a new one; the tap never prints tokens)."
+            "WARN Gorgias replaced the OAuth2 refresh token during this sync, so the one in the config no longer works: update `credentials.refresh_token` in the config (authorize the app again to get a new one; the tap never prints tokens)."
         )
     }
 

@@ -304,6 +304,14 @@ fn remember_secrets(obj: &Map<String, Value>) {
                 if SECRET_KEYS.contains(&k.as_str()) {
                     crate::error::remember_secret(s);
                 }
+                // ingestr's `uri` carries the key as a query value.
+                if let Some((_, rest)) = s.split_once("api_key=") {
+                    let key = rest.split('&').next().unwrap_or_default();
+                    crate::error::remember_secret(key);
+                    if let Some(decoded) = percent_decode(key) {
+                        crate::error::remember_secret(&decoded);
+                    }
+                }
                 // `uri`, `domain` and the like in the `user:key@host` form.
                 if let Some((_, key)) = userinfo(s).and_then(|u| u.split_once(':')) {
                     crate::error::remember_secret(key);
@@ -865,6 +873,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("`page_size`"));
+    }
+
+    #[test]
+    fn credentials_in_a_domain_or_uri_move_to_their_fields() {
+        let c = Config::from_value(
+            &json!({"domain": "https://me%40x.example:key-1234567@acme.gorgias.com/"}),
+        )
+        .unwrap();
+        assert_eq!(c.domain, "acme");
+        assert!(matches!(&c.auth, Auth::ApiKey { email, api_key }
+            if email == "me@x.example" && api_key.expose() == "key-1234567"));
+        for uri in [
+            "gorgias://me%40x.example:key-1234567@acme",
+            "gorgias://me@x.example:key-1234567@acme/",
+            "gorgias://acme&api_key=key-1234567&email=me%40x.example",
+            "gorgias://acme?api_key=key-1234567&email=me%40x.example",
+        ] {
+            let c = Config::from_value(&json!({ "uri": uri })).unwrap();
+            assert_eq!(c.domain, "acme", "{uri}");
+            assert!(matches!(&c.auth, Auth::ApiKey { email, .. } if email == "me@x.example"));
+        }
+        let e = normalize_domain("key-7654321@acme").unwrap_err();
+        assert!(!e.message.contains("key-7654321"), "{}", e.message);
     }
 
     #[test]

@@ -324,3 +324,57 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn remembered_secrets_and_auth_credentials_are_masked() {
+        remember_secret("Basic c2VjcmV0LWJhc2U2NC12YWx1ZQ==");
+        remember_secret("raw-secret-key-0001");
+        assert_eq!(
+            redact("echo c2VjcmV0LWJhc2U2NC12YWx1ZQ== and raw-secret-key-0001"),
+            "echo **** and ****"
+        );
+        // A credential we never knew, after its scheme word.
+        assert_eq!(
+            redact("got Authorization: Bearer abc123def456ghi"),
+            "got Authorization: Bearer ****"
+        );
+        assert_eq!(redact("bearer=Zm9vYmFyYmF6cXV4"), "bearer=****");
+        // Plain words are left alone.
+        for plain in [
+            "basic authentication failed",
+            "Bearer token expired",
+            "a basic plan",
+        ] {
+            assert_eq!(redact(plain), plain);
+        }
+        // Short values are not remembered: they would garble every message.
+        remember_secret("k");
+        assert_eq!(redact("keep"), "keep");
+    }
+
+    #[test]
+    fn the_redacting_writer_masks_whole_lines() {
+        remember_secret("line-secret-0002");
+        let mut out = Vec::new();
+        {
+            let mut w = Redacting::new(&mut out);
+            w.write_all(b"WARN line-sec").unwrap();
+            w.write_all(b"ret-0002 seen\nlast line-secret-0002")
+                .unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "WARN **** seen\nlast ****");
+    }
+
+    #[test]
+    fn server_text_is_capped_and_kept_on_one_line() {
+        let q = quote_server(&format!("a\nb{}", "x".repeat(300)));
+        assert!(q.starts_with("a\\nb"));
+        assert!(q.ends_with('…'));
+        assert!(q.chars().count() < 210);
+    }
+}

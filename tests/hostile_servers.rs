@@ -339,7 +339,8 @@ fn an_overflowing_token_lifetime_ends_the_read_at_once_with_one_error() {
 
 #[test]
 fn the_retry_budget_bounds_a_request_however_the_server_stalls() {
-    let stalls: Vec<(&str, fn(&Request) -> Action)> = vec![
+    type Answer = fn(&Request) -> Action;
+    let stalls: Vec<(&str, Answer)> = vec![
         ("never answers", |_| Action::Hang),
         ("503 with Retry-After 999999", |_| {
             Action::json(503, &json!({})).with_header("Retry-After", "999999")

@@ -54,9 +54,14 @@ impl Ran {
 }
 
 fn run_bin(bin: &str, args: &[&str], deadline: Duration) -> Ran {
+    run_bin_env(bin, args, &[], deadline)
+}
+
+fn run_bin_env(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Ran {
     let started = Instant::now();
     let mut child = Command::new(bin)
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -335,6 +340,67 @@ fn an_overflowing_token_lifetime_ends_the_read_at_once_with_one_error() {
     ] {
         assert!(!run.output().contains(s), "{s} leaked: {}", run.output());
     }
+}
+
+/// Any panic, on the fetching thread too (which the read loop waits on
+/// while it holds the stdout lock), ends the process at once: one line, exit 4.
+#[test]
+fn a_panic_on_the_fetching_thread_ends_the_process_at_once_with_one_line() {
+    let server = HostileServer::start(|_| Action::page(json!([{"id": 1, "name": "x"}]), None));
+    let dir = scratch();
+    let config = write_json(&dir, "config.json", &api_config(&server.base_url()));
+    let catalog = tags_catalog(&dir);
+    let singer_catalog = singer_tags_catalog(&dir, &config);
+    let panic_env = [("SOURCE_GORGIAS_TEST_PANIC", "/tags")];
+    let run = run_bin_env(
+        AIRBYTE,
+        &[
+            "read",
+            "--config",
+            path(&config),
+            "--catalog",
+            path(&catalog),
+        ],
+        &panic_env,
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        run.code,
+        Some(4),
+        "ended in {:?}: {}",
+        run.took,
+        run.output()
+    );
+    let errors = run.trace_errors();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    assert_eq!(errors[0]["failure_type"], "system_error");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let run = run_bin_env(
+        TAP,
+        &[
+            "--config",
+            path(&config),
+            "--catalog",
+            path(&singer_catalog),
+        ],
+        &panic_env,
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        run.code,
+        Some(4),
+        "ended in {:?}: {}",
+        run.took,
+        run.output()
+    );
+    let critical: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("CRITICAL"))
+        .collect();
+    assert_eq!(critical.len(), 1, "{}", run.stderr);
+    assert!(critical[0].contains("internal error"), "{}", critical[0]);
 }
 
 #[test]

@@ -232,17 +232,18 @@ impl Client {
         let mut attempt = 0u32;
         let mut refreshed = false;
         let mut last: Option<Error> = None;
+        let left = |c: &Self| {
+            c.retry
+                .max_total
+                .saturating_sub(c.clock.now().saturating_duration_since(started))
+        };
+        let timeout = |c: &Self| left(c).clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT);
         loop {
             attempt += 1;
             if self.token_expiring() {
-                self.refresh_token()?;
+                self.refresh_token(timeout(self))?;
                 refreshed = true;
             }
-            let left = |c: &Self| {
-                c.retry
-                    .max_total
-                    .saturating_sub(c.clock.now().saturating_duration_since(started))
-            };
             let wait = self.budget.delay(self.clock.now());
             // A pacing wait past the budget's end would only end in the
             // same failure later.
@@ -251,14 +252,13 @@ impl Client {
             }
             self.pause(wait.min(left(self)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
-            let timeout = left(self).clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT);
-            let outcome = self.attempt(path, query, timeout);
+            let outcome = self.attempt(path, query, timeout(self));
             let (error, backoff) = match outcome {
                 Attempt::Done(v) => return Ok(v),
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
                 Attempt::Unauthorized(_) if !refreshed && self.can_refresh() => {
-                    self.refresh_token()?;
+                    self.refresh_token(timeout(self))?;
                     refreshed = true;
                     continue;
                 }
@@ -283,11 +283,13 @@ impl Client {
                 return Err(self.gave_up(error, attempt, started));
             }
             self.stats.retries += 1;
-            let wait = delay.unwrap_or_default();
+            let when = match delay {
+                Some(d) => format!("in {:.1}s", d.as_secs_f64()),
+                None => "when the rate limit allows".to_string(),
+            };
             on_retry(&format!(
-                "Attempt {attempt} to read {path} failed ({}); trying again in {:.1}s.",
-                error.message.trim_end_matches('.'),
-                wait.as_secs_f64()
+                "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
+                error.message.trim_end_matches('.')
             ));
             if let Some(d) = delay {
                 self.pause(d)?;
@@ -538,7 +540,7 @@ impl Client {
 
     /// The OAuth2 refresh grant (RFC 6749 §6) against the account's
     /// `/oauth/token`, the app's credentials in HTTP Basic.
-    fn refresh_token(&mut self) -> Result<()> {
+    fn refresh_token(&mut self, timeout: Duration) -> Result<()> {
         let Auth::OAuth {
             refresh: Some(r), ..
         } = &self.auth
@@ -568,6 +570,9 @@ impl Client {
             .header("Authorization", client.expose())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .send(body.as_str())
             .map_err(|e| {
                 Error::transient(format!(
@@ -594,6 +599,7 @@ impl Client {
             None | Some(Value::Null) => None,
             Some(secs) => Some(
                 secs.as_i64()
+                    .or_else(|| secs.as_str().and_then(|s| s.trim().parse().ok()))
                     .filter(|s| *s > 0)
                     .and_then(chrono::Duration::try_seconds)
                     .and_then(|d| chrono::Utc::now().checked_add_signed(d))

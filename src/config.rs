@@ -226,7 +226,10 @@ impl Config {
     /// Reads a config in the spec's form, and in the forms other Gorgias
     /// connectors' configs take (so they work unchanged): flat `email` and
     /// `api_key`; Airbyte's `domain_name`, `username`, `password`; ingestr's
-    /// `uri` (`gorgias://<domain>?api_key=…&email=…`).
+    /// `uri` (`gorgias://<domain>?api_key=…&email=…`, or
+    /// `gorgias://<email>:<key>@<domain>`); and a domain written
+    /// `https://<email>:<key>@<domain>.gorgias.com`. Every value that is or
+    /// may hold a secret is remembered for the redactor before any is parsed.
     pub fn from_value(value: &Value) -> Result<Config> {
         let obj = value.as_object().ok_or_else(|| {
             Error::config("The config must be a JSON object with `domain` and `credentials`.")

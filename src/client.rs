@@ -5,7 +5,7 @@
 //! another host).
 
 use crate::config::{Auth, Config, Secret};
-use crate::error::{Error, Result};
+use crate::error::{quote_server, Error, Result};
 use crate::json::{Doc, DocError, Elements, Node};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use serde_json::Value;
@@ -43,7 +43,9 @@ impl Page {
     }
 }
 
-/// How hard to try before a transient failure ends the sync.
+/// How hard to try before a transient failure ends the sync. `max_total`
+/// bounds everything: each attempt's timeout and each wait is cut to the
+/// time that remains of it.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -51,6 +53,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     pub max_delay: Duration,
 }
+
+/// The longest one request may take when the budget leaves more.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(180);
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -61,6 +66,29 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(60),
         }
     }
+}
+
+impl RetryPolicy {
+    /// `check` answers in seconds: three tries within ten seconds tell a
+    /// passing hiccup from a wrong host, and more would only keep the user
+    /// waiting.
+    pub fn for_check(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 3,
+            max_total: self.max_total.min(Duration::from_secs(10)),
+            base_delay: self.base_delay,
+            max_delay: self.max_delay.min(Duration::from_secs(4)),
+        }
+    }
+}
+
+/// A refresh token the token endpoint replaced: the old one no longer works,
+/// so whoever keeps the config must store these.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub access_token: Secret,
+    pub refresh_token: Secret,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Requests per endpoint path, for progress logs and the request-count tests.
@@ -86,6 +114,8 @@ pub struct Client {
     abandoned: Arc<AtomicBool>,
     /// Some request has had a 2xx answer in JSON: the host is the account's.
     answered: bool,
+    /// The latest rotated refresh token, until a face has passed it on.
+    rotation: Arc<Mutex<Option<Rotation>>>,
 }
 
 /// What one attempt came to.
@@ -121,6 +151,9 @@ impl Client {
             retry.base_delay = Duration::from_millis(ms);
             retry.max_delay = Duration::from_millis(ms.saturating_mul(60));
         }
+        if let Some(ms) = config.retry_budget_ms {
+            retry.max_total = Duration::from_millis(ms);
+        }
         let seed = clock.now().elapsed().as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15;
         Client {
             agent,
@@ -135,6 +168,30 @@ impl Client {
             jitter: seed | 1,
             abandoned: Arc::default(),
             answered: false,
+            rotation: Arc::default(),
+        }
+    }
+
+    /// Where a rotated refresh token is left for the face to pass on; the
+    /// face takes it (and so empties it) from the thread that writes output.
+    pub fn rotation(&self) -> Arc<Mutex<Option<Rotation>>> {
+        Arc::clone(&self.rotation)
+    }
+
+    /// GET `/account` within `check`'s own short retry budget, telling
+    /// `on_retry` of each failed try before the next.
+    pub fn check_account(&mut self, on_retry: &mut dyn FnMut(&str)) -> Result<Doc> {
+        let policy = self.retry.for_check();
+        let saved = std::mem::replace(&mut self.retry, policy);
+        let result = self.get_with("/account", &[], on_retry);
+        self.retry = saved;
+        let v = result?;
+        if v.root().is_object() {
+            Ok(v)
+        } else {
+            Err(Error::system(
+                "Gorgias answered /account with something other than a JSON object: the API may have changed; please report it.",
+            ))
         }
     }
 
@@ -153,58 +210,94 @@ impl Client {
     /// GET one page of a list endpoint. Accepts the documented envelope and
     /// the bare array the docs show for satisfaction surveys.
     pub fn get_page(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Page> {
+        // Debug builds only: a panic where no input can cause one any more
+        // (pages are read on the fetching thread), so the tests can prove
+        // that any panic on any thread ends the process at once.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("SOURCE_GORGIAS_TEST_PANIC").is_some_and(|p| p == path) {
+            panic!("test panic while reading {path}");
+        }
         let v = self.get(path, query)?;
         page_from(path, v)
     }
 
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Doc> {
+        self.get_with(path, query, &mut |_| {})
+    }
+
+    fn get_with(
+        &mut self,
+        path: &str,
+        query: &[(&str, &str)],
+        on_retry: &mut dyn FnMut(&str),
+    ) -> Result<Doc> {
         let started = self.clock.now();
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let mut last: Option<Error> = None;
+        let left = |c: &Self| {
+            c.retry
+                .max_total
+                .saturating_sub(c.clock.now().saturating_duration_since(started))
+        };
+        let timeout = |c: &Self| left(c).clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT);
         loop {
             attempt += 1;
             if self.token_expiring() {
-                self.refresh_token()?;
+                self.refresh_token(timeout(self))?;
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
-            self.pause(wait)?;
+            // A pacing wait past the budget's end would only end in the
+            // same failure later.
+            if let Some(e) = last.take().filter(|_| wait >= left(self)) {
+                return Err(self.gave_up(e, attempt - 1, started));
+            }
+            self.pause(wait.min(left(self)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
-            let outcome = self.attempt(path, query);
+            let outcome = self.attempt(path, query, timeout(self));
             let (error, backoff) = match outcome {
                 Attempt::Done(v) => return Ok(v),
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
                 Attempt::Unauthorized(_) if !refreshed && self.can_refresh() => {
-                    self.refresh_token()?;
+                    self.refresh_token(timeout(self))?;
                     refreshed = true;
                     continue;
                 }
                 Attempt::Unauthorized(e) | Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(e, backoff) => (e, backoff),
             };
-            // An HTML page where JSON belongs is almost always a wrong host:
+            // An HTML page where JSON belongs is almost always a wrong host,
+            // and a body that cannot be read will not be read the next time:
             // one more look rules out a proxy's hiccup, more would only stall.
-            if error.failure == crate::FailureType::Config && attempt >= 2 {
+            if error.failure != crate::FailureType::Transient && attempt >= 2 {
                 return Err(error);
             }
-            let elapsed = self.clock.now().saturating_duration_since(started);
             // 429s are paced by the budget and bounded by time only: a busy
             // account is not a reason to give up on the third try.
             let counts = backoff.is_some();
-            if (counts && attempt >= self.retry.max_attempts) || elapsed >= self.retry.max_total {
-                // One sentence: the last failure, then what was tried.
-                return Err(Error::transient(format!(
-                    "{}, and kept failing after {attempt} attempts over {}s: run the sync again later.",
-                    error.message.trim_end_matches('.'),
-                    elapsed.as_secs()
-                )));
+            if (counts && attempt >= self.retry.max_attempts) || left(self).is_zero() {
+                return Err(self.gave_up(error, attempt, started));
+            }
+            let delay = backoff.map(|b| self.backoff(attempt, b));
+            // A wait the budget cannot hold ends the request now, not later.
+            if delay.is_some_and(|d| d >= left(self)) {
+                return Err(self.gave_up(error, attempt, started));
             }
             self.stats.retries += 1;
-            if let Some(b) = backoff {
-                let d = self.backoff(attempt, b);
+            let when = match delay {
+                Some(d) => format!("in {:.1}s", d.as_secs_f64()),
+                None => "when the rate limit allows".to_string(),
+            };
+            on_retry(&format!(
+                "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
+                error.message.trim_end_matches('.')
+            ));
+            if let Some(d) = delay {
                 self.pause(d)?;
             }
+            last = Some(error);
         }
     }
 
@@ -212,6 +305,19 @@ impl Client {
     /// then the host and credentials are right, whatever fails next.
     pub fn answered(&self) -> bool {
         self.answered
+    }
+
+    /// One sentence: the last failure, then what was tried.
+    fn gave_up(&self, error: Error, attempts: u32, started: Instant) -> Error {
+        if error.failure != crate::FailureType::Transient {
+            return error;
+        }
+        let elapsed = self.clock.now().saturating_duration_since(started);
+        Error::transient(format!(
+            "{}, and kept failing after {attempts} attempts over {}s: run the sync again later.",
+            error.message.trim_end_matches('.'),
+            elapsed.as_secs()
+        ))
     }
 
     /// The flag that gives up every request still waiting: for the read
@@ -255,7 +361,7 @@ impl Client {
         exp.mul_f64(0.5 + 0.5 * frac).max(at_least)
     }
 
-    fn attempt(&mut self, path: &str, query: &[(&str, &str)]) -> Attempt {
+    fn attempt(&mut self, path: &str, query: &[(&str, &str)], timeout: Duration) -> Attempt {
         let url = format!("{}{}", self.base, path);
         let mut req = self
             .agent
@@ -265,6 +371,11 @@ impl Client {
         for (k, v) in query {
             req = req.query(*k, *v);
         }
+        let req = req
+            .config()
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
+            .build();
         let mut resp = match req.call() {
             Ok(r) => r,
             Err(e) => {
@@ -285,6 +396,10 @@ impl Client {
         let is_html = header("content-type")
             .map(|c| c.to_ascii_lowercase().contains("html"))
             .unwrap_or(false);
+        // We ask for no encoding and decode none: such a body can never be read.
+        let encoding = header("content-encoding")
+            .map(|e| e.trim().to_ascii_lowercase())
+            .filter(|e| !e.is_empty() && e != "identity");
         self.budget.observe(now, used);
         if status == 429 {
             self.budget.throttled(now, retry_after);
@@ -362,11 +477,22 @@ impl Client {
                 )))
             }
         }
+        if let Some(encoding) = encoding {
+            return Attempt::Retry(
+                Error::system(format!(
+                    "Gorgias answered {path} with a body in the `{}` encoding, which the connector did not ask for and cannot read: check that nothing between the connector and Gorgias (a proxy) re-encodes answers.",
+                    quote_server(&encoding)
+                )),
+                Some(Duration::ZERO),
+            );
+        }
         let looks_html = is_html || looks_like_html(&body);
+        let utf8 = std::str::from_utf8(&body).is_ok();
         match Doc::parse(body) {
             Ok(doc) => {
                 let root = doc.root();
                 if let Some(msg) = root.get("error").and_then(error_text) {
+                    let msg = quote_server(&msg);
                     if root.get("data").is_none() {
                         return Attempt::Fail(Error::system(format!(
                             "Gorgias answered {path} with an error instead of data ({msg}): please check the account in Gorgias, and report it if it persists."
@@ -383,10 +509,18 @@ impl Client {
                 )),
                 Some(Duration::ZERO),
             ),
-            Err(e) => Attempt::Retry(
+            Err(DocError::Truncated) => Attempt::Retry(
                 Error::transient(format!(
-                    "Gorgias answered {path} with a body that is not complete JSON ({})",
-                    if e == DocError::Truncated { "it was cut short" } else { "it does not parse" }
+                    "Gorgias answered {path} with a body that is not complete JSON (it was cut short)"
+                )),
+                Some(Duration::ZERO),
+            ),
+            // Not UTF-8, nested past the limit, or no JSON at all: the same
+            // bytes will come again, so one more look and then a system error.
+            Err(_) => Attempt::Retry(
+                Error::system(format!(
+                    "Gorgias answered {path} with a body the connector cannot read ({}): please report it.",
+                    if utf8 { "it is not JSON, or nests deeper than the connector reads" } else { "it is not UTF-8 text" }
                 )),
                 Some(Duration::ZERO),
             ),
@@ -418,7 +552,7 @@ impl Client {
 
     /// The OAuth2 refresh grant (RFC 6749 §6) against the account's
     /// `/oauth/token`, the app's credentials in HTTP Basic.
-    fn refresh_token(&mut self) -> Result<()> {
+    fn refresh_token(&mut self, timeout: Duration) -> Result<()> {
         let Auth::OAuth {
             refresh: Some(r), ..
         } = &self.auth
@@ -429,7 +563,10 @@ impl Client {
             Some(host) => format!("{host}/oauth/token"),
             None => format!("{}/oauth/token", self.base),
         };
-        let client = format!("{}:{}", r.client_id, r.client_secret.expose());
+        let client = Secret::new(format!(
+            "Basic {}",
+            base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
+        ));
         let body = format!(
             "grant_type=refresh_token&refresh_token={}",
             form_encode(r.refresh_token.expose())
@@ -442,9 +579,12 @@ impl Client {
         let mut resp = self
             .agent
             .post(&token_url)
-            .header("Authorization", format!("Basic {}", base64(client.as_bytes())))
+            .header("Authorization", client.expose())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
             .send(body.as_str())
             .map_err(|e| {
                 Error::transient(format!(
@@ -467,13 +607,26 @@ impl Client {
             .and_then(Value::as_str)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| refused("no access_token in the answer".into()))?;
-        let expires_at = v
-            .get("expires_in")
-            .and_then(Value::as_i64)
-            .map(|secs| chrono::Utc::now() + chrono::Duration::seconds(secs));
+        let expires_at = match v.get("expires_in") {
+            None | Some(Value::Null) => None,
+            Some(secs) => Some(
+                secs.as_i64()
+                    .or_else(|| secs.as_str().and_then(|s| s.trim().parse().ok()))
+                    .filter(|s| *s > 0)
+                    .and_then(chrono::Duration::try_seconds)
+                    .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+                    .ok_or_else(|| {
+                        Error::system(format!(
+                            "Gorgias's token endpoint answered with an `expires_in` of {}, which is not a lifetime in seconds the connector can use: authorize the app again, and report it if it persists.",
+                            quote_server(&secs.to_string())
+                        ))
+                    })?,
+            ),
+        };
         let rotated = v
             .get("refresh_token")
             .and_then(Value::as_str)
+            .filter(|t| !t.is_empty() && *t != r.refresh_token.expose())
             .map(Secret::new);
         if let Auth::OAuth {
             access_token,
@@ -485,6 +638,11 @@ impl Client {
             *at = expires_at;
             if let Some(t) = rotated {
                 r.refresh_token = t;
+                *self.rotation.lock().unwrap_or_else(|p| p.into_inner()) = Some(Rotation {
+                    access_token: access_token.clone(),
+                    refresh_token: r.refresh_token.clone(),
+                    expires_at,
+                });
             }
         }
         self.authorization = authorization(&self.auth);
@@ -502,6 +660,11 @@ impl Client {
                 "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
                 self.base
             ))),
+            E::Io(io) if certificate_refused(&io) => Attempt::Fail(Error::config(format!(
+                "The TLS certificate of {} is not one this system trusts ({}): the connector only sends credentials to hosts with a valid certificate; check `base_url`, or add the proxy's CA to the system's trust store.",
+                self.base,
+                certificate_reason(&io)
+            ))),
             E::BodyExceedsLimit(_) => Attempt::Fail(Error::system(format!(
                 "Gorgias answered {path} with a page over 256 MiB: lower `page_size` and report it."
             ))),
@@ -516,6 +679,32 @@ impl Client {
                 Some(Duration::ZERO),
             ),
         }
+    }
+}
+
+/// ureq hands a failed certificate check over as an I/O error wrapping
+/// rustls's: retrying it would only fail the same way.
+fn certificate_refused(io: &std::io::Error) -> bool {
+    matches!(
+        io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::InvalidCertificate(_))
+    )
+}
+
+fn certificate_reason(io: &std::io::Error) -> &'static str {
+    use rustls::CertificateError as C;
+    match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::UnknownIssuer => "it is signed by an unknown authority, or self-signed",
+            C::Expired | C::ExpiredContext { .. } => "it has expired",
+            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet",
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "it is not issued for this host"
+            }
+            C::Revoked => "it has been revoked",
+            _ => "it failed verification",
+        },
+        _ => "it failed verification",
     }
 }
 
@@ -555,7 +744,7 @@ fn error_text(e: Node<'_>) -> Option<String> {
 fn error_msg(body: &[u8]) -> Option<String> {
     let doc = Doc::parse(body.to_vec()).ok()?;
     let m = error_text(doc.root().get("error")?)?;
-    Some(m.chars().take(200).collect())
+    Some(quote_server(&m))
 }
 
 fn page_from(path: &str, doc: Doc) -> Result<Page> {

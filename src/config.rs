@@ -158,13 +158,16 @@ pub struct OAuthRefresh {
 }
 
 /// A secret that never prints: its Debug and Display are a mask, so it cannot
-/// reach a log line or an error chain by accident.
+/// reach a log line or an error chain by accident, and making one remembers
+/// it for the redactor, so it cannot reach output through text either.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        let s = s.into();
+        crate::error::remember_secret(&s);
+        Secret(s)
     }
     pub fn expose(&self) -> &str {
         &self.0
@@ -199,6 +202,9 @@ pub struct Config {
     /// Test knob (not in the spec): the first retry backoff, so fault tests
     /// run in milliseconds instead of seconds.
     pub backoff_base_ms: Option<u64>,
+    /// Test knob (not in the spec): the whole retry budget of one request
+    /// (15 minutes by default), so the bound can be tested in seconds.
+    pub retry_budget_ms: Option<u64>,
     /// Only users with these roles (the API's `roles[]`); empty reads all.
     pub user_roles: Vec<String>,
     /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
@@ -220,11 +226,15 @@ impl Config {
     /// Reads a config in the spec's form, and in the forms other Gorgias
     /// connectors' configs take (so they work unchanged): flat `email` and
     /// `api_key`; Airbyte's `domain_name`, `username`, `password`; ingestr's
-    /// `uri` (`gorgias://<domain>?api_key=…&email=…`).
+    /// `uri` (`gorgias://<domain>?api_key=…&email=…`, or
+    /// `gorgias://<email>:<key>@<domain>`); and a domain written
+    /// `https://<email>:<key>@<domain>.gorgias.com`. Every value that is or
+    /// may hold a secret is remembered for the redactor before any is parsed.
     pub fn from_value(value: &Value) -> Result<Config> {
         let obj = value.as_object().ok_or_else(|| {
             Error::config("The config must be a JSON object with `domain` and `credentials`.")
         })?;
+        remember_secrets(obj);
         let mut obj = obj.clone();
         apply_aliases(&mut obj)?;
         let obj = &obj;
@@ -272,10 +282,77 @@ impl Config {
             max_rate_share,
             base_url,
             backoff_base_ms: optional_int(obj, "backoff_base_ms", 0, 60_000)?.map(|n| n as u64),
+            retry_budget_ms: optional_int(obj, "retry_budget_ms", 1, 3_600_000)?.map(|n| n as u64),
             user_roles,
             emit_deletes,
         })
     }
+}
+
+/// Remembers every value of the config that is, or may hold, a secret,
+/// before any of it is parsed: a refusal of a misplaced value must not be
+/// the one message that shows the key.
+fn remember_secrets(obj: &Map<String, Value>) {
+    const SECRET_KEYS: &[&str] = &[
+        "api_key",
+        "password",
+        "access_token",
+        "refresh_token",
+        "client_secret",
+    ];
+    let creds = obj.get("credentials").and_then(Value::as_object);
+    for map in std::iter::once(obj).chain(creds) {
+        for (k, v) in map {
+            if let Some(s) = v.as_str() {
+                if SECRET_KEYS.contains(&k.as_str()) {
+                    crate::error::remember_secret(s);
+                }
+                // ingestr's `uri` carries the key as a query value.
+                if let Some((_, rest)) = s.split_once("api_key=") {
+                    let key = rest.split('&').next().unwrap_or_default();
+                    crate::error::remember_secret(key);
+                    if let Some(decoded) = percent_decode(key) {
+                        crate::error::remember_secret(&decoded);
+                    }
+                }
+                // `uri`, `domain` and the like in the `user:key@host` form.
+                if let Some((_, key)) = userinfo(s).and_then(|u| u.split_once(':')) {
+                    crate::error::remember_secret(key);
+                    if let Some(decoded) = percent_decode(key) {
+                        crate::error::remember_secret(&decoded);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `user:password` of a URL-like value (`scheme://user:password@host…`
+/// or `user:password@host`), if it has one.
+fn userinfo(s: &str) -> Option<&str> {
+    let rest = s.trim().split_once("://").map_or(s.trim(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#', '&']).next()?;
+    authority.rsplit_once('@').map(|(u, _)| u)
+}
+
+/// Splits `[scheme://]user:password@host[/…]` into the value without its
+/// credentials and the decoded e-mail and key. `None` when the value has no
+/// `@` in its host part or when the part before it is not `e-mail:key`.
+fn split_credentials(s: &str) -> Option<(String, String, String)> {
+    let trimmed = s.trim();
+    let (scheme, rest) = match trimmed.split_once("://") {
+        Some((sc, r)) => (format!("{sc}://"), r),
+        None => (String::new(), trimmed),
+    };
+    let end = rest.find(['/', '?', '#', '&']).unwrap_or(rest.len());
+    let (user, host) = rest[..end].rsplit_once('@')?;
+    let (email, key) = user.split_once(':')?;
+    let email = percent_decode(email)?;
+    let key = percent_decode(key)?;
+    if !email.contains('@') || key.is_empty() {
+        return None;
+    }
+    Some((format!("{scheme}{host}{}", &rest[end..]), email, key))
 }
 
 /// Moves other connectors' key names onto ours, never over a key that is set.
@@ -295,10 +372,28 @@ fn apply_aliases(obj: &mut Map<String, Value>) -> Result<()> {
             obj.entry(ours.to_string()).or_insert(v);
         }
     }
+    // `https://user:key@acme.gorgias.com`: the credentials move to their
+    // fields (unless set), the host stays the domain.
+    if let Some(domain) = obj
+        .get("domain")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
+        if let Some((host, email, key)) = split_credentials(&domain) {
+            obj.insert("domain".into(), Value::String(host));
+            if obj.get("credentials").is_none() {
+                obj.entry("email").or_insert(Value::String(email));
+                obj.entry("api_key").or_insert(Value::String(key));
+            }
+        }
+    }
     Ok(())
 }
 
-/// `gorgias://<domain>?api_key=<key>&email=<email>`, as ingestr takes it.
+/// `gorgias://<domain>?api_key=<key>&email=<email>`, as ingestr takes it, and
+/// the forms people write for it: `&` for the `?`, and the credentials the
+/// usual URI way, `gorgias://<email>:<key>@<domain>` (the `@` of the e-mail
+/// written `%40`).
 fn parse_ingestr_uri(uri: &str) -> Result<Vec<(String, String)>> {
     let bad = || {
         Error::config(
@@ -306,11 +401,24 @@ fn parse_ingestr_uri(uri: &str) -> Result<Vec<(String, String)>> {
         )
     };
     let rest = uri.trim().strip_prefix("gorgias://").ok_or_else(bad)?;
-    let (domain, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut out = vec![(
-        "domain".to_string(),
-        percent_decode(domain.trim_end_matches('/')).ok_or_else(bad)?,
-    )];
+    let (mut authority, query) = rest
+        .split_once('?')
+        .or_else(|| rest.split_once('&'))
+        .unwrap_or((rest, ""));
+    let mut out = Vec::new();
+    if let Some((user, host)) = authority.rsplit_once('@') {
+        let (email, key) = user.split_once(':').ok_or_else(bad)?;
+        out.push(("email".to_string(), percent_decode(email).ok_or_else(bad)?));
+        out.push(("api_key".to_string(), percent_decode(key).ok_or_else(bad)?));
+        authority = host;
+    }
+    out.insert(
+        0,
+        (
+            "domain".to_string(),
+            percent_decode(authority.trim_end_matches('/')).ok_or_else(bad)?,
+        ),
+    );
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').ok_or_else(bad)?;
         let key = match k {
@@ -576,9 +684,14 @@ fn optional_share(obj: &Map<String, Value>, field: &str) -> Result<Option<f64>> 
 /// the credentials to another host.
 pub fn normalize_domain(raw: &str) -> Result<String> {
     let refuse = || {
+        // A value with an `@` may hold a credential: it is not quoted.
+        let shown = if raw.contains('@') {
+            String::from("a value with an `@` (not shown, as it may hold a credential)")
+        } else {
+            format!("`{}`", quote(raw.trim()))
+        };
         Error::config(format!(
-            "Config field `domain` is `{}`, which is not a Gorgias subdomain: write the part before .gorgias.com, for example `acme` for https://acme.gorgias.com.",
-            quote(raw.trim())
+            "Config field `domain` is {shown}, which is not a Gorgias subdomain: write the part before .gorgias.com, for example `acme` for https://acme.gorgias.com."
         ))
     };
     let mut s = raw.trim().to_ascii_lowercase();
@@ -763,6 +876,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("`page_size`"));
+    }
+
+    #[test]
+    fn credentials_in_a_domain_or_uri_move_to_their_fields() {
+        let c = Config::from_value(
+            &json!({"domain": "https://me%40x.example:key-1234567@acme.gorgias.com/"}),
+        )
+        .unwrap();
+        assert_eq!(c.domain, "acme");
+        assert!(matches!(&c.auth, Auth::ApiKey { email, api_key }
+            if email == "me@x.example" && api_key.expose() == "key-1234567"));
+        for uri in [
+            "gorgias://me%40x.example:key-1234567@acme",
+            "gorgias://me@x.example:key-1234567@acme/",
+            "gorgias://acme&api_key=key-1234567&email=me%40x.example",
+            "gorgias://acme?api_key=key-1234567&email=me%40x.example",
+        ] {
+            let c = Config::from_value(&json!({ "uri": uri })).unwrap();
+            assert_eq!(c.domain, "acme", "{uri}");
+            assert!(matches!(&c.auth, Auth::ApiKey { email, .. } if email == "me@x.example"));
+        }
+        let e = normalize_domain("key-7654321@acme").unwrap_err();
+        assert!(!e.message.contains("key-7654321"), "{}", e.message);
     }
 
     #[test]

@@ -2,8 +2,195 @@
 //! user reads (what is wrong and what to do) and its failure type, which the
 //! faces turn into an Airbyte TRACE error, a FAILED connection status, or a
 //! Singer error line and exit code.
+//!
+//! It also holds the redactor: every secret the connector learns (from the
+//! config, or from a token answer) is remembered here, and the faces pass
+//! every line but a RECORD through [`redact`] before it is written. Text a
+//! server sent can reflect the Authorization header, and a misplaced config
+//! value can hold the key; catching both at the last step, once, is what no
+//! call site can forget.
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+/// Every secret seen so far; it only grows (a rotated token is still a secret).
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The mask a secret is replaced with.
+pub const MASK: &str = "****";
+
+/// Shorter values are not remembered: masking every `k` in a message would
+/// garble it, and no Gorgias key, token or client secret is that short.
+const SHORTEST_SECRET: usize = 8;
+
+/// Remembers a secret, so that [`redact`] masks it wherever it appears. An
+/// Authorization value (`Basic …`, `Bearer …`) is remembered whole and by its
+/// credential part, which a server may echo alone.
+pub fn remember_secret(secret: &str) {
+    let mut parts = vec![secret.trim()];
+    for scheme in ["Basic ", "Bearer "] {
+        if let Some(rest) = secret.trim().strip_prefix(scheme) {
+            parts.push(rest.trim());
+        }
+    }
+    let mut all = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    for part in parts {
+        if part.chars().count() >= SHORTEST_SECRET && !all.iter().any(|s| s == part) {
+            all.push(part.to_string());
+            // Longest first, so a secret that holds another is masked whole.
+            all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+}
+
+/// The text with every remembered secret masked, and with any credential
+/// after `Basic ` or `Bearer ` masked too (a proxy may echo a header we
+/// never knew as a secret).
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    {
+        let all = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+        for s in all.iter() {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), MASK);
+            }
+        }
+    }
+    mask_auth_schemes(&out)
+}
+
+/// Masks the credential after every `Basic`/`Bearer` (any case) that is
+/// followed by a token-looking word of 8 characters or more.
+fn mask_auth_schemes(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("basic") && !lower.contains("bearer") {
+        return text.to_string();
+    }
+    let is_token = |c: char| c.is_ascii_alphanumeric() || "+/=-._~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &lower[i..];
+        let scheme = ["basic", "bearer"].into_iter().find(|s| {
+            rest.starts_with(s) && !lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric())
+        });
+        if let Some(scheme) = scheme {
+            let after = i + scheme.len();
+            let gap = text[after..]
+                .char_indices()
+                .find(|(_, c)| !(c.is_whitespace() || *c == ':' || *c == '='))
+                .map(|(n, _)| n)
+                .unwrap_or(text.len() - after);
+            let start = after + gap;
+            let len = text[start..]
+                .char_indices()
+                .find(|(_, c)| !is_token(*c))
+                .map(|(n, _)| n)
+                .unwrap_or(text.len() - start);
+            let word = &text[start..start + len];
+            let looks_secret = word
+                .chars()
+                .any(|c| c.is_ascii_digit() || "+/=".contains(c));
+            if gap > 0 && len >= SHORTEST_SECRET && looks_secret {
+                out.push_str(&text[i..start]);
+                out.push_str(MASK);
+                i = start + len;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// [`redact`] on every string of a message (keys included).
+pub fn redact_value(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let r = redact(s);
+            if r != *s {
+                *s = r;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(redact_value),
+        Value::Object(o) => {
+            let keys: Vec<String> = o.keys().cloned().collect();
+            for k in keys {
+                let r = redact(&k);
+                let mut child = o.remove(&k).unwrap_or_default();
+                redact_value(&mut child);
+                o.insert(r, child);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A writer that redacts each line before it passes it on: the faces put
+/// stderr behind one, so no log line can carry a secret.
+pub struct Redacting<W: std::io::Write> {
+    inner: W,
+    line: Vec<u8>,
+}
+
+impl<W: std::io::Write> Redacting<W> {
+    pub fn new(inner: W) -> Self {
+        Redacting {
+            inner,
+            line: Vec::new(),
+        }
+    }
+
+    fn pass_on(&mut self) -> std::io::Result<()> {
+        if self.line.is_empty() {
+            return Ok(());
+        }
+        let text = redact(&String::from_utf8_lossy(&self.line));
+        self.line.clear();
+        self.inner.write_all(text.as_bytes())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for chunk in buf.split_inclusive(|b| *b == b'\n') {
+            self.line.extend_from_slice(chunk);
+            if chunk.ends_with(b"\n") {
+                self.pass_on()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.pass_on()?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for Redacting<W> {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
+}
+
+/// Text a server sent, fit to quote inside a sentence: redacted, capped at
+/// 200 characters, on one line.
+pub fn quote_server(text: &str) -> String {
+    let text = redact(text);
+    let mut out: String = text
+        .chars()
+        .take(200)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
 
 /// Who has to act on a failure: Airbyte's `failure_type` vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +224,8 @@ impl FailureType {
 }
 
 /// A failure with its user sentence. `detail` is for the internal message
-/// (status codes, parser positions) and is never allowed to hold a secret:
-/// nothing that builds an `Error` has the API key in reach except the client,
-/// which never formats its auth header.
+/// (status codes, parser positions). Neither may hold a secret; the faces
+/// [`redact`] both anyway, since server text can reflect one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub failure: FailureType,
@@ -167,3 +353,57 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn remembered_secrets_and_auth_credentials_are_masked() {
+        remember_secret("Basic c2VjcmV0LWJhc2U2NC12YWx1ZQ==");
+        remember_secret("raw-secret-key-0001");
+        assert_eq!(
+            redact("echo c2VjcmV0LWJhc2U2NC12YWx1ZQ== and raw-secret-key-0001"),
+            "echo **** and ****"
+        );
+        // A credential we never knew, after its scheme word.
+        assert_eq!(
+            redact("got Authorization: Bearer abc123def456ghi"),
+            "got Authorization: Bearer ****"
+        );
+        assert_eq!(redact("bearer=Zm9vYmFyYmF6cXV4"), "bearer=****");
+        // Plain words are left alone.
+        for plain in [
+            "basic authentication failed",
+            "Bearer token expired",
+            "a basic plan",
+        ] {
+            assert_eq!(redact(plain), plain);
+        }
+        // Short values are not remembered: they would garble every message.
+        remember_secret("k");
+        assert_eq!(redact("keep"), "keep");
+    }
+
+    #[test]
+    fn the_redacting_writer_masks_whole_lines() {
+        remember_secret("line-secret-0002");
+        let mut out = Vec::new();
+        {
+            let mut w = Redacting::new(&mut out);
+            w.write_all(b"WARN line-sec").unwrap();
+            w.write_all(b"ret-0002 seen\nlast line-secret-0002")
+                .unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "WARN **** seen\nlast ****");
+    }
+
+    #[test]
+    fn server_text_is_capped_and_kept_on_one_line() {
+        let q = quote_server(&format!("a\nb{}", "x".repeat(300)));
+        assert!(q.starts_with("a\\nb"));
+        assert!(q.ends_with('…'));
+        assert!(q.chars().count() < 210);
+    }
+}

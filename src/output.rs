@@ -47,6 +47,18 @@ pub fn write_line<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> io::Re
     w.write_all(b"\n")
 }
 
+/// Writes straight to a file descriptor (1 or 2), past std's lock on
+/// stdout: a panic hook must never wait for a lock the panicking thread's
+/// sibling holds (the read loop holds stdout's for the whole sync), or the
+/// process would hang instead of ending.
+pub fn write_unlocked(fd: i32, bytes: &[u8]) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fds 1 and 2 stay open for the life of the process; the File is
+    // never dropped (ManuallyDrop), so it never closes the descriptor.
+    let mut f = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
+    let _ = f.write_all(bytes);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

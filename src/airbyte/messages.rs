@@ -1,6 +1,6 @@
 //! Airbyte protocol messages on a line writer.
 
-use crate::error::Error;
+use crate::error::{redact_value, Error};
 use crate::output::{write_json, write_line};
 use crate::sync::Level;
 use serde_json::{json, Value};
@@ -19,8 +19,24 @@ impl<'w> Out<'w> {
         Out { w }
     }
 
+    /// Any message but a RECORD or a CONTROL: redacted, so no text a server
+    /// or a config sent can carry a secret out.
     pub fn message(&mut self, m: &Value) -> io::Result<()> {
-        write_line(self.w, m)
+        let mut m = m.clone();
+        redact_value(&mut m);
+        write_line(self.w, &m)
+    }
+
+    /// The CONNECTOR_CONFIG control message: the one message that carries
+    /// the config's secrets, because the platform must store the rotated
+    /// token it holds. Flushed at once: the old token no longer works.
+    pub fn control_config(&mut self, config: &Value) -> io::Result<()> {
+        write_line(
+            self.w,
+            &json!({"type": "CONTROL", "control": {"type": "CONNECTOR_CONFIG",
+                "emitted_at": now_ms() as f64, "connectorConfig": {"config": config}}}),
+        )?;
+        self.w.flush()
     }
 
     /// A RECORD around a row that is already JSON: written by hand, so the

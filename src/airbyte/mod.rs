@@ -4,9 +4,9 @@
 pub mod catalog;
 mod messages;
 
-use crate::client::Client;
+use crate::client::{Client, Rotation};
 use crate::config::{Config, RawConfig};
-use crate::error::{Error, Result};
+use crate::error::{Error, Redacting, Result};
 use crate::schema::schema_for;
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::{self, Stream};
@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// An Airbyte source for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
@@ -54,6 +55,8 @@ enum Command {
 /// Runs one command and returns the process exit code: 0 on success, else
 /// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let mut stderr = Redacting::new(stderr);
+    let stderr: &mut dyn Write = &mut stderr;
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
@@ -74,8 +77,11 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Ok(()) => 0,
         Err(e) if e.output_closed => 0,
         Err(e) => {
-            let _ = out.trace_error(&e);
-            let _ = out.flush();
+            // When stdout itself failed (a full disk), the error can only
+            // be told on stderr.
+            if out.trace_error(&e).and_then(|()| out.flush()).is_err() {
+                let _ = writeln!(stderr, "{}", crate::error::redact(&e.message));
+            }
             e.failure.exit_code()
         }
     }
@@ -139,7 +145,53 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn load_config(path: &Path) -> Result<Config> {
-    Config::from_slice(&read_file(path, "config")?)
+    Ok(load_config_and_raw(path)?.0)
+}
+
+/// The config and the JSON it was read from, which a CONTROL message
+/// repeats with a rotated token.
+fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
+    let bytes = read_file(path, "config")?;
+    let config = Config::from_slice(&bytes)?;
+    let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Ok((config, raw))
+}
+
+/// Passes a rotated refresh token on to the platform, as a CONNECTOR_CONFIG
+/// control message with the whole config updated (Airbyte's way for
+/// single-use refresh tokens), so the next sync starts from the new one.
+struct RotationOut {
+    rotation: Arc<Mutex<Option<Rotation>>>,
+    raw: Value,
+}
+
+impl RotationOut {
+    fn pass_on(&mut self, out: &mut Out) -> std::io::Result<()> {
+        let Some(r) = self
+            .rotation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return Ok(());
+        };
+        if let Some(creds) = self
+            .raw
+            .get_mut("credentials")
+            .and_then(Value::as_object_mut)
+        {
+            creds.insert("access_token".into(), json!(r.access_token.expose()));
+            creds.insert("refresh_token".into(), json!(r.refresh_token.expose()));
+            if let Some(at) = r.expires_at {
+                creds.insert(
+                    "token_expiry_date".into(),
+                    json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                );
+            }
+            out.control_config(&self.raw)?;
+        }
+        Ok(())
+    }
 }
 
 /// The spec's `connectionSpecification`, generated from [`RawConfig`].
@@ -182,9 +234,17 @@ fn spec(out: &mut Out) -> Result<()> {
 }
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
-    let outcome = load_config(config_path).and_then(|config| {
+    let outcome = load_config_and_raw(config_path).and_then(|(config, raw)| {
         let mut client = Client::new(&config);
-        client.get_object("/account").map(|_| config)
+        let answer = client.check_account(&mut |m| {
+            let _ = out.log(Level::Warn, m);
+        });
+        let mut rotation = RotationOut {
+            rotation: client.rotation(),
+            raw,
+        };
+        rotation.pass_on(out).map_err(Error::output)?;
+        answer.map(|_| config)
     });
     let status = match outcome {
         Ok(config) => {
@@ -210,7 +270,7 @@ fn read(
     state_path: Option<&Path>,
     out: &mut Out,
 ) -> Result<()> {
-    let config = load_config(config_path)?;
+    let (config, raw) = load_config_and_raw(config_path)?;
     let configured = catalog::parse_configured(&read_file(catalog_path, "catalog")?)?;
     let state = match state_path {
         Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
@@ -234,8 +294,17 @@ fn read(
     }
     let started = sync::start_time();
     let mut client = Client::new(&config);
-    let mut sink = AirbyteSink { out };
-    let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
+    let mut sink = AirbyteSink {
+        out,
+        rotation: RotationOut {
+            rotation: client.rotation(),
+            raw,
+        },
+    };
+    let summary = sync::run(&config, &mut client, selected, started, &mut sink);
+    // A token rotated in a failed sync must reach the platform all the same.
+    sink.rotation.pass_on(sink.out).map_err(Error::output)?;
+    let summary = summary?;
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
     let requests: u64 = client.stats.by_path.values().sum();
     let failure = summary.failure();
@@ -256,10 +325,12 @@ fn read(
 
 struct AirbyteSink<'a, 'w> {
     out: &'a mut Out<'w>,
+    rotation: RotationOut,
 }
 
 impl Sink for AirbyteSink<'_, '_> {
     fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> std::io::Result<()> {
+        self.rotation.pass_on(self.out)?;
         self.out.record(stream.name(), row)
     }
 
@@ -270,6 +341,7 @@ impl Sink for AirbyteSink<'_, '_> {
         pass: Option<&Pass>,
         records: u64,
     ) -> std::io::Result<()> {
+        self.rotation.pass_on(self.out)?;
         self.out.message(&json!({
             "type": "STATE",
             "state": {
@@ -299,6 +371,7 @@ impl Sink for AirbyteSink<'_, '_> {
     }
 
     fn log(&mut self, level: Level, message: &str) -> std::io::Result<()> {
+        self.rotation.pass_on(self.out)?;
         self.out.log(level, message)
     }
 

@@ -4,7 +4,10 @@
 use std::io::{BufWriter, Write};
 
 fn main() {
-    // A bug must still end as one protocol line, never a backtrace.
+    // A bug on any thread must end the process at once as one protocol
+    // line, never a backtrace and never a hang: the line is written past
+    // stdout's lock (the read loop holds it), after a line end in case a
+    // buffered record was cut mid-line, and the process exits with 4.
     std::panic::set_hook(Box::new(|info| {
         let what = info
             .location()
@@ -13,9 +16,7 @@ fn main() {
         let line = serde_json::json!({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": chrono::Utc::now().timestamp_millis() as f64,
             "error": {"message": "The connector hit an internal error and stopped: please report it with the connector's version.",
                       "internal_message": format!("panic{what}"), "failure_type": "system_error"}}});
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        source_gorgias::output::write_unlocked(1, format!("\n{line}\n").as_bytes());
         std::process::exit(4);
     }));
     let stdout = std::io::stdout();
@@ -23,7 +24,10 @@ fn main() {
     let mut err = std::io::stderr();
     let code = source_gorgias::airbyte::run(std::env::args_os().collect(), &mut out, &mut err);
     let code = match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => 4,
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => {
+            let _ = writeln!(err, "{}", source_gorgias::Error::output(e));
+            4
+        }
         _ => code,
     };
     std::process::exit(code);

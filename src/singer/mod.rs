@@ -5,10 +5,10 @@
 
 pub mod catalog;
 
-use crate::client::Client;
+use crate::client::{Client, Rotation};
 use crate::config::Config;
 use crate::datetime;
-use crate::error::{Error, Result};
+use crate::error::{redact_value, Error, Redacting, Result};
 use crate::output::{write_json, write_line};
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::Stream;
@@ -21,6 +21,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// A Singer tap for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
@@ -46,6 +47,9 @@ struct Cli {
 /// Runs tap-gorgias and returns the process exit code: 0 on success, else
 /// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    // Every log line passes the redactor: none can carry a secret.
+    let mut stderr = Redacting::new(stderr);
+    let stderr: &mut dyn Write = &mut stderr;
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
@@ -79,21 +83,32 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         let _ = write!(stdout, "{}", e.render());
         return 0;
     }
+    // clap's message runs until its usage block, over several lines (the
+    // missing arguments one per line): one line of it, then our advice.
     let rendered = e.render().to_string();
-    let first = rendered
-        .lines()
+    let text = rendered
+        .split("\n\n")
         .next()
-        .unwrap_or("invalid arguments")
+        .unwrap_or_default()
+        .split("\nFor more information")
+        .next()
+        .unwrap_or_default()
         .trim_start_matches("error: ");
+    let first = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(['.', ':'])
+        .to_string();
+    let first = if first.is_empty() {
+        "invalid arguments".to_string()
+    } else {
+        first
+    };
     let _ = writeln!(
         stderr,
-        "CRITICAL Invalid command line: {}. Run `tap-gorgias --help` for the options (--config, --discover, --catalog, --state).",
-        first.trim_end_matches('.')
+        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state)."
     );
-    // clap's usage lines, without repeating its first line.
-    for line in rendered.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let _ = writeln!(stderr, "{line}");
-    }
     2
 }
 
@@ -154,6 +169,7 @@ fn sync_streams(
         bookmarks: Map::new(),
         stated: BTreeSet::new(),
         extracted: (i64::MIN, String::new()),
+        rotation: None,
     };
     // Bookmarks of streams this run does not touch are carried forward, so
     // the state it prints resumes every stream, not only the selected ones.
@@ -215,8 +231,11 @@ fn sync_streams(
         });
     }
     let mut client = Client::new(&config);
-    let summary = sync::run(&config, &mut client, selected, started, &mut sink)?;
+    sink.rotation = Some(client.rotation());
+    let summary = sync::run(&config, &mut client, selected, started, &mut sink);
+    sink.warn_rotation().map_err(Error::output)?;
     // With failed streams too: the others' bookmarks are kept.
+    let summary = summary?;
     sink.state().map_err(Error::output)?;
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
     let requests: u64 = client.stats.by_path.values().sum();
@@ -255,9 +274,27 @@ struct SingerSink<'a> {
     stated: BTreeSet<String>,
     /// `time_extracted`, formatted once per millisecond.
     extracted: (i64, String),
+    /// Where the client leaves a rotated refresh token.
+    rotation: Option<Arc<Mutex<Option<Rotation>>>>,
 }
 
 impl SingerSink<'_> {
+    /// Singer has no message to hand a config back: the user is told,
+    /// without the token, that the config must change.
+    fn warn_rotation(&mut self) -> io::Result<()> {
+        let rotated = self
+            .rotation
+            .as_ref()
+            .and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
+        if rotated.is_none() {
+            return Ok(());
+        }
+        writeln!(
+            self.err,
+            "WARN Gorgias replaced the OAuth2 refresh token during this sync, so the one in the config no longer works: update `credentials.refresh_token` in the config (authorize the app again to get a new one; the tap never prints tokens)."
+        )
+    }
+
     fn schema(&mut self, stream: &'static dyn Stream) -> io::Result<()> {
         let Some(s) = self.streams.get_mut(stream.name()) else {
             return Ok(());
@@ -275,15 +312,15 @@ impl SingerSink<'_> {
             m["bookmark_properties"] = json!([c]);
         }
         let line = format!("INFO {}: {}", stream.name(), s.describe);
+        redact_value(&mut m);
         write_line(self.out, &m)?;
         writeln!(self.err, "{line}")
     }
 
     fn state(&mut self) -> io::Result<()> {
-        write_line(
-            self.out,
-            &json!({"type": "STATE", "value": {"bookmarks": self.bookmarks}}),
-        )?;
+        let mut m = json!({"type": "STATE", "value": {"bookmarks": self.bookmarks}});
+        redact_value(&mut m);
+        write_line(self.out, &m)?;
         self.stated.extend(self.bookmarks.keys().cloned());
         // A STATE is only worth something once the target has it.
         self.out.flush()
@@ -331,6 +368,7 @@ impl Sink for SingerSink<'_> {
         pass: Option<&Pass>,
         _records: u64,
     ) -> io::Result<()> {
+        self.warn_rotation()?;
         if bookmark.is_some() || pass.is_some() {
             self.bookmarks.insert(
                 stream.name().to_string(),
@@ -365,6 +403,7 @@ impl Sink for SingerSink<'_> {
     }
 
     fn log(&mut self, level: Level, message: &str) -> io::Result<()> {
+        self.warn_rotation()?;
         let level = match level {
             Level::Info => "INFO",
             Level::Warn => "WARN",

@@ -91,6 +91,21 @@ type Handler = dyn Fn(&Request) -> Action + Send + Sync;
 pub struct HostileServer {
     port: u16,
     seen: Arc<Mutex<Vec<Request>>>,
+    scheme: &'static str,
+}
+
+fn untrusted_tls_config() -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let cert = CertificateDer::from_pem_file(format!("{dir}/untrusted-cert.pem")).unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/untrusted-key.pem")).unwrap();
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap()
 }
 
 impl HostileServer {
@@ -106,15 +121,55 @@ impl HostileServer {
             for stream in listener.incoming().flatten() {
                 let handler = Arc::clone(&handler);
                 let log = Arc::clone(&log);
-                std::thread::spawn(move || serve(stream, &*handler, &log));
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
+                    serve(stream, &*handler, &log)
+                });
             }
         });
-        HostileServer { port, seen }
+        HostileServer {
+            port,
+            seen,
+            scheme: "http",
+        }
     }
 
-    /// `http://127.0.0.1:PORT/api`, for a config's `base_url`.
+    /// The same server behind TLS, with a self-signed certificate for
+    /// 127.0.0.1 that no system trusts (`tests/fixtures/untrusted-*.pem`).
+    pub fn start_tls(
+        handler: impl Fn(&Request) -> Action + Send + Sync + 'static,
+    ) -> HostileServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener.local_addr().unwrap().port();
+        let seen: Arc<Mutex<Vec<Request>>> = Arc::default();
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = Arc::clone(&seen);
+        let tls = Arc::new(untrusted_tls_config());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = Arc::clone(&handler);
+                let log = Arc::clone(&log);
+                let tls = Arc::clone(&tls);
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
+                    let Ok(conn) = rustls::ServerConnection::new(tls) else {
+                        return;
+                    };
+                    serve(rustls::StreamOwned::new(conn, stream), &*handler, &log)
+                });
+            }
+        });
+        HostileServer {
+            port,
+            seen,
+            scheme: "https",
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/api` (`https` for [`Self::start_tls`]), for a
+    /// config's `base_url`.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/api", self.port)
+        format!("{}://127.0.0.1:{}/api", self.scheme, self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -137,13 +192,8 @@ impl HostileServer {
 
 /// Serves one connection: keep-alive requests until the handler says
 /// otherwise (every scripted response closes the connection).
-fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut out = stream;
+fn serve(stream: impl Read + Write, handler: &Handler, log: &Mutex<Vec<Request>>) {
+    let mut reader = BufReader::new(stream);
     let Some(mut req) = read_request(&mut reader) else {
         return;
     };
@@ -174,13 +224,13 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
             head.push_str("\r\n");
-            let _ = out.write_all(head.as_bytes());
-            let _ = out.write_all(&body);
-            let _ = out.flush();
+            let _ = reader.get_mut().write_all(head.as_bytes());
+            let _ = reader.get_mut().write_all(&body);
+            let _ = reader.get_mut().flush();
         }
         Action::Raw(bytes) => {
-            let _ = out.write_all(&bytes);
-            let _ = out.flush();
+            let _ = reader.get_mut().write_all(&bytes);
+            let _ = reader.get_mut().flush();
         }
         Action::Hang => {
             // Hold the connection open without answering.
@@ -195,7 +245,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+fn read_request(reader: &mut BufReader<impl Read>) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;

@@ -151,6 +151,7 @@ pub fn check_message(m: &Value) {
         "CONNECTION_STATUS" => "connectionStatus",
         "CATALOG" => "catalog",
         "TRACE" => "trace",
+        "CONTROL" => "control",
         other => panic!("unknown message type {other}"),
     };
     assert_eq!(obj.len(), 2, "exactly type and payload: {m}");
@@ -185,6 +186,11 @@ pub fn check_message(m: &Value) {
             );
         }
         "CATALOG" => assert!(p["streams"].is_array(), "{m}"),
+        "CONTROL" => {
+            assert_eq!(p["type"], "CONNECTOR_CONFIG", "{m}");
+            assert!(p["emitted_at"].is_number(), "{m}");
+            assert!(p["connectorConfig"]["config"].is_object(), "{m}");
+        }
         "TRACE" => {
             assert!(p["emitted_at"].is_number(), "{m}");
             match p["type"].as_str().unwrap() {

@@ -89,6 +89,9 @@ pub(crate) struct Meta {
     pub(crate) category: Option<Box<str>>,
     pub(crate) status: Option<Box<str>>,
     pub(crate) priority: i64,
+    /// An archived macro (`archived_datetime`) or custom field
+    /// (`deactivated_datetime`): what their lists' `archived` filter reads.
+    pub(crate) archived: bool,
 }
 
 /// A stored object: the exact JSON text served, so pages are built by
@@ -131,6 +134,8 @@ impl Item {
             category: s(&v["category"]),
             status: s(&v["status"]),
             priority: v["priority"].as_i64().unwrap_or(0),
+            archived: !v["archived_datetime"].is_null()
+                || (v.get("definition").is_some() && !v["deactivated_datetime"].is_null()),
         };
         Item {
             id,

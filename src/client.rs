@@ -603,7 +603,7 @@ fn page_from(path: &str, doc: Doc) -> Result<Page> {
 }
 
 /// The pairs of a URL's query string, percent-decoded (`+` is a space).
-fn parse_query(query: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let b = s.as_bytes();
         let mut out = Vec::with_capacity(b.len());

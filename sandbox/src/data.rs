@@ -32,26 +32,29 @@ pub(crate) enum Coll {
     VoiceCalls,
 }
 
+/// Every list served at `/api/<name>` (and dumped at `/_sandbox/dump/<name>`);
+/// `views/{id}/items` is reached through its view.
+pub(crate) const NAMES: [(&str, Coll); 15] = [
+    ("users", Coll::Users),
+    ("tickets", Coll::Tickets),
+    ("integrations", Coll::Integrations),
+    ("tags", Coll::Tags),
+    ("messages", Coll::Messages),
+    ("satisfaction-surveys", Coll::Surveys),
+    ("customers", Coll::Customers),
+    ("teams", Coll::Teams),
+    ("events", Coll::Events),
+    ("macros", Coll::Macros),
+    ("views", Coll::Views),
+    ("rules", Coll::Rules),
+    ("custom-fields", Coll::CustomFields),
+    ("jobs", Coll::Jobs),
+    ("phone/voice-calls", Coll::VoiceCalls),
+];
+
 impl Coll {
     pub(crate) fn from_name(name: &str) -> Option<Coll> {
-        Some(match name {
-            "users" => Coll::Users,
-            "tickets" => Coll::Tickets,
-            "integrations" => Coll::Integrations,
-            "tags" => Coll::Tags,
-            "messages" => Coll::Messages,
-            "satisfaction-surveys" => Coll::Surveys,
-            "customers" => Coll::Customers,
-            "teams" => Coll::Teams,
-            "events" => Coll::Events,
-            "macros" => Coll::Macros,
-            "views" => Coll::Views,
-            "rules" => Coll::Rules,
-            "custom-fields" => Coll::CustomFields,
-            "jobs" => Coll::Jobs,
-            "phone/voice-calls" => Coll::VoiceCalls,
-            _ => return None,
-        })
+        NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
     }
 }
 

@@ -1209,3 +1209,22 @@ fn the_lenient_sandbox_ignores_what_the_strict_one_refuses() {
         400
     );
 }
+
+#[test]
+fn the_readme_lists_every_collection_served() {
+    let readme = include_str!("../README.md");
+    let listed = readme
+        .split("<!-- collections -->")
+        .nth(1)
+        .and_then(|r| r.split("<!-- /collections -->").next())
+        .expect("the README marks its collection list");
+    let listed: std::collections::BTreeSet<&str> =
+        listed.split(", ").map(|n| n.trim_matches('`')).collect();
+    let mut served: std::collections::BTreeSet<&str> =
+        crate::data::NAMES.iter().map(|(n, _)| *n).collect();
+    served.extend(["account", "views/{id}/items"]);
+    assert_eq!(listed, served);
+    for (name, _) in crate::data::NAMES {
+        assert!(readme.contains(&format!("`/api/{name}`")), "{name}");
+    }
+}

@@ -10,7 +10,7 @@ use gorgias_sandbox::{Mutation, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-fn read_with(sb: &Sandbox, config: &Value, names: &[&str], state: Option<&Value>) -> Run {
+fn read_with(config: &Value, names: &[&str], state: Option<&Value>) -> Run {
     let dir = scratch();
     let cfg = write_json(&dir, "config.json", config);
     let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
@@ -44,7 +44,7 @@ fn ids(rows: &[&Value], key: &str) -> BTreeSet<i64> {
 #[test]
 fn view_items_follow_next_items_to_the_end_of_every_view() {
     let sb = sandbox(1500);
-    let run = read_with(&sb, &config_for(&sb), &["view_items"], None);
+    let run = read_with(&config_for(&sb), &["view_items"], None);
     let rows = run.records("view_items");
     let mut largest = 0;
     for v in sb.snapshot("views") {
@@ -89,7 +89,7 @@ fn emit_deletes_never_marks_a_live_ticket_deleted_even_when_the_server_ignores_t
     let mut config = config_for(&sb);
     config["emit_deletes"] = json!(true);
     let streams = ["tickets", "customers"];
-    let first = read_with(&sb, &config, &streams, None);
+    let first = read_with(&config, &streams, None);
     let changed = sb.mutate(&Mutation {
         seed: 3,
         update_tickets: 40,
@@ -99,7 +99,7 @@ fn emit_deletes_never_marks_a_live_ticket_deleted_even_when_the_server_ignores_t
         delete_customers: 2,
         ..Mutation::default()
     });
-    let second = read_with(&sb, &config, &streams, Some(&first.last_states()));
+    let second = read_with(&config, &streams, Some(&first.last_states()));
     let gone = |stream: &str, key: &str| -> BTreeSet<i64> {
         let rows = second.records(stream);
         let deleted: Vec<&Value> = rows
@@ -131,7 +131,7 @@ fn user_roles_are_sent_as_repeated_keys_and_filter_the_users() {
     let sb = sandbox(100);
     let mut config = config_for(&sb);
     config["user_roles"] = json!(["admin", "bot"]);
-    let run = read_with(&sb, &config, &["users"], None);
+    let run = read_with(&config, &["users"], None);
     let want: BTreeSet<i64> = sb
         .snapshot("users")
         .iter()
@@ -150,7 +150,7 @@ fn user_roles_are_sent_as_repeated_keys_and_filter_the_users() {
 #[test]
 fn archived_macros_and_custom_fields_are_read_with_their_archive_times() {
     let sb = sandbox(300);
-    let run = read_with(&sb, &config_for(&sb), &["macros", "custom_fields"], None);
+    let run = read_with(&config_for(&sb), &["macros", "custom_fields"], None);
     for (stream, collection, field) in [
         ("macros", "macros", "archived_datetime"),
         ("custom_fields", "custom-fields", "deactivated_datetime"),
@@ -186,7 +186,6 @@ fn archived_macros_and_custom_fields_are_read_with_their_archive_times() {
 fn trashed_and_spam_tickets_say_so_and_the_new_columns_are_read() {
     let sb = sandbox(1000);
     let run = read_with(
-        &sb,
         &config_for(&sb),
         &["tickets", "integrations", "voice_calls"],
         None,
@@ -245,9 +244,9 @@ fn voice_calls_that_never_changed_are_not_sent_again() {
         .collect();
     assert!(never.len() > 3);
     let config = config_for(&sb);
-    let first = read_with(&sb, &config, &["voice_calls"], None);
+    let first = read_with(&config, &["voice_calls"], None);
     let state = first.last_states();
-    let second = read_with(&sb, &config, &["voice_calls"], Some(&state));
+    let second = read_with(&config, &["voice_calls"], Some(&state));
     // Nothing changed: at most the calls at the bookmark's own instant.
     let again = second.records("voice_calls");
     let bookmark = state[0]["stream"]["stream_state"]["updated_datetime"]

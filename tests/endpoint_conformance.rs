@@ -11,7 +11,7 @@ use common::*;
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Value};
 
-fn run_read(sb: &Sandbox, config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
+fn run_read(config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
     let dir = scratch();
     let cfg = write_json(&dir, "config.json", config);
     let cat = write_json(&dir, "catalog.json", catalog);
@@ -63,12 +63,12 @@ fn every_request_of_every_stream_is_one_the_endpoint_table_documents() {
         s["cursor_field"] = json!([]);
     }
 
-    run_read(&sb, &config, &full, None);
+    run_read(&config, &full, None);
     assert_conforms(&sb, "full refresh");
 
     // Incremental from nothing (oldest first), then from its state after
     // changes and deletes (newest first with stop pages, deletion events).
-    let first = run_read(&sb, &config, &incremental, None);
+    let first = run_read(&config, &incremental, None);
     assert_conforms(&sb, "first incremental");
     sb.mutate(&Mutation {
         seed: 9,
@@ -79,11 +79,11 @@ fn every_request_of_every_stream_is_one_the_endpoint_table_documents() {
         delete_customers: 1,
         ..Mutation::default()
     });
-    run_read(&sb, &config, &incremental, Some(&first.last_states()));
+    run_read(&config, &incremental, Some(&first.last_states()));
     assert_conforms(&sb, "incremental from state");
 
     // With a start date every bounded list is read newest first from it.
     config["start_date"] = json!("2025-01-01");
-    run_read(&sb, &config, &incremental, None);
+    run_read(&config, &incremental, None);
     assert_conforms(&sb, "incremental from a start date");
 }

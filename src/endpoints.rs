@@ -95,7 +95,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:desc", "created_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List messages\": order_by created_datetime only; Airbyte's and ingestr's Gorgias sources read this envelope",
+        confirmed: "List Messages (withone.ai mirror): cursor, limit, ticket_id, order_by created_datetime:asc|:desc only; list envelope",
     },
     EndpointDoc {
         path: "/satisfaction-surveys",
@@ -103,7 +103,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:desc", "created_datetime:asc"],
         envelope: Envelope::CursorOrArray,
-        confirmed: "Gorgias reference \"List satisfaction surveys\" (shows a bare array); live clients (Airbyte's source) read the cursor envelope",
+        confirmed: "shared/gorgias-api.md (from the reference and peer connectors; not re-read in the mirror): order_by created_datetime only; the reference shows a bare array while live clients (Airbyte's source) read the cursor envelope",
     },
     EndpointDoc {
         path: "/integrations",
@@ -111,7 +111,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List integrations\": order_by created_datetime only",
+        confirmed: "List Integrations (withone.ai mirror): cursor, limit, type, order_by created_datetime:asc|:desc only; objects carry deactivated_datetime",
     },
     EndpointDoc {
         path: "/customers",
@@ -119,7 +119,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["updated_datetime:desc", "updated_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List customers\": order_by created_datetime/updated_datetime :asc|:desc",
+        confirmed: "List Customers (withone.ai mirror): cursor, limit, email, external_id, language, …; order_by created_datetime/updated_datetime :asc|:desc per shared/gorgias-api.md (the mirror's excerpt ends before order_by)",
     },
     EndpointDoc {
         path: "/tags",
@@ -149,7 +149,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List teams\": order_by created_datetime/name",
+        confirmed: "List Teams (withone.ai mirror): cursor, limit, order_by created_datetime/name :asc|:desc",
     },
     EndpointDoc {
         path: "/views",
@@ -181,7 +181,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List rules\": order_by created_datetime",
+        confirmed: "List Rules (withone.ai mirror): cursor, limit, order_by created_datetime:asc|:desc",
     },
     EndpointDoc {
         path: "/custom-fields",
@@ -197,7 +197,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:desc", "created_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "Gorgias reference \"List jobs\": order_by created_datetime",
+        confirmed: "List Jobs (withone.ai mirror): cursor, limit, status, type, order_by created_datetime:asc|:desc",
     },
     EndpointDoc {
         path: "/phone/voice-calls",

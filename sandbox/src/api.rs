@@ -621,7 +621,7 @@ pub(crate) fn route(
     let store = lock(&shared.store);
     match coll {
         None => {
-            if !query.is_empty() {
+            if !query.is_empty() && !shared.cfg.lenient {
                 if let Ok(params) = parse_query(query) {
                     if let Some((k, _)) = params.first() {
                         return Resp::error(400, &format!("Unknown query parameter: {k}."));

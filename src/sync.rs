@@ -17,7 +17,8 @@
 //! The one list Gorgias filters by time on the server (events) is read
 //! oldest first from its bound with the filter sent, and checkpoints after
 //! every page. Lists that need a filter value (custom fields per object
-//! type) are read once per value; child lists (each view's items) after
+//! type), or list one side of a filter per call (`archived` macros and
+//! custom fields), are read once per value; child lists (each view's items) after
 //! their parent list. Every list, whatever its plan, is paged by [`Pages`].
 
 use crate::client::{Client, Page};

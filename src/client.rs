@@ -21,8 +21,13 @@ use ureq::unversioned::transport::NextTimeout;
 #[derive(Debug)]
 pub struct Page {
     doc: Doc,
-    /// `meta.next_cursor`; `None` on the last page.
+    /// The cursor of the next page: `meta.next_cursor`, or the `cursor` of
+    /// `meta.next_items` (a view's items); `None` on the last page.
     pub next_cursor: Option<String>,
+    /// What else the next page's request must carry besides `cursor`: the
+    /// other query pairs of `meta.next_items` (`direction`, `ignored_item`);
+    /// empty for lists paged by `next_cursor` alone.
+    pub next_query: Vec<(String, String)>,
 }
 
 impl Page {
@@ -749,6 +754,7 @@ fn error_msg(body: &[u8]) -> Option<String> {
 
 fn page_from(path: &str, doc: Doc) -> Result<Page> {
     let root = doc.root();
+    let mut next_query = Vec::new();
     let next_cursor = if root.is_array() {
         None
     } else if root.is_object() {
@@ -757,17 +763,77 @@ fn page_from(path: &str, doc: Doc) -> Result<Page> {
                 "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
             )));
         }
-        root.get("meta")
-            .and_then(|m| m.get("next_cursor"))
-            .and_then(|c| c.as_str())
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
+        let meta = root.get("meta");
+        match meta.and_then(|m| m.get("next_items")) {
+            // A view's items: the next page is a link (null on the last
+            // page) whose query is what the next request sends.
+            Some(link) => {
+                let query = link
+                    .as_str()
+                    .and_then(|l| l.split_once('?'))
+                    .map_or("", |(_, q)| q);
+                let mut cursor = None;
+                for (k, v) in parse_query(query) {
+                    if k == "cursor" {
+                        cursor = Some(v);
+                    } else {
+                        next_query.push((k, v));
+                    }
+                }
+                cursor.filter(|c| !c.is_empty())
+            }
+            None => meta
+                .and_then(|m| m.get("next_cursor"))
+                .and_then(|c| c.as_str())
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+        }
     } else {
         return Err(Error::system(format!(
             "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
         )));
     };
-    Ok(Page { doc, next_cursor })
+    if next_cursor.is_none() {
+        next_query.clear();
+    }
+    Ok(Page {
+        doc,
+        next_cursor,
+        next_query,
+    })
+}
+
+/// The pairs of a URL's query string, percent-decoded (`+` is a space).
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h << 4 | l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 /// The Authorization header value for the credentials.
@@ -875,6 +941,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.next_cursor, None);
+        let p = page_from(
+            "/views/7/items",
+            Doc::from_value(&json!({"data":[{"id":1}],"meta":{"current_cursor":null,
+                "next_items":"/api/views/7/items?cursor=ab%3D&direction=next&ignored_item=1",
+                "prev_items":null}})),
+        )
+        .unwrap();
+        assert_eq!(p.next_cursor.as_deref(), Some("ab="));
+        assert_eq!(
+            p.next_query,
+            vec![
+                ("direction".to_string(), "next".to_string()),
+                ("ignored_item".to_string(), "1".to_string())
+            ]
+        );
+        let p = page_from(
+            "/views/7/items",
+            Doc::from_value(&json!({"data":[],"meta":{"next_items":null,"next_cursor":"zz"}})),
+        )
+        .unwrap();
+        assert_eq!((p.next_cursor, p.next_query.len()), (None, 0));
         let p = page_from("/x", Doc::from_value(&json!([{"id":1},{"id":2}]))).unwrap();
         assert_eq!((p.len(), p.next_cursor), (2, None));
         assert!(page_from("/x", Doc::from_value(&json!({"meta":{}})))

@@ -1,7 +1,8 @@
 //! The reference docs, written from what each stream declares (endpoint,
 //! plan, cursor, lookback, key, relationships, and the doc comment of every
 //! column) so they cannot drift from the code: `docs/erd.md`,
-//! `docs/streams.md` and `dbt/sources.yml`. `cargo run --bin gen-docs`
+//! `docs/streams.md` and `dbt/sources.yml`, and `docs/endpoints.md` from
+//! [`crate::endpoints`]. `cargo run --bin gen-docs`
 //! writes them and `tests/docs_files.rs` fails when they are stale.
 //!
 //! Every function here is pure and deterministic: streams in catalog order,
@@ -17,6 +18,7 @@ use std::fmt::Write;
 pub const ERD_PATH: &str = "docs/erd.md";
 pub const STREAMS_PATH: &str = "docs/streams.md";
 pub const DBT_PATH: &str = "dbt/sources.yml";
+pub const ENDPOINTS_PATH: &str = "docs/endpoints.md";
 
 /// The dbt source name, also used in its `source()` references.
 pub const DBT_SOURCE: &str = "gorgias";
@@ -30,6 +32,7 @@ pub fn files() -> Vec<(&'static str, String)> {
         (ERD_PATH, erd()),
         (STREAMS_PATH, streams_md()),
         (DBT_PATH, dbt_sources()),
+        (ENDPOINTS_PATH, crate::endpoints::endpoints_md()),
     ]
 }
 
@@ -189,7 +192,11 @@ fn api(path: &str) -> String {
 fn endpoint_text(s: &dyn Stream) -> String {
     let e = s.endpoint();
     let order = |o: Option<&str>| o.map(|o| format!(" `order_by={o}`")).unwrap_or_default();
-    match s.plan() {
+    let sides = s
+        .sides()
+        .map(|(param, values)| format!(", once per `{param}`: {}", code_list(values)))
+        .unwrap_or_default();
+    let text = match s.plan() {
         ReadPlan::Single => format!("`GET {}`", api(e.path)),
         ReadPlan::EachOf { param, values } => format!(
             "`GET {}`{} once per `{param}`: {}",
@@ -221,7 +228,8 @@ fn endpoint_text(s: &dyn Stream) -> String {
                 api(e.path)
             ),
         },
-    }
+    };
+    format!("{text}{sides}")
 }
 
 fn sync_modes(s: &dyn Stream) -> &'static str {
@@ -275,7 +283,10 @@ pub fn how_it_is_read(s: &dyn Stream) -> String {
                 .unwrap_or_default();
             let first = e
                 .oldest_first()
-                .map(|o| format!(" Without a bookmark or `start_date`, an incremental read goes oldest first (`{o}`) and checkpoints after every page, so a first sync that is stopped resumes from its last page."))
+                .map(|o| match s.sides() {
+                    None => format!(" Without a bookmark or `start_date`, an incremental read goes oldest first (`{o}`) and checkpoints after every page, so a first sync that is stopped resumes from its last page."),
+                    Some(_) => format!(" Without a bookmark or `start_date`, an incremental read goes oldest first (`{o}`) and checkpoints once every pass is read."),
+                })
                 .unwrap_or_default();
             let sees = if lookback.is_none() {
                 format!(" Incremental sees every change that moves `{api_cursor}`; a change that does not move it is seen only by a full refresh.")
@@ -301,12 +312,24 @@ pub fn how_it_is_read(s: &dyn Stream) -> String {
                 api(parent.path),
                 api(e.path)
             );
+            if crate::endpoints::find(e.path)
+                .is_some_and(|d| d.envelope == crate::endpoints::Envelope::ItemLinks)
+            {
+                t.push_str(" Each list is paged by its `meta.next_items` link, whose `cursor`, `direction` and `ignored_item` the next request sends, until the link is null.");
+            }
             if !supports_incremental(s) {
                 t.push_str(" Nothing says when a row joined or left its parent, so the stream is full refresh only.");
             }
             t
         }
     };
+    if let Some((param, values)) = s.sides() {
+        let _ = write!(
+            text,
+            " The endpoint lists one side of `{param}` per call, so every read is made once per value ({}), each pass with the rules above.",
+            code_list(values)
+        );
+    }
     let sharing: Vec<String> = ALL
         .iter()
         .filter(|o| o.name() != s.name() && o.endpoint() == e && o.plan() == s.plan())
@@ -323,7 +346,8 @@ pub fn how_it_is_read(s: &dyn Stream) -> String {
         let key = s.natural_key().first().copied().unwrap_or("id");
         let _ = write!(
             text,
-            " Hard deletes vanish from the list; `events` records them as `{kind}` events whose `object_id` is the row's `{key}`."
+            " Hard deletes vanish from the list; `events` records them as `{kind}` events whose `object_id` is the row's `{key}`. With `emit_deletes`, an incremental read asks `/api/events` for `types={kind}` and turns into a deletion row only an event of that `type` and `object_type` `{}`.",
+            s.event_object_type().unwrap_or("?")
         );
     }
     text

@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod datetime;
 pub mod docs;
+pub mod endpoints;
 pub mod error;
 pub mod json;
 pub mod output;

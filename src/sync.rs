@@ -22,7 +22,8 @@
 //! The one list Gorgias filters by time on the server (events) is read
 //! oldest first from its bound with the filter sent, and checkpoints after
 //! every page. Lists that need a filter value (custom fields per object
-//! type) are read once per value; child lists (each view's items) after
+//! type), or list one side of a filter per call (`archived` macros and
+//! custom fields), are read once per value; child lists (each view's items) after
 //! their parent list. Every list, whatever its plan, is paged by [`Pages`].
 
 use crate::client::{Client, Page};
@@ -436,7 +437,6 @@ fn read_group(
                 }
                 _ => None,
             };
-            let checkpoint_pages = oldest_first.is_some() || plan == ReadPlan::ServerFiltered;
             let order_by = oldest_first.as_deref().or(endpoint.order_by);
             let partitions: Vec<Vec<(String, String)>> = match plan {
                 ReadPlan::EachOf { param, values } => values
@@ -452,6 +452,24 @@ fn read_group(
                 }
                 _ => vec![Vec::new()],
             };
+            let partitions = match lead.sides() {
+                Some((param, values)) => partitions
+                    .into_iter()
+                    .flat_map(|p| {
+                        values.iter().map(move |v| {
+                            let mut p = p.clone();
+                            p.push((param.to_string(), v.to_string()));
+                            p
+                        })
+                    })
+                    .collect(),
+                None => partitions,
+            };
+            // A checkpoint claims every older record is out, which holds
+            // within one pass only: lists read in several passes (macros'
+            // two sides) checkpoint once they are all read.
+            let checkpoint_pages = (oldest_first.is_some() || plan == ReadPlan::ServerFiltered)
+                && partitions.len() == 1;
             let filters: Vec<(String, String)> = lead
                 .filters(config)
                 .into_iter()
@@ -556,7 +574,10 @@ fn read_group(
 /// them. For each resumed incremental member whose objects can be deleted,
 /// the deletion events since its lower bound (less five minutes, for events
 /// written late) become rows with `_ab_cdc_deleted_at`. A first read needs
-/// none: what was deleted before it is simply not listed.
+/// none: what was deleted before it is simply not listed. The type filter
+/// is asked of the server, and each event's `type` and `object_type` are
+/// checked here too: a server that ignores the filter returns every event,
+/// and a live object must never be reported deleted.
 fn read_deletions(
     ctx: &RowContext,
     members: &mut [Member],
@@ -574,14 +595,21 @@ fn read_deletions(
         let from = lower
             .checked_sub_signed(chrono::Duration::minutes(5))
             .unwrap_or(lower);
+        let object_type = m.sel.stream.event_object_type();
         let extra = vec![
-            ("types[]".to_string(), kind.to_string()),
+            ("types".to_string(), kind.to_string()),
             ("created_datetime[gte]".to_string(), datetime::format(&from)),
         ];
         let mut pages = pager.list("/events", Some("created_datetime:asc"), extra, None);
         let mut rows = Rows::default();
         while let Some(page) = pages.next(sink)? {
             for e in page.objects() {
+                let is = |field: &str, want: Option<&str>| {
+                    want.is_some() && e.get(field).and_then(|v| v.as_str()) == want
+                };
+                if !is("type", Some(kind)) || !is("object_type", object_type) {
+                    continue;
+                }
                 let id = e
                     .get("object_id")
                     .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
@@ -613,7 +641,10 @@ fn read_deletions(
 
 /// The stream's cursor in an API object.
 fn cursor_of(stream: &dyn Stream, obj: Node<'_>) -> Option<DateTime<Utc>> {
-    stream.api_cursor().and_then(|f| cursor_at(obj, f))
+    stream
+        .api_cursor()
+        .and_then(|f| cursor_at(obj, f))
+        .or_else(|| cursor_at(obj, stream.api_cursor_fallback()?))
 }
 
 fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
@@ -707,6 +738,10 @@ const EMPTY_RUN: u32 = 10;
 fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
     let mut cursor: Option<String> = None;
+    // What the page before asked the next request to carry besides its
+    // cursor (a view's `next_items` link: `direction`, `ignored_item`); it
+    // replaces a pair of the job's query with the same key.
+    let mut next_query: Vec<(String, String)> = Vec::new();
     let mut seen = CursorLoop::default();
     let mut reads = 1;
     let mut empty_run = 0;
@@ -714,6 +749,8 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         let mut query: Vec<(&str, &str)> = job
             .query
             .iter()
+            .filter(|(k, _)| !next_query.iter().any(|(n, _)| n == k))
+            .chain(next_query.iter())
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         if let Some(c) = &cursor {
@@ -734,6 +771,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         let stop = job.stop.is_some_and(|s| s.is_stop_page(&page));
         let next = page.next_cursor.clone();
         let empty = page.is_empty();
+        let then = page.next_query.clone();
         if !send(Ok(Delivery::Page(page, rate))) {
             return;
         }
@@ -751,10 +789,14 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
             None
         };
         match fault {
-            None => cursor = Some(next),
+            None => {
+                cursor = Some(next);
+                next_query = then;
+            }
             Some(fault) if reads < LIST_READS => {
                 reads += 1;
                 cursor = None;
+                next_query.clear();
                 seen = CursorLoop::default();
                 empty_run = 0;
                 let warning = format!(

@@ -74,6 +74,9 @@ fn expected_ticket(t: &Value) -> Map<String, Value> {
         ("last_message_at", ts(&t["last_message_datetime"])),
         ("updated_at", ts(&t["updated_datetime"])),
         ("closed_at", ts(&t["closed_datetime"])),
+        // Beyond Daasity's columns: trashed and spam tickets say so.
+        ("trashed_at", ts(&t["trashed_datetime"])),
+        ("spam", t["spam"].clone()),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -191,6 +194,7 @@ fn expected_integration(i: &Value) -> Map<String, Value> {
         ("integration_name", s(&i["name"])),
         ("created_at", ts(&i["created_datetime"])),
         ("updated_at", ts(&i["updated_datetime"])),
+        ("deactivated_at", ts(&i["deactivated_datetime"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -371,8 +375,8 @@ fn discover_lists_the_seven_streams_with_their_columns() {
     let want: &[(&str, &str)] = &[
         ("account", "domain status created_at subscription_plan subscription_created_at subscription_status setting_id setting_type timezone business_days business_close business_open"),
         ("users", "user_id external_id active user_email user_name first_name last_name created_at updated_at"),
-        ("tickets", "ticket_id external_id ticket_channel via from_agent ticket_status ticket_priority requester_id requester_email requester_name requester_firstname requester_lastname customer_id customer_email customer_name customer_firstname customer_lastname assignee_firstname assignee_lastname assignee_id assignee_email ticket_subject ticket_excerpt messages_count is_unread created_at opened_at last_received_at last_message_at updated_at closed_at"),
-        ("integrations", "integration_id integration_user_id integration_type integration_name created_at updated_at"),
+        ("tickets", "ticket_id external_id ticket_channel via from_agent ticket_status ticket_priority requester_id requester_email requester_name requester_firstname requester_lastname customer_id customer_email customer_name customer_firstname customer_lastname assignee_firstname assignee_lastname assignee_id assignee_email ticket_subject ticket_excerpt messages_count is_unread created_at opened_at last_received_at last_message_at updated_at closed_at trashed_at spam"),
+        ("integrations", "integration_id integration_user_id integration_type integration_name created_at updated_at deactivated_at"),
         ("ticket_tags", "ticket_id tag_name tag_id ticket_updated_at"),
         ("ticket_messages", "message_id ticket_id public channel via from_agent sender_channel sender_id sender_email sender_firstname sender_lastname integration_id receiver_id receiver_name subject stripped_text created_at sent_at"),
         ("satisfaction_surveys", "survey_id customer_id ticket_id sent_at scored_at body_text score created_at"),

@@ -130,7 +130,7 @@ fn user_roles_filter_the_users_list_on_the_server() {
     assert!(sb
         .requests()
         .iter()
-        .any(|r| r.path == "/api/users" && r.query.contains("roles%5B%5D=admin")));
+        .any(|r| r.path == "/api/users" && r.query.contains("roles=admin&roles=agent")));
 
     let mut bad = config_for(&sb);
     bad["user_roles"] = json!(["overlord"]);

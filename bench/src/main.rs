@@ -309,31 +309,44 @@ fn passes(log: &[Value], endpoint: &str) -> Vec<(String, String)> {
 
 /// Pages a reference client needs to read a pass to its end, 100 rows a
 /// page: the pass's first query replayed with `limit=100`, following
-/// `next_cursor`.
+/// `next_cursor` (or, for a view's items, the query of `next_items`).
 fn replay_pages(port: u16, path: &str, query: &str) -> Result<u64, String> {
+    let paging = |p: &str| {
+        ["limit=", "cursor=", "direction=", "ignored_item="]
+            .iter()
+            .any(|k| p.starts_with(k))
+    };
     let base: Vec<&str> = query
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("limit=") && !p.starts_with("cursor="))
+        .filter(|p| !p.is_empty() && !paging(p))
         .collect();
-    let mut cursor: Option<String> = None;
+    // The next page's paging pairs, already encoded.
+    let mut next: Vec<String> = Vec::new();
     let mut pages = 0;
     loop {
         let mut q = base.clone();
         let limit = format!("limit={PAGE}");
         q.push(&limit);
-        let c;
-        if let Some(cur) = &cursor {
-            c = format!("cursor={}", cur.replace('=', "%3D").replace('+', "%2B"));
-            q.push(&c);
-        }
+        q.extend(next.iter().map(String::as_str));
         let v = http::call_with(port, "GET", &format!("{path}?{}", q.join("&")), None, AUTH)?;
         pages += 1;
-        match v["meta"]["next_cursor"].as_str() {
-            Some(n) if !n.is_empty() && !v["data"].as_array().is_none_or(Vec::is_empty) => {
-                cursor = Some(n.to_string())
-            }
-            _ => return Ok(pages),
+        if v["data"].as_array().is_none_or(Vec::is_empty) {
+            return Ok(pages);
         }
+        next = match (
+            v["meta"]["next_items"].as_str(),
+            v["meta"]["next_cursor"].as_str(),
+        ) {
+            (Some(link), _) => match link.split_once('?') {
+                Some((_, lq)) => lq.split('&').map(str::to_string).collect(),
+                None => return Ok(pages),
+            },
+            (None, Some(n)) if !n.is_empty() => vec![format!(
+                "cursor={}",
+                n.replace('=', "%3D").replace('+', "%2B")
+            )],
+            _ => return Ok(pages),
+        };
     }
 }
 

@@ -102,12 +102,12 @@ fn spec(c: Coll) -> Spec {
         Coll::Users => Spec {
             fields: &["created_datetime", "name", "email", "role.name"],
             default: "name:asc",
-            filters: &["roles[]", "email", "external_id"],
+            filters: &["roles", "email", "external_id"],
         },
         Coll::Tickets => Spec {
             fields: &["created_datetime", "updated_datetime"],
             default: "created_datetime:desc",
-            filters: &["customer_id", "ticket_ids[]", "trashed", "external_id"],
+            filters: &["customer_id", "ticket_ids", "trashed", "external_id"],
         },
         Coll::Integrations => Spec {
             fields: CREATED,
@@ -149,23 +149,25 @@ fn spec(c: Coll) -> Spec {
                 "created_datetime[lte]",
                 "object_type",
                 "object_id",
-                "types[]",
+                "types",
             ],
         },
         Coll::Macros => Spec {
             fields: &["created_datetime", "updated_datetime", "name", "usage"],
             default: "created_datetime:desc",
-            filters: &[],
+            filters: &["archived"],
         },
         Coll::Views => Spec {
             fields: CREATED,
             default: "created_datetime:desc",
             filters: &["category"],
         },
+        // Its own pagination: `direction` says which way from `cursor`, and
+        // `ignored_item` leaves one item out (the one the cursor names).
         Coll::ViewItems => Spec {
             fields: &["created_datetime", "updated_datetime"],
             default: "updated_datetime:desc",
-            filters: &[],
+            filters: &["direction", "ignored_item"],
         },
         Coll::Rules => Spec {
             fields: CREATED,
@@ -175,7 +177,7 @@ fn spec(c: Coll) -> Spec {
         Coll::CustomFields => Spec {
             fields: &["priority"],
             default: "priority:asc",
-            filters: &["object_type"],
+            filters: &["object_type", "archived"],
         },
         Coll::Jobs => Spec {
             fields: CREATED,
@@ -191,6 +193,10 @@ fn spec(c: Coll) -> Spec {
         },
     }
 }
+
+/// The list-valued parameters: sent as repeated keys (`roles=admin&roles=agent`),
+/// the one form the reference documents; `roles[]` is not a form of them.
+const LIST_PARAMS: &[&str] = &["roles", "types", "ticket_ids"];
 
 const ROLE_NAMES: [&str; 7] = [
     "admin",
@@ -260,6 +266,9 @@ struct Filters {
     types: Option<Vec<String>>,
     category: Option<String>,
     status: Option<String>,
+    archived: Option<bool>,
+    /// `ignored_item` of a view's items: left out of the page.
+    ignored: Option<i64>,
 }
 
 impl Filters {
@@ -293,6 +302,16 @@ impl Filters {
             })
             && eq(&self.category, &m.category)
             && eq(&self.status, &m.status)
+            && self.archived.is_none_or(|a| m.archived == a)
+            && self.ignored.is_none_or(|i| it.id != i)
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(format!("Invalid value for {name}: {v:?} is not a boolean.")),
     }
 }
 
@@ -346,8 +365,9 @@ pub(crate) fn list(
     uri: &str,
     query: &str,
     view: Option<(i64, ViewPred)>,
+    lenient: bool,
 ) -> Resp {
-    match list_inner(store, c, uri, query, view) {
+    match list_inner(store, c, uri, query, view, lenient) {
         Ok(body) => Resp {
             status: 200,
             content_type: "application/json",
@@ -364,15 +384,23 @@ fn list_inner(
     uri: &str,
     query: &str,
     view: Option<(i64, ViewPred)>,
+    lenient: bool,
 ) -> Result<String, String> {
     let sp = spec(c);
     let params = parse_query(query)?;
     let mut limit = None;
     let mut cursor = None;
     let mut order = None;
+    let mut direction = None;
     let mut f = Filters::default();
     for (k, v) in &params {
-        let repeatable = k.ends_with("[]");
+        let known = matches!(k.as_str(), "limit" | "cursor")
+            || (k == "order_by" && !sp.fields.is_empty())
+            || sp.filters.contains(&k.as_str());
+        if !known && lenient {
+            continue;
+        }
+        let repeatable = LIST_PARAMS.contains(&k.as_str());
         let dup = !repeatable && params.iter().filter(|(k2, _)| k2 == k).count() > 1;
         if dup {
             return Err(format!("Query parameter {k} was given more than once."));
@@ -395,21 +423,24 @@ fn list_inner(
             }
             "customer_id" => f.customer_id = Some(parse_int(k, v)?),
             "ticket_id" => f.ticket_id = Some(parse_int(k, v)?),
-            "ticket_ids[]" => {
+            "ticket_ids" => {
                 let ids = f.ticket_ids.get_or_insert_with(Vec::new);
                 ids.push(parse_int(k, v)?);
                 if ids.len() > 100 {
-                    return Err("ticket_ids[] accepts at most 100 ids.".to_string());
+                    return Err("ticket_ids accepts at most 100 ids.".to_string());
                 }
             }
-            "trashed" => {
-                f.trashed = Some(match v.as_str() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => return Err(format!("Invalid value for trashed: {v:?}.")),
+            "trashed" => f.trashed = Some(parse_bool(k, v)?),
+            "archived" => f.archived = Some(parse_bool(k, v)?),
+            "direction" => {
+                direction = Some(match v.as_str() {
+                    "next" => true,
+                    "prev" => false,
+                    _ => return Err(format!("Invalid direction {v:?}: expected prev or next.")),
                 })
             }
-            "roles[]" => {
+            "ignored_item" => f.ignored = Some(parse_int(k, v)?),
+            "roles" => {
                 if !ROLE_NAMES.contains(&v.as_str()) {
                     return Err(format!("Invalid role: {v:?}."));
                 }
@@ -442,7 +473,10 @@ fn list_inner(
             }
             "object_type" => f.object_type = Some(v.clone()),
             "object_id" => f.object_id = Some(parse_int(k, v)?),
-            "types[]" => f.types.get_or_insert_with(Vec::new).push(v.clone()),
+            // A forgiving server may drop a filter: the client must check
+            // each event's type itself.
+            "types" if lenient => {}
+            "types" => f.types.get_or_insert_with(Vec::new).push(v.clone()),
             "category" => {
                 if !matches!(v.as_str(), "system" | "user") {
                     return Err(format!("Invalid category {v:?}: expected system or user."));
@@ -455,6 +489,11 @@ fn list_inner(
     }
     if c == Coll::CustomFields && f.object_type.is_none() {
         return Err("object_type is required: Ticket or Customer.".to_string());
+    }
+    // Macros and custom fields list one side of `archived` per call: the
+    // live side unless `archived=true` is asked for.
+    if matches!(c, Coll::Macros | Coll::CustomFields) {
+        f.archived = Some(f.archived.unwrap_or(false));
     }
     let limit = limit.unwrap_or(30);
     let order = order.unwrap_or_else(|| sp.default.to_string());
@@ -469,9 +508,13 @@ fn list_inner(
             ))
         }
     };
-    let cursor = cursor
+    let current_cursor = cursor.clone();
+    let mut cursor = cursor
         .map(|s| decode_cursor(&s, &order, field))
         .transpose()?;
+    if let (Some(c), Some(forward)) = (cursor.as_mut(), direction) {
+        c.forward = forward;
+    }
 
     let items = store.items(c);
     // A sorted index instead of a scan of the whole collection per page;
@@ -522,7 +565,25 @@ fn list_inner(
         body.push_str(&items[x.2].raw);
     }
     body.push_str(r#"],"meta":"#);
-    body.push_str(&json!({"next_cursor": next, "prev_cursor": prev}).to_string());
+    let meta = if c == Coll::ViewItems {
+        // A view's items page by URL: the next (previous) page is the same
+        // path with the cursor, the direction and the item to leave out.
+        let path = uri.split_once('?').map_or(uri, |(p, _)| p);
+        let link = |cursor: &Option<String>, dir: &str, item: Option<&(Key, i64, usize)>| {
+            cursor
+                .as_ref()
+                .zip(item)
+                .map(|(c, it)| format!("{path}?cursor={c}&direction={dir}&ignored_item={}", it.1))
+        };
+        json!({
+            "current_cursor": current_cursor,
+            "next_items": link(&next, "next", page.last().copied()),
+            "prev_items": link(&prev, "prev", page.first().copied()),
+        })
+    } else {
+        json!({"next_cursor": next, "prev_cursor": prev})
+    };
+    body.push_str(&meta.to_string());
     body.push('}');
     Ok(body)
 }
@@ -560,7 +621,7 @@ pub(crate) fn route(
     let store = lock(&shared.store);
     match coll {
         None => {
-            if !query.is_empty() {
+            if !query.is_empty() && !shared.cfg.lenient {
                 if let Ok(params) = parse_query(query) {
                     if let Some((k, _)) = params.first() {
                         return Resp::error(400, &format!("Unknown query parameter: {k}."));
@@ -582,7 +643,7 @@ pub(crate) fn route(
                     None => return Resp::error(404, "View not found."),
                 },
             };
-            list(&store, c, &uri, query, view)
+            list(&store, c, &uri, query, view, shared.cfg.lenient)
         }
     }
 }
@@ -879,6 +940,7 @@ mod tests {
                                 "/x",
                                 &query,
                                 Some((view_id, pred)),
+                                false,
                             )
                             .unwrap();
                             let v: Value = serde_json::from_str(&body).unwrap();
@@ -889,9 +951,15 @@ mod tests {
                                 .map(|t| t["id"].as_i64().unwrap())
                                 .collect();
                             seen += ids.len();
-                            let cur = |k: &str| v["meta"][k].as_str().map(str::to_string);
+                            // The cursor a page link carries.
+                            let cur = |k: &str| {
+                                let link = v["meta"][k].as_str()?;
+                                let (_, q) = link.split_once('?')?;
+                                let params = parse_query(q).ok()?;
+                                params.into_iter().find(|(k, _)| k == "cursor").map(|p| p.1)
+                            };
                             assert_eq!(
-                                (ids, cur("next_cursor"), cur("prev_cursor")),
+                                (ids, cur("next_items"), cur("prev_items")),
                                 scan(&store, &members, order, cursor.as_ref(), limit),
                                 "round {round}, view {pred:?}, {query}"
                             );

@@ -32,26 +32,29 @@ pub(crate) enum Coll {
     VoiceCalls,
 }
 
+/// Every list served at `/api/<name>` (and dumped at `/_sandbox/dump/<name>`);
+/// `views/{id}/items` is reached through its view.
+pub(crate) const NAMES: [(&str, Coll); 15] = [
+    ("users", Coll::Users),
+    ("tickets", Coll::Tickets),
+    ("integrations", Coll::Integrations),
+    ("tags", Coll::Tags),
+    ("messages", Coll::Messages),
+    ("satisfaction-surveys", Coll::Surveys),
+    ("customers", Coll::Customers),
+    ("teams", Coll::Teams),
+    ("events", Coll::Events),
+    ("macros", Coll::Macros),
+    ("views", Coll::Views),
+    ("rules", Coll::Rules),
+    ("custom-fields", Coll::CustomFields),
+    ("jobs", Coll::Jobs),
+    ("phone/voice-calls", Coll::VoiceCalls),
+];
+
 impl Coll {
     pub(crate) fn from_name(name: &str) -> Option<Coll> {
-        Some(match name {
-            "users" => Coll::Users,
-            "tickets" => Coll::Tickets,
-            "integrations" => Coll::Integrations,
-            "tags" => Coll::Tags,
-            "messages" => Coll::Messages,
-            "satisfaction-surveys" => Coll::Surveys,
-            "customers" => Coll::Customers,
-            "teams" => Coll::Teams,
-            "events" => Coll::Events,
-            "macros" => Coll::Macros,
-            "views" => Coll::Views,
-            "rules" => Coll::Rules,
-            "custom-fields" => Coll::CustomFields,
-            "jobs" => Coll::Jobs,
-            "phone/voice-calls" => Coll::VoiceCalls,
-            _ => return None,
-        })
+        NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
     }
 }
 
@@ -89,6 +92,9 @@ pub(crate) struct Meta {
     pub(crate) category: Option<Box<str>>,
     pub(crate) status: Option<Box<str>>,
     pub(crate) priority: i64,
+    /// An archived macro (`archived_datetime`) or custom field
+    /// (`deactivated_datetime`): what their lists' `archived` filter reads.
+    pub(crate) archived: bool,
 }
 
 /// A stored object: the exact JSON text served, so pages are built by
@@ -131,6 +137,8 @@ impl Item {
             category: s(&v["category"]),
             status: s(&v["status"]),
             priority: v["priority"].as_i64().unwrap_or(0),
+            archived: !v["archived_datetime"].is_null()
+                || (v.get("definition").is_some() && !v["deactivated_datetime"].is_null()),
         };
         Item {
             id,

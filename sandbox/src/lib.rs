@@ -34,6 +34,12 @@ pub struct SandboxConfig {
     pub port: u16,
     pub rate_limit: Option<RateLimit>,
     pub faults: Option<Faults>,
+    /// Answer as a forgiving server would instead of as the documentation
+    /// says: query parameters an endpoint does not document are ignored
+    /// rather than refused with a 400, and so is the events `types` filter,
+    /// so `/api/events` returns every event whatever type was asked for.
+    /// For tests of the connector's own filtering; off by default.
+    pub lenient: bool,
 }
 
 impl Default for SandboxConfig {
@@ -47,6 +53,7 @@ impl Default for SandboxConfig {
             port: 0,
             rate_limit: None,
             faults: None,
+            lenient: false,
         }
     }
 }

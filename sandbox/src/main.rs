@@ -19,6 +19,8 @@ usage: gorgias-sandbox [options]
   --faults RATE[,seed=N][,kinds=K+K..]
                         fault probability per /api request; kinds among
                         500 502 503 504 reset truncated slow html (default all)
+  --lenient             ignore undocumented query parameters (and the events
+                        types filter) instead of answering 400
   -h, --help            this text";
 
 struct Args {
@@ -66,6 +68,10 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
     while let Some(arg) = it.next() {
         if arg == "-h" || arg == "--help" {
             return Ok(None);
+        }
+        if arg == "--lenient" {
+            a.cfg.lenient = true;
+            continue;
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),

@@ -107,7 +107,8 @@ fn instant(v: &Value, field: &str) -> i64 {
     parse(s).unwrap_or_else(|| panic!("unparseable {field}: {s}"))
 }
 
-/// Reads every page following next_cursor; returns the pages' data.
+/// Reads every page following next_cursor (or, for a view's items, the
+/// query of `next_items`); returns the pages' data.
 fn walk(sb: &Sandbox, endpoint: &str, order: &str, limit: usize) -> Vec<Vec<Value>> {
     let mut pages = Vec::new();
     let mut cursor: Option<String> = None;
@@ -115,7 +116,8 @@ fn walk(sb: &Sandbox, endpoint: &str, order: &str, limit: usize) -> Vec<Vec<Valu
         let sep = if endpoint.contains('?') { '&' } else { '?' };
         let mut target = format!("/api/{endpoint}{sep}limit={limit}&order_by={order}");
         if let Some(c) = &cursor {
-            target.push_str(&format!("&cursor={c}"));
+            target.push('&');
+            target.push_str(c);
         }
         let r = get(sb, &target);
         assert_eq!(
@@ -127,8 +129,14 @@ fn walk(sb: &Sandbox, endpoint: &str, order: &str, limit: usize) -> Vec<Vec<Valu
         let v = r.json();
         assert_eq!(v["object"], "list");
         pages.push(v["data"].as_array().unwrap().clone());
-        match v["meta"]["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
+        let next = match v["meta"]["next_items"].as_str() {
+            Some(link) => link.split_once('?').map(|(_, q)| q.to_string()),
+            None => v["meta"]["next_cursor"]
+                .as_str()
+                .map(|c| format!("cursor={c}")),
+        };
+        match next {
+            Some(c) => cursor = Some(c),
             None => break,
         }
         assert!(pages.len() < 10_000, "pagination does not end");
@@ -417,7 +425,13 @@ fn bad_parameters_get_400_json() {
         "/api/tickets?page=2",
         "/api/tickets?customer_id=abc",
         "/api/tickets?limit=10&limit=20",
-        "/api/users?roles[]=wizard",
+        "/api/users?roles=wizard",
+        // The bracketed forms are not documented: refused, never ignored.
+        "/api/users?roles[]=admin",
+        "/api/events?types[]=ticket-deleted",
+        "/api/tickets?ticket_ids[]=1",
+        "/api/macros?archived=maybe",
+        "/api/macros?order_by=relevance:desc",
         "/api/messages?customer_id=1",
         "/api/account?limit=5",
     ] {
@@ -512,10 +526,7 @@ fn filters() {
         .step_by(37)
         .map(|t| t["id"].as_i64().unwrap())
         .collect();
-    let q: String = some
-        .iter()
-        .map(|i| format!("ticket_ids%5B%5D={i}&"))
-        .collect();
+    let q: String = some.iter().map(|i| format!("ticket_ids={i}&")).collect();
     let r = get(&sb, &format!("/api/tickets?{q}limit=100")).json();
     assert_eq!(r["data"].as_array().unwrap().len(), some.len());
 
@@ -542,7 +553,7 @@ fn filters() {
         .iter()
         .filter(|u| u["role"]["name"] == "admin" || u["role"]["name"] == "bot")
         .count();
-    let r = get(&sb, "/api/users?roles[]=admin&roles[]=bot&limit=100").json();
+    let r = get(&sb, "/api/users?roles=admin&roles=bot&limit=100").json();
     assert_eq!(r["data"].as_array().unwrap().len(), want);
     let email = users[0]["email"].as_str().unwrap();
     let r = get(&sb, &format!("/api/users?email={email}")).json();
@@ -1033,7 +1044,7 @@ fn events_filter_by_time_type_and_object_and_record_mutations() {
         gte.len() + q(&format!("created_datetime%5Blt%5D={enc}")).len(),
         all.len()
     );
-    let created = q("types[]=ticket-created&object_type=Ticket");
+    let created = q("types=ticket-created&object_type=Ticket");
     assert_eq!(created.len(), sb.snapshot("tickets").len());
 
     let s = sb.mutate(&Mutation {
@@ -1058,13 +1069,13 @@ fn events_filter_by_time_type_and_object_and_record_mutations() {
             .snapshot("messages")
             .iter()
             .all(|m| m["ticket_id"] != *id));
-        let ev = q(&format!("types[]=ticket-deleted&object_id={id}"));
+        let ev = q(&format!("types=ticket-deleted&object_id={id}"));
         assert_eq!(ev.len(), 1);
     }
     for id in &s.deleted_customer_ids {
         assert!(sb.snapshot("customers").iter().all(|c| c["id"] != *id));
         assert_eq!(
-            q(&format!("types[]=customer-deleted&object_id={id}")).len(),
+            q(&format!("types=customer-deleted&object_id={id}")).len(),
             1
         );
     }
@@ -1073,4 +1084,147 @@ fn events_filter_by_time_type_and_object_and_record_mutations() {
     assert!(after
         .windows(2)
         .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
+}
+
+#[test]
+fn view_items_page_by_their_own_links_and_refuse_other_forms() {
+    let sb = start(300);
+    let view = sb.snapshot("views")[0]["id"].as_i64().unwrap();
+    let base = format!("/api/views/{view}/items?limit=5&order_by=created_datetime:asc");
+    let first = get(&sb, &base).json();
+    let meta = &first["meta"];
+    assert!(meta.get("next_cursor").is_none(), "{meta}");
+    assert_eq!(meta["current_cursor"], Value::Null);
+    assert_eq!(meta["prev_items"], Value::Null);
+    let link = meta["next_items"].as_str().unwrap();
+    let last = first["data"][4]["id"].as_i64().unwrap();
+    assert!(
+        link.starts_with(&format!("/api/views/{view}/items?cursor="))
+            && link.ends_with(&format!("&direction=next&ignored_item={last}")),
+        "{link}"
+    );
+    let (_, q) = link.split_once('?').unwrap();
+    let second = get(&sb, &format!("{base}&{q}")).json();
+    assert_ne!(second["data"][0]["id"], first["data"][0]["id"]);
+    assert!(second["meta"]["current_cursor"].is_string());
+    // Back along prev_items: the first page again.
+    let (_, q) = second["meta"]["prev_items"]
+        .as_str()
+        .unwrap()
+        .split_once('?')
+        .unwrap();
+    assert_eq!(
+        get(&sb, &format!("{base}&{q}")).json()["data"],
+        first["data"]
+    );
+    for bad in [
+        "direction=sideways",
+        "ignored_item=x",
+        "next_cursor=x",
+        "archived=true",
+    ] {
+        assert_eq!(get(&sb, &format!("{base}&{bad}")).status, 400, "{bad}");
+    }
+}
+
+#[test]
+fn macros_and_custom_fields_list_one_side_of_archived_per_call() {
+    let sb = start(300);
+    let ids = |target: &str| -> Vec<i64> {
+        walk(&sb, target, "priority:asc", 100)
+            .into_iter()
+            .flatten()
+            .map(|v| v["id"].as_i64().unwrap())
+            .collect()
+    };
+    let macros = |target: &str| -> Vec<i64> {
+        walk(&sb, target, "created_datetime:asc", 100)
+            .into_iter()
+            .flatten()
+            .map(|v| v["id"].as_i64().unwrap())
+            .collect()
+    };
+    let all = sb.snapshot("macros");
+    let archived: Vec<i64> = all
+        .iter()
+        .filter(|m| !m["archived_datetime"].is_null())
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert!(!archived.is_empty());
+    let live = macros("macros");
+    assert_eq!(macros("macros?archived=false"), live);
+    assert_eq!(live.len() + archived.len(), all.len());
+    assert!(live.iter().all(|id| !archived.contains(id)));
+    let mut got = macros("macros?archived=true");
+    got.sort();
+    assert_eq!(got, archived);
+
+    let fields = sb.snapshot("custom-fields");
+    let gone = fields
+        .iter()
+        .filter(|f| !f["deactivated_datetime"].is_null())
+        .count();
+    assert!(gone > 0);
+    let mut seen = 0;
+    for ty in ["Ticket", "Customer"] {
+        let live = ids(&format!("custom-fields?object_type={ty}"));
+        let old = ids(&format!("custom-fields?object_type={ty}&archived=true"));
+        assert!(live.iter().all(|id| !old.contains(id)));
+        seen += live.len() + old.len();
+    }
+    assert_eq!(seen, fields.len());
+}
+
+#[test]
+fn the_lenient_sandbox_ignores_what_the_strict_one_refuses() {
+    let sb = Sandbox::start(SandboxConfig {
+        tickets: 100,
+        lenient: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let all = sb.snapshot("events").len();
+    let events = |q: &str| {
+        walk(&sb, &format!("events?{q}"), "created_datetime:asc", 100)
+            .into_iter()
+            .flatten()
+            .count()
+    };
+    // Whatever form the type filter takes, every event comes back.
+    assert_eq!(events("types=ticket-deleted"), all);
+    assert_eq!(events("types[]=ticket-deleted"), all);
+    assert_eq!(get(&sb, "/api/users?roles[]=admin&foo=1").status, 200);
+    // Documented filters still apply.
+    let users = get(&sb, "/api/users?roles=bot&limit=100").json();
+    assert!(users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["role"]["name"] == "bot"));
+    // Strict by default.
+    let strict = start(10);
+    assert_eq!(get(&strict, "/api/users?roles[]=admin").status, 400);
+    assert_eq!(
+        get(&strict, "/api/events?types[]=ticket-deleted").status,
+        400
+    );
+}
+
+#[test]
+fn the_readme_lists_every_collection_served() {
+    let readme = include_str!("../README.md");
+    let listed = readme
+        .split("<!-- collections -->")
+        .nth(1)
+        .and_then(|r| r.split("<!-- /collections -->").next())
+        .expect("the README marks its collection list");
+    let listed: std::collections::BTreeSet<&str> =
+        listed.split(", ").map(|n| n.trim_matches('`')).collect();
+    let mut served: std::collections::BTreeSet<&str> =
+        crate::data::NAMES.iter().map(|(n, _)| *n).collect();
+    served.extend(["account", "views/{id}/items"]);
+    assert_eq!(listed, served);
+    for (name, _) in crate::data::NAMES {
+        assert!(readme.contains(&format!("`/api/{name}`")), "{name}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Writes the generated reference docs (`docs/erd.md`, `docs/streams.md`,
-//! `dbt/sources.yml`) from the stream declarations: `cargo run --bin gen-docs`.
+//! `dbt/sources.yml`, `docs/endpoints.md`) from the stream declarations and
+//! the endpoint table: `cargo run --bin gen-docs`.
 //! With `--check` it writes nothing and exits 1 when a file is stale, for
 //! hooks that should not touch the tree.
 

@@ -1,10 +1,12 @@
 //! `custom_fields`: one row per custom field definition, of tickets and of
 //! customers.
 //!
-//! `/api/custom-fields` requires `object_type` and sorts by `priority`
-//! only, so the list is read whole once per object type (Ticket, then
-//! Customer); incremental mode emits only fields whose `updated_datetime`
-//! reached the bookmark. Field ids are unique across object types.
+//! `/api/custom-fields` requires `object_type`, lists one side of
+//! `archived` per call and sorts by `priority` only, so the list is read
+//! whole once per object type (Ticket, then Customer) and per side (live,
+//! then archived, whose `deactivated_datetime` is set); incremental mode
+//! emits only fields whose `updated_datetime` reached the bookmark. Field
+//! ids are unique across object types.
 
 use super::columns::Json;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
@@ -64,6 +66,9 @@ impl Stream for CustomFields {
             param: "object_type",
             values: &["Ticket", "Customer"],
         }
+    }
+    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
+        Some(("archived", &["false", "true"]))
     }
     fn cursor_field(&self) -> Option<&'static str> {
         Some("updated_datetime")

@@ -91,6 +91,10 @@ impl Stream for Customers {
         Some("customer-deleted")
     }
 
+    fn event_object_type(&self) -> Option<&'static str> {
+        Some("Customer")
+    }
+
     fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
         Some(super::deleted_row("id", id, at, ctx))
     }

@@ -6,7 +6,8 @@
 //! committed a little after their timestamp, with a checkpoint after every
 //! page. Events never change once written. They are the only record of hard
 //! deletes (`ticket-deleted`, `customer-deleted`, `tag-deleted`, with the
-//! deleted object's `object_id`).
+//! deleted object's `object_id`); `emit_deletes` asks for them with the
+//! `types` filter in its documented form, repeated keys.
 
 use super::columns::Json;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};

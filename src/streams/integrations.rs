@@ -2,8 +2,8 @@
 //!
 //! `/api/integrations` sorts by creation only, so the short list is read
 //! whole every time; incremental mode emits only integrations whose
-//! `updated_at` reached the bookmark. Deleted integrations stay listed with
-//! `deleted_datetime` set.
+//! `updated_at` reached the bookmark. Deactivated integrations stay listed
+//! with `deactivated_at` set.
 
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
@@ -30,6 +30,8 @@ pub struct IntegrationRow {
     pub created_at: Option<Timestamp>,
     /// When it last changed (`updated_datetime`): the cursor.
     pub updated_at: Option<Timestamp>,
+    /// When it was deactivated (`deactivated_datetime`); null while active.
+    pub deactivated_at: Option<Timestamp>,
     #[serde(flatten)]
     pub meta: SyncMeta,
 }
@@ -80,6 +82,7 @@ impl Stream for Integrations {
             integration_name: i.str("name"),
             created_at: i.ts("created_datetime"),
             updated_at: i.ts("updated_datetime"),
+            deactivated_at: i.ts("deactivated_datetime"),
             meta: ctx.meta(&[&id]),
         })?;
         Ok(())

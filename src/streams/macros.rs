@@ -4,8 +4,10 @@
 //! the stream is read like `tickets`: newest first, stopping after a whole
 //! page older than the bookmark, oldest first with a checkpoint per page
 //! when there is no bookmark yet. `usage` changes without moving that key,
-//! so only a full refresh brings usage counts up to date. Archived macros
-//! stay listed with `archived_datetime` set.
+//! so only a full refresh brings usage counts up to date. The list leaves
+//! archived macros out unless asked for `archived=true`, which lists only
+//! them, so each side is its own newest-first pass with its own stop rule;
+//! archived macros come with `archived_datetime` set.
 
 use super::columns::Json;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
@@ -60,6 +62,9 @@ impl Stream for Macros {
     }
     fn plan(&self) -> ReadPlan {
         ReadPlan::NewestFirst
+    }
+    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
+        Some(("archived", &["false", "true"]))
     }
     fn cursor_field(&self) -> Option<&'static str> {
         Some("updated_datetime")

@@ -117,6 +117,12 @@ pub trait Stream: Sync {
     /// The API object's field the cursor is read from (the sort key for
     /// `NewestFirst`).
     fn api_cursor(&self) -> Option<&'static str>;
+    /// Where the change time is read when `api_cursor` is absent or null:
+    /// a record that never changed has only its creation time, and without
+    /// one an incremental read would send it again every time.
+    fn api_cursor_fallback(&self) -> Option<&'static str> {
+        None
+    }
     /// How far before its bookmark an incremental read starts again: for
     /// streams whose records change without their sort key moving.
     fn lookback(&self, _config: &Config) -> Duration {
@@ -134,6 +140,14 @@ pub trait Stream: Sync {
     fn relationships(&self) -> &'static [Relation] {
         &[]
     }
+    /// A filter of which the endpoint lists one side per call: the list is
+    /// read once per value, each pass under the stream's plan (its stop
+    /// rule included) and within each of the plan's own partitions.
+    /// `/api/macros` leaves archived macros out unless `archived=true`,
+    /// which lists only them.
+    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
+        None
+    }
     /// Query filters from the config, sent on every page (e.g. user roles).
     fn filters(&self, _config: &Config) -> Vec<(&'static str, String)> {
         Vec::new()
@@ -141,6 +155,12 @@ pub trait Stream: Sync {
     /// The `/api/events` type that reports a hard delete of this stream's
     /// objects (whose `object_id` is the row's id), when the API has one.
     fn deleted_by(&self) -> Option<&'static str> {
+        None
+    }
+    /// The `object_type` `/api/events` gives this stream's objects (`Ticket`,
+    /// `Customer`): a deletion counts only for an event of the `deleted_by`
+    /// type that names this object type, whatever a server returned.
+    fn event_object_type(&self) -> Option<&'static str> {
         None
     }
     /// The row that tells a destination an object is gone: its key columns,

@@ -5,7 +5,8 @@
 //! bookmark: an incremental read costs about one request per 100 changed
 //! tickets. Stopping at the first older ticket instead would drop the other
 //! tickets sharing its timestamp on the next page. Trashed tickets are listed
-//! too (the API's default); hard-deleted ones vanish from the list.
+//! too (the API's default), with `trashed_at` set, and spam with `spam`;
+//! hard-deleted ones vanish from the list.
 
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
@@ -83,6 +84,11 @@ pub struct TicketRow {
     pub updated_at: Option<Timestamp>,
     /// When it was closed (`closed_datetime`); null while open.
     pub closed_at: Option<Timestamp>,
+    /// When it was moved to the trash (`trashed_datetime`); null for a
+    /// ticket that is not in the trash. Trashed tickets stay listed.
+    pub trashed_at: Option<Timestamp>,
+    /// Whether it was marked as spam (`spam`).
+    pub spam: Option<bool>,
     #[serde(flatten)]
     pub meta: SyncMeta,
 }
@@ -136,6 +142,10 @@ impl Stream for Tickets {
         Some("ticket-deleted")
     }
 
+    fn event_object_type(&self) -> Option<&'static str> {
+        Some("Ticket")
+    }
+
     fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
         Some(super::deleted_row("ticket_id", id, at, ctx))
     }
@@ -183,6 +193,8 @@ impl Stream for Tickets {
             last_message_at: t.ts("last_message_datetime"),
             updated_at: t.ts("updated_datetime"),
             closed_at: t.ts("closed_datetime"),
+            trashed_at: t.ts("trashed_datetime"),
+            spam: t.bool("spam"),
             meta: ctx.meta(&[&id]),
         })?;
         Ok(())

@@ -73,7 +73,7 @@ impl Stream for Users {
         config
             .user_roles
             .iter()
-            .map(|r| ("roles[]", r.clone()))
+            .map(|r| ("roles", r.clone()))
             .collect()
     }
 

@@ -1,7 +1,10 @@
 //! `view_items`: one row per ticket listed in a view, for every view.
 //!
 //! Items live under each view (`/api/views/{id}/items`), so the read pages
-//! through `/api/views` and then through each view's items. Membership
+//! through `/api/views` and then through each view's items. That list has
+//! an envelope of its own: no `next_cursor`, but a `meta.next_items` link
+//! whose `cursor`, `direction` and `ignored_item` the next request carries
+//! (see [`crate::client::Page`]), followed until it is null. Membership
 //! changes whenever a ticket does, with no key saying when it left a view,
 //! so every view is read whole every time (full refresh only), by
 //! `created_datetime`, which never moves, so a ticket changed mid-read is

@@ -3,7 +3,9 @@
 //! `/api/phone/voice-calls` takes no `order_by` at all (only `cursor`,
 //! `limit` and `ticket_id`), so the list is read whole in the API's own
 //! order every time; incremental mode emits only calls whose
-//! `updated_datetime` reached the bookmark.
+//! `updated_datetime` reached the bookmark. Calls that never changed have
+//! no `updated_datetime`; their creation time stands in for it, or every
+//! incremental read would send them again.
 
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
@@ -50,9 +52,12 @@ pub struct VoiceCallRow {
     pub has_voicemail: Option<bool>,
     /// Whether the call was recorded (`has_call_recording`).
     pub has_call_recording: Option<bool>,
-    /// When the call started (`created_datetime`).
+    /// When the call was created (`created_datetime`).
     pub created_datetime: Option<Timestamp>,
-    /// When it last changed (`updated_datetime`): the cursor.
+    /// When the call started (`started_datetime`).
+    pub started_datetime: Option<Timestamp>,
+    /// When it last changed (`updated_datetime`, else `created_datetime` for
+    /// a call that never changed): the cursor.
     pub updated_datetime: Option<Timestamp>,
     #[serde(flatten)]
     pub sync: SyncMeta,
@@ -79,6 +84,9 @@ impl Stream for VoiceCalls {
     }
     fn api_cursor(&self) -> Option<&'static str> {
         Some("updated_datetime")
+    }
+    fn api_cursor_fallback(&self) -> Option<&'static str> {
+        Some("created_datetime")
     }
     fn schema(&self) -> Value {
         schema_for::<VoiceCallRow>()
@@ -138,7 +146,10 @@ impl Stream for VoiceCalls {
             has_voicemail: c.bool("has_voicemail"),
             has_call_recording: c.bool("has_call_recording"),
             created_datetime: c.ts("created_datetime"),
-            updated_datetime: c.ts("updated_datetime"),
+            started_datetime: c.ts("started_datetime"),
+            updated_datetime: c
+                .ts("updated_datetime")
+                .or_else(|| c.ts("created_datetime")),
             sync: ctx.meta(&[&id]),
         })?;
         Ok(())
@@ -165,6 +176,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out[0]["duration"], 95);
+        assert_eq!(out[0]["updated_datetime"], Value::Null);
+        let out = super::super::map_value(
+            &VoiceCalls,
+            &json!({"id": 600002, "created_datetime": "2024-11-01T10:59:29+00:00",
+            "started_datetime": "2024-11-01T10:59:31+00:00", "updated_datetime": null}),
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(out[0]["updated_datetime"], "2024-11-01T10:59:29Z");
+        assert_eq!(out[0]["started_datetime"], "2024-11-01T10:59:31Z");
         assert!(VoiceCalls.endpoint().order_by.is_none());
     }
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Airbyte's own standard source tests (airbyte-cdk's SourceTestSuiteBase,
+# driven by pytest from ci/cdk_standard/) against the sandbox on loopback:
+#   1. the release binary: spec, check per config (a good one, a bad key),
+#      discover (DiscoveredCatalogWarning is an error), a full-refresh read
+#      of every stream with records valid against their schemas, a bad
+#      catalog, config against spec;
+#   2. the image, through the `docker` command line the suite calls, which
+#      is podman here (rootful, vfs, host network, sharing buildah's store);
+#      the image is built as ci/e2e-airbyte.sh builds it.
+# The suite refuses keys the legacy Connector Acceptance Test still reads
+# (expect_records, ignored_fields), so it gets a copy of
+# acceptance-test-config.yml without them, with the configs pointed at this
+# run's sandbox. Zero failures; every skipped test is printed with its
+# reason. Called by .ci/run after the tests. Installs what it needs (pip:
+# airbyte-cdk in target/venvs/cdk; apt: podman, buildah, busybox-static).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1 DO_NOT_TRACK=1
+
+ROOT=$(pwd)
+RELEASE=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
+VENV=$ROOT/target/venvs/cdk
+# The suite's entry point is the CDK's private _run_command: pin both.
+PIP_SPEC="airbyte-cdk==7.39.1 pytest==9.2.0"
+IMAGE=localhost/source-gorgias:dev
+TRIPLE=x86_64-unknown-linux-gnu
+STATIC_TARGET=target/static
+STATIC_BIN=$STATIC_TARGET/$TRIPLE/release/source-gorgias
+ROOTFS=$STATIC_TARGET/rootfs
+# buildah and podman share one vfs store through this file.
+export CONTAINERS_STORAGE_CONF=$ROOT/target/containers/storage.conf
+export CONTAINERS_CONF=$ROOT/target/containers/containers.conf
+
+work=$(mktemp -d)
+chmod 0755 "$work"
+pids=()
+failures=0
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { echo "-- $*"; }
+pass() { echo "PASS $*"; }
+fail() {
+  echo "FAIL $*"
+  failures=$((failures + 1))
+}
+
+# ---- installs ------------------------------------------------------------------
+
+if [ ! -f "$VENV/.installed" ] || [ "$(cat "$VENV/.installed")" != "$PIP_SPEC" ]; then
+  say "installing $PIP_SPEC into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q $PIP_SPEC >"$work/pip.log" 2>&1 || {
+    tail -20 "$work/pip.log"
+    echo "FAIL pip install $PIP_SPEC"
+    exit 1
+  }
+  echo "$PIP_SPEC" >"$VENV/.installed"
+fi
+
+say "cargo build --release --workspace"
+cargo build --release --workspace
+
+# ---- the sandbox and the suite's connector folder ---------------------------------
+
+# The dataset integration_tests/ was made for.
+"$RELEASE/gorgias-sandbox" --port 0 --tickets 40 --seed 42 >"$work/sandbox.out" 2>&1 &
+pids+=("$!")
+SANDBOX_URL=""
+for _ in $(seq 1 100); do
+  SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$work/sandbox.out" 2>/dev/null) && break
+  sleep 0.1
+done
+[ -n "$SANDBOX_URL" ] || {
+  echo "FAIL sandbox did not start: $(cat "$work/sandbox.out")"
+  exit 1
+}
+say "sandbox at $SANDBOX_URL"
+
+# The suite names the connector after its folder.
+CONNECTOR_ROOT=$work/source-gorgias
+"$VENV/bin/python" - "$ROOT" "$CONNECTOR_ROOT" "$SANDBOX_URL" <<'PY'
+import json, pathlib, shutil, sys, yaml
+
+root, dest, base_url = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+# Keys of the legacy Connector Acceptance Test that the standard tests refuse:
+# they configure its record comparison, which tests/acceptance.rs does here.
+LEGACY_ONLY = {"basic_read": {"expect_records", "ignored_fields"}, "full_refresh": {"ignored_fields"}}
+config = yaml.safe_load((root / "acceptance-test-config.yml").read_text())
+for section, keys in LEGACY_ONLY.items():
+    for entry in config["acceptance_tests"].get(section, {}).get("tests", []):
+        for key in keys:
+            entry.pop(key, None)
+(dest / "integration_tests").mkdir(parents=True)
+(dest / "acceptance-test-config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+shutil.copy(root / "metadata.yaml", dest / "metadata.yaml")
+shutil.copytree(root / "catalog", dest / "catalog")
+for path in (root / "integration_tests").glob("*.json"):
+    data = json.loads(path.read_text())
+    if isinstance(data, dict) and "base_url" in data:
+        data["base_url"] = base_url
+    (dest / "integration_tests" / path.name).write_text(json.dumps(data, indent=2))
+print("-- derived", dest / "acceptance-test-config.yml", "(without", ", ".join(sorted(set().union(*LEGACY_ONLY.values()))) + ")")
+PY
+
+# run_suite NAME PYTEST_ARGS...: the suite's verdict, with every skip and its
+# reason (-rs), counted by pytest's closing line.
+run_suite() {
+  local name=$1
+  shift
+  local rc=0
+  (cd "$work" && SOURCE_GORGIAS_EXECUTABLE=$1 CDK_CONNECTOR_ROOT=$CONNECTOR_ROOT \
+    "$VENV/bin/python" -m pytest "$ROOT/ci/cdk_standard" -p no:cacheprovider -v -rs \
+    -W error::airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning "${@:2}") \
+    >"$work/pytest-$name.log" 2>&1 || rc=$?
+  # Each test with its outcome, then the summary (skips with reasons,
+  # failures).
+  grep -E '::test_[^ ]* (PASSED|FAILED|SKIPPED|ERROR)' "$work/pytest-$name.log" | sed 's/ *\[ *[0-9]*%\]$//; s/^[^:]*:://' || true
+  sed -n '/short test summary\|= FAILURES =\|= ERRORS =/,$p' "$work/pytest-$name.log"
+  local closing
+  closing=$(tail -n 1 "$work/pytest-$name.log")
+  if [ "$rc" -eq 0 ] && ! grep -q 'failed\|error' <<<"$closing"; then
+    pass "cdk standard tests ($name): $closing"
+  else
+    [ "$rc" -eq 0 ] || tail -n 40 "$work/pytest-$name.log"
+    fail "cdk standard tests ($name): $closing"
+  fi
+}
+
+# ---- 1. the release binary --------------------------------------------------------
+
+say "SourceTestSuiteBase against $RELEASE/source-gorgias"
+run_suite binary "$RELEASE/source-gorgias" -m "not image_tests"
+
+# ---- the key never shows --------------------------------------------------------
+
+if grep -lE "(^|[^-])sandbox-api-key" "$work"/pytest-*.log >/dev/null 2>&1; then
+  fail "the API key appears in the suite's output"
+else
+  pass "the API key appears in none of the suite's output"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "e2e-cdk-standard: $failures check(s) FAILED"
+  exit 1
+fi
+echo "e2e-cdk-standard: all checks passed"

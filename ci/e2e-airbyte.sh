@@ -13,14 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
-TRIPLE=x86_64-unknown-linux-gnu
 # The workspace's release binaries (honours CARGO_TARGET_DIR).
 RELEASE=${CARGO_TARGET_DIR:-target}/release
-# The static build has its own target dir, inside the image's build context.
-STATIC_TARGET=target/static
-STATIC_BIN=$STATIC_TARGET/$TRIPLE/release/source-gorgias
-ROOTFS=$STATIC_TARGET/rootfs
-IMAGE=airbyte/source-gorgias:dev
+IMAGE=localhost/source-gorgias:dev
 MAX_IMAGE_BYTES=$((20 * 1000 * 1000))
 VENV=target/venvs/pyairbyte
 PYAIRBYTE_VERSION=${PYAIRBYTE_VERSION:-0.71.3}
@@ -108,29 +103,7 @@ image_e2e() {
   fi
   bah rm "$probe_ctr" >/dev/null
 
-  say "static binary: RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build --release --target $TRIPLE --bin source-gorgias"
-  RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=$STATIC_TARGET \
-    cargo build --release --target "$TRIPLE" --bin source-gorgias || return 1
-  file -b "$STATIC_BIN" | grep -Eq 'static(ally|-pie) linked' || {
-    echo "FAIL image: $STATIC_BIN is not statically linked: $(file -b "$STATIC_BIN")"
-    return 1
-  }
-  sh ci/image-rootfs.sh "$STATIC_BIN" "$ROOTFS" || return 1
-
-  say "buildah build --isolation chroot --pull=never --target prebuilt -t $IMAGE ."
-  # buildah 1.28 leaves a working container behind for each stage: remove
-  # the ones this build made, then the untagged stage images.
-  local before
-  before=$(bah containers -q | sort)
-  local rc=0
-  bah build --isolation chroot --pull=never --target prebuilt -t "$IMAGE" . >"$work/build.log" 2>&1 || rc=$?
-  comm -13 <(echo "$before") <(bah containers -q | sort) | xargs -r buildah --storage-driver vfs rm >/dev/null 2>&1 || true
-  bah rmi --prune >/dev/null 2>&1 || true
-  if [ "$rc" -ne 0 ]; then
-    cat "$work/build.log"
-    echo "FAIL image: buildah build"
-    return 1
-  fi
+  bash ci/image-build.sh "$IMAGE" "$work/build.log" || return 1
   tail -n 1 "$work/build.log"
 
   # Size: the layers uncompressed (what `docker images` reports) and as a

@@ -3,8 +3,10 @@
 #   1. the connector image (Dockerfile), built with buildah from a static
 #      binary built here, run for spec, check, discover and read; its size
 #      must stay under 20 MB;
-#   2. PyAirbyte running the binary and reading every stream into DuckDB,
-#      then again after the sandbox's data changed.
+#   2. PyAirbyte installing the connector from its wheel (ci/wheel.sh,
+#      built from this checkout) with pip_url, as it installs Python
+#      connectors, and reading every stream into DuckDB, then again after
+#      the sandbox's data changed.
 # Called by .ci/run after the tests. Installs what it needs (apt: buildah,
 # busybox-static; pip: airbyte in target/venvs/pyairbyte). If buildah cannot
 # run here at all, the image part prints a SKIP line with the reason and the
@@ -151,7 +153,7 @@ want = {
     "Entrypoint": ["/source-gorgias"],
     "User": "65532:65532",
     "AIRBYTE_ENTRYPOINT": "/source-gorgias",
-    "io.airbyte.name": "airbyte/source-gorgias",
+    "io.airbyte.name": "source-gorgias",
     "io.airbyte.version": "0.1.0",
 }
 have = {
@@ -220,12 +222,22 @@ if ! "$VENV/bin/python" -c 'import airbyte' >/dev/null 2>&1; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "airbyte==$PYAIRBYTE_VERSION"
 fi
+WHEEL=$(bash ci/wheel.sh)
 start_sandbox pyairbyte --tickets 300 --seed 7
-mkdir -p "$work/pyairbyte-cache"
-if ! AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT="$work/pyairbyte-cache" \
-  "$VENV/bin/python" ci/pyairbyte_e2e.py --executable "$RELEASE/source-gorgias" --base-url "$SANDBOX_URL"; then
-  status=1
-fi
+mkdir -p "$work/pyairbyte-cache" "$work/pyairbyte-connectors"
+# PyAirbyte prints "Could not determine airbyte type from JSON schema" for
+# every column typed with several JSON types, on every read: counted here,
+# not repeated.
+noise='^Could not determine airbyte type from JSON schema'
+# PyAirbyte makes the connector's venv with the `uv` its own venv ships.
+set +e
+PATH="$(realpath "$VENV")/bin:$PATH" AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT="$work/pyairbyte-cache" \
+  "$VENV/bin/python" ci/pyairbyte_e2e.py --pip-url "$WHEEL" --install-root "$work/pyairbyte-connectors" \
+  --base-url "$SANDBOX_URL" 2>&1 | tee "$work/pyairbyte.log" | grep -Ev "$noise"
+rc=${PIPESTATUS[0]}
+set -e
+echo "-- $(grep -Ec "$noise" "$work/pyairbyte.log" || true) PyAirbyte 'Could not determine airbyte type' lines left out"
+[ "$rc" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ]; then
   echo "FAIL e2e-airbyte"

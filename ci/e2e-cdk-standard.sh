@@ -13,7 +13,9 @@
 # acceptance-test-config.yml without them, with the configs pointed at this
 # run's sandbox. Zero failures; every skipped test is printed with its
 # reason. Called by .ci/run after the tests. Installs what it needs (pip:
-# airbyte-cdk in target/venvs/cdk; apt: podman, buildah, busybox-static).
+# airbyte-cdk and pytest in target/venvs/cdk; apt: podman, runc, buildah,
+# busybox-static, file, ca-certificates). Prints PASS/FAIL per check and
+# exits non-zero on any FAIL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1 DO_NOT_TRACK=1
@@ -105,34 +107,54 @@ for path in (root / "integration_tests").glob("*.json"):
 print("-- derived", dest / "acceptance-test-config.yml", "(without", ", ".join(sorted(set().union(*LEGACY_ONLY.values()))) + ")")
 PY
 
-# run_suite NAME PYTEST_ARGS...: the suite's verdict, with every skip and its
-# reason (-rs), counted by pytest's closing line.
+# run_suite NAME "MUST_PASS..." EXECUTABLE PYTEST_ARGS...: the suite's
+# verdict, with every skip and its reason (-rs), counted by pytest's closing
+# line; each MUST_PASS test (name[scenario]) must have passed, so that a
+# suite that skips everything does not pass.
 run_suite() {
-  local name=$1
-  shift
+  local name=$1 must_pass=$2
+  shift 2
   local rc=0
+  # TMPDIR: the suite writes each config (with its key) to a temp file.
+  mkdir -p "$work/tmp"
   (cd "$work" && SOURCE_GORGIAS_EXECUTABLE=$1 CDK_CONNECTOR_ROOT=$CONNECTOR_ROOT \
-    "$VENV/bin/python" -m pytest "$ROOT/ci/cdk_standard" -p no:cacheprovider -v -rs \
+    TMPDIR=$work/tmp PYTHONDONTWRITEBYTECODE=1 \
+    "$VENV/bin/python" -m pytest "$ROOT/ci/cdk_standard" --rootdir "$ROOT/ci/cdk_standard" -p no:cacheprovider -v -rs \
     -W error::airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning "${@:2}") \
     >"$work/pytest-$name.log" 2>&1 || rc=$?
   # Each test with its outcome, then the summary (skips with reasons,
   # failures).
-  grep -E '::test_.* (PASSED|FAILED|SKIPPED|ERROR)' "$work/pytest-$name.log" | sed 's/ *\[ *[0-9]*%\]$//; s/^[^:]*:://' || true
+  # As "TestSourceGorgias::test_check[sample_config] PASSED".
+  grep -E '::test_.* (PASSED|FAILED|SKIPPED|ERROR)' "$work/pytest-$name.log" |
+    sed "s/ *\[ *[0-9]*%\]\$//; s/^[^:]*:://; s/\['\([^']*\)' Test Scenario\]/[\1]/" >"$work/outcomes-$name.txt" || true
+  cat "$work/outcomes-$name.txt"
   sed -n '/short test summary\|= FAILURES =\|= ERRORS =/,$p' "$work/pytest-$name.log"
   local closing
   closing=$(tail -n 1 "$work/pytest-$name.log")
   if [ "$rc" -eq 0 ] && ! grep -q 'failed\|error' <<<"$closing"; then
     pass "cdk standard tests ($name): $closing"
   else
-    [ "$rc" -eq 0 ] || tail -n 40 "$work/pytest-$name.log"
     fail "cdk standard tests ($name): $closing"
+  fi
+  local test missing=""
+  for test in $must_pass; do
+    grep -qxF "$test PASSED" "$work/outcomes-$name.txt" || missing="$missing $test"
+  done
+  if [ -z "$missing" ]; then
+    pass "cdk standard tests ($name) ran and passed:$(printf ' %s' $must_pass)"
+  else
+    fail "cdk standard tests ($name) did not pass:$missing"
   fi
 }
 
 # ---- 1. the release binary --------------------------------------------------------
 
 say "SourceTestSuiteBase against $RELEASE/source-gorgias"
-run_suite binary "$RELEASE/source-gorgias" -m "not image_tests"
+run_suite binary "TestSourceGorgias::test_spec TestSourceGorgias::test_check[sample_config]
+  TestSourceGorgias::test_check[invalid_config] TestSourceGorgias::test_config_matches_spec[invalid_config]
+  TestSourceGorgias::test_discover[sample_config] TestSourceGorgias::test_basic_read[sample_config]
+  TestSourceGorgias::test_fail_read_with_bad_catalog[sample_config]" \
+  "$RELEASE/source-gorgias" -m "not image_tests"
 
 # ---- 2. the image, with podman as `docker` ------------------------------------------
 
@@ -196,7 +218,13 @@ image_suite() {
   say "SourceTestSuiteBase image tests against $IMAGE (docker = podman $(podman version --format '{{.Client.Version}}'))"
   # The read scenario is named: --read-scenarios=all raises a ValueError
   # in this CDK version.
-  PATH=$work/bin:$PATH run_suite image "$RELEASE/source-gorgias" -m image_tests \
+  PATH=$work/bin:$PATH run_suite image "TestSourceGorgias::test_docker_image_build_and_spec
+    TestSourceGorgias::test_docker_image_build_and_check[sample_config]
+    TestSourceGorgias::test_docker_image_build_and_check[invalid_config]
+    TestSourceGorgias::test_docker_image_build_and_config_matches_spec[invalid_config]
+    TestSourceGorgias::test_docker_image_build_and_discover[sample_config]
+    TestSourceGorgias::test_docker_image_build_and_read[sample_config]" \
+    "$RELEASE/source-gorgias" -m image_tests \
     --connector-image "$IMAGE" --read-from-streams=all --read-scenarios=sample_config
 }
 image_suite

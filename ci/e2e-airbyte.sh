@@ -8,7 +8,8 @@
 #      connectors, and reading every stream into DuckDB, then again after
 #      the sandbox's data changed.
 # Called by .ci/run after the tests. Installs what it needs (apt: buildah,
-# busybox-static; pip: airbyte in target/venvs/pyairbyte). If buildah cannot
+# busybox-static; pip: airbyte in target/venvs/pyairbyte, maturin for the
+# wheel in target/venvs/maturin). If buildah cannot
 # run here at all, the image part prints a SKIP line with the reason and the
 # rest goes on.
 set -euo pipefail

@@ -128,7 +128,9 @@ run_suite() {
   grep -E '::test_.* (PASSED|FAILED|SKIPPED|ERROR)' "$work/pytest-$name.log" |
     sed "s/ *\[ *[0-9]*%\]\$//; s/^[^:]*:://; s/\['\([^']*\)' Test Scenario\]/[\1]/" >"$work/outcomes-$name.txt" || true
   cat "$work/outcomes-$name.txt"
-  sed -n '/short test summary\|= FAILURES =\|= ERRORS =/,$p' "$work/pytest-$name.log"
+  # (skip reasons without the CDK file they were raised in)
+  sed -n '/short test summary\|= FAILURES =\|= ERRORS =/,$p' "$work/pytest-$name.log" |
+    sed 's#^SKIPPED \[\([0-9]*\)\] [^ ]*/standard_tests/[a-z_]*\.py:[0-9]*: #SKIPPED [\1] #'
   local closing
   closing=$(tail -n 1 "$work/pytest-$name.log")
   if [ "$rc" -eq 0 ] && ! grep -q 'failed\|error' <<<"$closing"; then

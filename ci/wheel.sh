@@ -3,8 +3,8 @@
 # executables) from the checkout into target/wheels/ and prints its path.
 # The e2e scripts that install the connector the way Meltano and PyAirbyte
 # users do call it; the release build it packages is the one .ci/run's
-# tests already made, so a second call costs a couple of seconds. Nothing
-# is uploaded. Installs maturin (pinned as in pyproject.toml) in
+# tests already made, and a wheel newer than those binaries is reused, so
+# one run builds it once. Nothing is uploaded. Installs maturin (pinned as in pyproject.toml) in
 # target/venvs/maturin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,15 +28,29 @@ if [ ! -f "$VENV/.installed" ] || [ "$(cat "$VENV/.installed")" != "$PIP_SPEC" ]
 fi
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-rm -f "$OUT"/source_gorgias-*.whl
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! "$VENV/bin/maturin" build --release --out "$OUT" >"$log" 2>&1; then
-  tail -n 20 "$log" >&2
-  echo "FAIL wheel: maturin build" >&2
-  exit 1
+release=${CARGO_TARGET_DIR:-$ROOT/target}/release
+wheel=$(ls "$OUT"/source_gorgias-"$version"-*.whl 2>/dev/null | head -n 1 || true)
+# One wheel per run: reused while it is newer than what it packages (cargo
+# still checks the binaries are current first).
+cargo build --release --locked --bin source-gorgias --bin tap-gorgias >&2
+fresh=false
+if [ -n "$wheel" ]; then
+  fresh=true
+  for f in "$release/source-gorgias" "$release/tap-gorgias" pyproject.toml Cargo.toml; do
+    [ "$wheel" -nt "$f" ] || fresh=false
+  done
 fi
-wheel=$(ls "$OUT"/source_gorgias-"$version"-*.whl)
+if ! $fresh; then
+  rm -f "$OUT"/source_gorgias-*.whl
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  if ! "$VENV/bin/maturin" build --release --locked --out "$OUT" >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "FAIL wheel: maturin build" >&2
+    exit 1
+  fi
+  wheel=$(ls "$OUT"/source_gorgias-"$version"-*.whl)
+fi
 # Exactly the two executables, on PATH once installed.
 scripts=$(python3 -m zipfile -l "$wheel" | grep -o '\.data/scripts/[^ ]*' | sed 's#.*/##' | sort | tr '\n' ' ')
 if [ "$scripts" != "source-gorgias tap-gorgias " ]; then

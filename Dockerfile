@@ -5,7 +5,10 @@
 # runs every connector inside an `sh -c` wrapper that reads
 # AIRBYTE_ENTRYPOINT).
 #
-#   docker build -t airbyte/source-gorgias:0.1.0 .
+#   docker build -t <your-org>/source-gorgias:0.1.0 .
+#
+# (your own repository name: airbyte/source-gorgias is Airbyte's own, different,
+# Gorgias connector; CI tags its builds localhost/source-gorgias:dev)
 #
 # Two ways to fill the same image (the `runtime` stage below holds all of
 # its configuration; the two final stages only COPY the same root filesystem
@@ -13,11 +16,11 @@
 #   release   (default, last) compile inside the official Rust image;
 #   prebuilt  take target/static/rootfs/ from the build context, assembled
 #             from a static binary built on the host. This is what
-#             ci/e2e-airbyte.sh builds; it needs no base image at all:
+#             ci/image-build.sh builds; it needs no base image at all:
 #     RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/static \
 #       cargo build --release --target x86_64-unknown-linux-gnu --bin source-gorgias
 #     sh ci/image-rootfs.sh target/static/x86_64-unknown-linux-gnu/release/source-gorgias target/static/rootfs
-#     docker build --target prebuilt -t airbyte/source-gorgias:dev .
+#     docker build --target prebuilt -t localhost/source-gorgias:dev .
 
 FROM rust:1.95-slim-bookworm AS builder
 RUN apt-get update \
@@ -34,7 +37,7 @@ FROM scratch AS runtime
 ENV AIRBYTE_ENTRYPOINT="/source-gorgias" \
     PATH="/bin" \
     SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt"
-LABEL io.airbyte.name="airbyte/source-gorgias" \
+LABEL io.airbyte.name="source-gorgias" \
       io.airbyte.version="0.1.0" \
       org.opencontainers.image.title="source-gorgias" \
       org.opencontainers.image.description="Airbyte source for the Gorgias helpdesk API" \

@@ -3,7 +3,9 @@
 # then incremental after the sandbox's data changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --workspace --quiet
+# A first build takes a couple of minutes: cargo's own progress shows it.
+echo "== cargo build --release --workspace (a few minutes the first time)"
+cargo build --release --workspace
 work=$(mktemp -d)
 trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 target/release/gorgias-sandbox --port 0 --tickets "${TICKETS:-1000}" > "$work/sandbox.out" &

@@ -3,24 +3,22 @@
 #   1. the connector image (Dockerfile), built with buildah from a static
 #      binary built here, run for spec, check, discover and read; its size
 #      must stay under 20 MB;
-#   2. PyAirbyte running the binary and reading every stream into DuckDB,
-#      then again after the sandbox's data changed.
+#   2. PyAirbyte installing the connector from its wheel (ci/wheel.sh,
+#      built from this checkout) with pip_url, as it installs Python
+#      connectors, and reading every stream into DuckDB, then again after
+#      the sandbox's data changed.
 # Called by .ci/run after the tests. Installs what it needs (apt: buildah,
-# busybox-static; pip: airbyte in target/venvs/pyairbyte). If buildah cannot
+# busybox-static; pip: airbyte in target/venvs/pyairbyte, maturin for the
+# wheel in target/venvs/maturin). If buildah cannot
 # run here at all, the image part prints a SKIP line with the reason and the
 # rest goes on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
-TRIPLE=x86_64-unknown-linux-gnu
 # The workspace's release binaries (honours CARGO_TARGET_DIR).
 RELEASE=${CARGO_TARGET_DIR:-target}/release
-# The static build has its own target dir, inside the image's build context.
-STATIC_TARGET=target/static
-STATIC_BIN=$STATIC_TARGET/$TRIPLE/release/source-gorgias
-ROOTFS=$STATIC_TARGET/rootfs
-IMAGE=airbyte/source-gorgias:dev
+IMAGE=localhost/source-gorgias:dev
 MAX_IMAGE_BYTES=$((20 * 1000 * 1000))
 VENV=target/venvs/pyairbyte
 PYAIRBYTE_VERSION=${PYAIRBYTE_VERSION:-0.71.3}
@@ -108,29 +106,7 @@ image_e2e() {
   fi
   bah rm "$probe_ctr" >/dev/null
 
-  say "static binary: RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build --release --target $TRIPLE --bin source-gorgias"
-  RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=$STATIC_TARGET \
-    cargo build --release --target "$TRIPLE" --bin source-gorgias || return 1
-  file -b "$STATIC_BIN" | grep -Eq 'static(ally|-pie) linked' || {
-    echo "FAIL image: $STATIC_BIN is not statically linked: $(file -b "$STATIC_BIN")"
-    return 1
-  }
-  sh ci/image-rootfs.sh "$STATIC_BIN" "$ROOTFS" || return 1
-
-  say "buildah build --isolation chroot --pull=never --target prebuilt -t $IMAGE ."
-  # buildah 1.28 leaves a working container behind for each stage: remove
-  # the ones this build made, then the untagged stage images.
-  local before
-  before=$(bah containers -q | sort)
-  local rc=0
-  bah build --isolation chroot --pull=never --target prebuilt -t "$IMAGE" . >"$work/build.log" 2>&1 || rc=$?
-  comm -13 <(echo "$before") <(bah containers -q | sort) | xargs -r buildah --storage-driver vfs rm >/dev/null 2>&1 || true
-  bah rmi --prune >/dev/null 2>&1 || true
-  if [ "$rc" -ne 0 ]; then
-    cat "$work/build.log"
-    echo "FAIL image: buildah build"
-    return 1
-  fi
+  bash ci/image-build.sh "$IMAGE" "$work/build.log" || return 1
   tail -n 1 "$work/build.log"
 
   # Size: the layers uncompressed (what `docker images` reports) and as a
@@ -178,7 +154,7 @@ want = {
     "Entrypoint": ["/source-gorgias"],
     "User": "65532:65532",
     "AIRBYTE_ENTRYPOINT": "/source-gorgias",
-    "io.airbyte.name": "airbyte/source-gorgias",
+    "io.airbyte.name": "source-gorgias",
     "io.airbyte.version": "0.1.0",
 }
 have = {
@@ -247,12 +223,25 @@ if ! "$VENV/bin/python" -c 'import airbyte' >/dev/null 2>&1; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "airbyte==$PYAIRBYTE_VERSION"
 fi
+WHEEL=$(bash ci/wheel.sh)
 start_sandbox pyairbyte --tickets 300 --seed 7
-mkdir -p "$work/pyairbyte-cache"
-if ! AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT="$work/pyairbyte-cache" \
-  "$VENV/bin/python" ci/pyairbyte_e2e.py --executable "$RELEASE/source-gorgias" --base-url "$SANDBOX_URL"; then
-  status=1
-fi
+mkdir -p "$work/pyairbyte-cache" "$work/pyairbyte-connectors"
+# PyAirbyte prints "Could not determine airbyte type from JSON schema" for
+# every column typed with several JSON types, on every read: counted here,
+# not repeated. It prints through rich, which wraps a message over several
+# lines: each is dropped from its first line to the one closing the schema.
+noise='^Could not determine airbyte type from JSON schema'
+# PyAirbyte makes the connector's venv with the `uv` its own venv ships.
+set +e
+PATH="$(realpath "$VENV")/bin:$PATH" AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT="$work/pyairbyte-cache" \
+  AIRBYTE_LOGGING_ROOT="$work/pyairbyte-logs" \
+  "$VENV/bin/python" ci/pyairbyte_e2e.py --pip-url "$WHEEL" --install-root "$work/pyairbyte-connectors" \
+  --base-url "$SANDBOX_URL" 2>&1 | tee "$work/pyairbyte.log" |
+  awk -v noise="$noise" '$0 ~ noise { skip = 1 } skip { if ($0 ~ /}[[:space:]]*$/) skip = 0; next } { print }'
+rc=${PIPESTATUS[0]}
+set -e
+echo "-- $(grep -acE "$noise" "$work/pyairbyte.log" || true) PyAirbyte 'Could not determine airbyte type' lines left out"
+[ "$rc" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ]; then
   echo "FAIL e2e-airbyte"

@@ -5,8 +5,10 @@
 #   2. tap | target-jsonl: one file per stream with the sandbox's row counts;
 #   3. tap | pipelinewise-target-postgres into a PostgreSQL started here,
 #      then again with the saved state after the sandbox's data changed;
-#   4. meltano run tap-gorgias target-jsonl with the example project in
-#      meltano/, twice: the second run resumes from Meltano's stored state.
+#   4. meltano install of the example project in meltano/, which
+#      pip-installs the tap from the wheel (ci/wheel.sh, built from this
+#      checkout), then meltano run tap-gorgias target-jsonl twice: the second
+#      run resumes from Meltano's stored state.
 # Called by .ci/run after the tests. Installs what it needs (pip: one venv
 # per tool under target/venvs/, reused when present; apt: postgresql when
 # missing). Prints PASS/FAIL per check and exits non-zero on any FAIL.
@@ -77,6 +79,7 @@ fi
 
 say "cargo build --release --workspace"
 cargo build --release --workspace
+WHEEL=$(bash ci/wheel.sh)
 
 for pid in "${venv_pids[@]}"; do
   wait "$pid" || { echo "FAIL installing the Python tools"; exit 1; }
@@ -294,15 +297,22 @@ say "meltano run tap-gorgias target-jsonl"
 project=$work/meltano
 cp -r meltano "$project"
 rm -rf "$project/.meltano" "$project/output"
-# The example points at ../target/release relative to the repository; the
-# copy lives elsewhere.
-sed -i "s#^\( *executable:\) \.\./target/release/tap-gorgias#\1 $TAP#" "$project/meltano.yml"
+# The example installs the tap from the checkout one level up (compiling
+# it again); the copy lives elsewhere and installs this run's wheel.
+sed -i "s#^\( *pip_url:\) \.\.\$#\1 $WHEEL#" "$project/meltano.yml"
+grep -q "pip_url: $WHEEL" "$project/meltano.yml" || fail "meltano/meltano.yml declares the tap with no 'pip_url: ..' to point at the wheel"
 export TAP_GORGIAS_DOMAIN=acme TAP_GORGIAS_EMAIL=sandbox@example.com \
   TAP_GORGIAS_API_KEY=sandbox-api-key TAP_GORGIAS_BASE_URL=$SANDBOX_URL
 meltano() { (cd "$project" && "$VENVS/meltano/bin/meltano" "$@"); }
 lines_out() { cat "$project"/output/*.jsonl 2>/dev/null | wc -l; }
 
 if meltano install >"$work/meltano-install.log" 2>&1; then
+  installed=$project/.meltano/extractors/tap-gorgias/venv/bin/tap-gorgias
+  if [ -x "$installed" ] && cmp -s "$installed" "$TAP"; then
+    pass "meltano install pip-installed tap-gorgias from the wheel (.meltano/extractors/tap-gorgias/venv/bin/tap-gorgias)"
+  else
+    fail "meltano install did not put this build's tap-gorgias in the extractor's venv ($installed)"
+  fi
   expected_counts >"$work/expected.txt"
   if meltano run tap-gorgias target-jsonl >"$work/meltano-1.log" 2>&1; then
     bad=""

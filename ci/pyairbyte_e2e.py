@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""PyAirbyte end to end: the connector binary as a local executable, read
+"""PyAirbyte end to end: the connector installed the way PyAirbyte installs
+Python connectors (`pip_url`, here the wheel ci/wheel.sh builds, into a
+venv of PyAirbyte's own), or a binary given as a local executable, read
 into DuckDB, against a running sandbox.
 
     AIRBYTE_OFFLINE_MODE=1 DO_NOT_TRACK=1 AIRBYTE_CACHE_ROOT=DIR \
-      python ci/pyairbyte_e2e.py --executable target/release/source-gorgias \
-        --base-url http://127.0.0.1:PORT/api
+      python ci/pyairbyte_e2e.py --pip-url target/wheels/source_gorgias-….whl \
+        --install-root DIR --base-url http://127.0.0.1:PORT/api
+    (or --executable target/release/source-gorgias instead of --pip-url)
 
-Checks validate_config, check, a first read of every stream (row counts equal
+Checks the install (source-gorgias in the venv PyAirbyte made), validate_config, check, a first read of every stream (row counts equal
 to the sandbox's), then a mutation of the sandbox and a second, incremental
 read: the deduplicated tables hold the latest values. Prints PASS/FAIL per
 check; exits 1 if any failed.
@@ -15,6 +18,7 @@ check; exits 1 if any failed.
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import airbyte as ab
 
@@ -46,7 +50,10 @@ def table_counts(cache):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--executable", required=True)
+    how = ap.add_mutually_exclusive_group(required=True)
+    how.add_argument("--executable", help="run this binary")
+    how.add_argument("--pip-url", help="let PyAirbyte pip-install the connector from this")
+    ap.add_argument("--install-root", help="where PyAirbyte makes the connector's venv (with --pip-url)")
     ap.add_argument("--base-url", required=True)
     args = ap.parse_args()
 
@@ -64,12 +71,23 @@ def main():
         },
         "base_url": args.base_url,
     }
-    source = ab.get_source(
-        "source-gorgias",
-        local_executable=os.path.abspath(args.executable),
-        config=config,
-        streams="*",
-    )
+    if args.pip_url:
+        install_root = Path(args.install_root or os.getcwd()).absolute()
+        how = {"pip_url": args.pip_url, "install_root": install_root}
+    else:
+        how = {"local_executable": os.path.abspath(args.executable)}
+    try:
+        source = ab.get_source("source-gorgias", config=config, streams="*", **how)
+    except Exception as e:  # noqa: BLE001 - any failure is a FAIL line
+        check("get_source", False, f"{type(e).__name__}: {e}")
+        return 1
+    if args.pip_url:
+        installed = install_root / ".venv-source-gorgias" / "bin" / "source-gorgias"
+        check(
+            "pip install of the wheel put source-gorgias in PyAirbyte's venv",
+            installed.is_file() and os.access(installed, os.X_OK),
+            str(installed),
+        )
     if not attempt("validate_config", source.validate_config):
         return 1
     if not attempt("check", source.check):

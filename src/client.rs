@@ -215,11 +215,17 @@ impl Client {
     /// GET one page of a list endpoint. Accepts the documented envelope and
     /// the bare array the docs show for satisfaction surveys.
     pub fn get_page(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Page> {
-        // Debug builds only: a panic where no input can cause one any more
-        // (pages are read on the fetching thread), so the tests can prove
-        // that any panic on any thread ends the process at once.
-        #[cfg(debug_assertions)]
-        if std::env::var_os("SOURCE_GORGIAS_TEST_PANIC").is_some_and(|p| p == path) {
+        // A panic where no input can cause one any more (pages are read on
+        // the fetching thread), so the tests can prove, on the release build
+        // CI tests, that any panic on any thread ends the process at once.
+        // The variable is read once per process.
+        static TEST_PANIC: std::sync::OnceLock<Option<std::ffi::OsString>> =
+            std::sync::OnceLock::new();
+        if TEST_PANIC
+            .get_or_init(|| std::env::var_os("SOURCE_GORGIAS_TEST_PANIC"))
+            .as_deref()
+            .is_some_and(|p| p == path)
+        {
             panic!("test panic while reading {path}");
         }
         let v = self.get(path, query)?;

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod error;
 pub mod json;
 pub mod output;
+pub mod probe;
 pub mod rate_budget;
 pub mod schema;
 pub mod singer;

@@ -6,6 +6,7 @@
 mod api;
 mod b64;
 mod data;
+mod edits;
 mod extras;
 mod http;
 mod index;
@@ -34,6 +35,18 @@ pub struct SandboxConfig {
     pub port: u16,
     pub rate_limit: Option<RateLimit>,
     pub faults: Option<Faults>,
+    /// Fields taken out of or put into the objects an endpoint serves.
+    pub field_edits: Vec<FieldEdit>,
+}
+
+/// One field of every object `endpoint` (e.g. `/api/tickets`, or
+/// `/api/views/{id}/items`) serves: removed when `add` is `None`, else set
+/// to that value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldEdit {
+    pub endpoint: String,
+    pub field: String,
+    pub add: Option<Value>,
 }
 
 impl Default for SandboxConfig {
@@ -47,6 +60,7 @@ impl Default for SandboxConfig {
             port: 0,
             rate_limit: None,
             faults: None,
+            field_edits: Vec::new(),
         }
     }
 }

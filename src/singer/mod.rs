@@ -41,6 +41,15 @@ struct Cli {
     /// The last STATE's value, to resume from its bookmarks.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Probe the account instead of syncing: one small request per stream
+    /// endpoint and a table of what it answered (reachable, 403, 404,
+    /// envelope, fields not sent or not known, datetime forms, rate-limit
+    /// bucket). Prints field names only, never a value or a credential.
+    #[arg(long, conflicts_with_all = ["discover", "catalog", "properties"])]
+    probe: bool,
+    /// With --probe: print one JSON document instead of the table.
+    #[arg(long, requires = "probe")]
+    json: bool,
 }
 
 /// Runs tap-gorgias and returns the process exit code: 0 on success, else
@@ -50,7 +59,9 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
     };
-    let result = if cli.discover {
+    let result = if cli.probe {
+        load_config(&cli.config).and_then(|c| crate::probe::run(&c, cli.json, stdout))
+    } else if cli.discover {
         // Meltano passes --state to discovery too; the catalog does not depend on it.
         discover(&cli.config, stdout)
     } else {
@@ -87,7 +98,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         .trim_start_matches("error: ");
     let _ = writeln!(
         stderr,
-        "CRITICAL Invalid command line: {}. Run `tap-gorgias --help` for the options (--config, --discover, --catalog, --state).",
+        "CRITICAL Invalid command line: {}. Run `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe).",
         first.trim_end_matches('.')
     );
     // clap's usage lines, without repeating its first line.

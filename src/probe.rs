@@ -193,7 +193,10 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
                 let parent_id = match answers.get(parent.path) {
                     Some(Got::Doc(d)) => match first_object(d.root()) {
                         Some(p) => p.get("id").and_then(|id| id.as_i64()).ok_or_else(|| {
-                            Answer::NotProbed(format!("the first object of {} has no numeric id", parent.path))
+                            Answer::NotProbed(format!(
+                                "the first object of {} has no numeric id",
+                                parent.path
+                            ))
                         }),
                         None => Err(Answer::NotProbed(format!(
                             "{} is empty, so there is no parent to read it under",
@@ -216,13 +219,14 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
             ReadPlan::EachOf { param, values } => {
                 // One request per value: each is a list of its own, which
                 // the key may be allowed to read or not.
-                note = Some(format!(
-                    "one request per {param} ({})",
-                    values.join(", ")
-                ));
+                note = Some(format!("one request per {param} ({})", values.join(", ")));
                 for v in values {
                     endpoints += 1;
-                    let query = list_query(limit, endpoint.order_by, &[(param.to_string(), v.to_string())]);
+                    let query = list_query(
+                        limit,
+                        endpoint.order_by,
+                        &[(param.to_string(), v.to_string())],
+                    );
                     got.push((fetch(client, &mut bucket, endpoint.path, &query), None));
                 }
             }
@@ -279,7 +283,10 @@ fn note_limit(client: &Client, bucket: &mut Bucket) {
 }
 
 fn fetch(client: &mut Client, bucket: &mut Bucket, path: &str, query: &[(String, String)]) -> Got {
-    let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let q: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let result = client.get_doc(path, &q);
     note_limit(client, bucket);
     match result {
@@ -375,7 +382,12 @@ fn navigated(known: &BTreeSet<String>, path: &str) -> bool {
 
 /// API fields under `node` that no read covers. A field read but not looked
 /// inside (kept as JSON) covers its whole subtree.
-fn unknown_fields(node: Node<'_>, path: &str, known: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+fn unknown_fields(
+    node: Node<'_>,
+    path: &str,
+    known: &BTreeSet<String>,
+    out: &mut BTreeSet<String>,
+) {
     for (k, v) in node.members() {
         let c = join(path, k);
         if !known.contains(&c) && !navigated(known, &c) {
@@ -450,7 +462,11 @@ pub fn datetime_form(s: &str) -> Option<String> {
         String::new()
     };
     form.push_str(zone);
-    form.push_str(if fraction { "+fraction" } else { ", no fraction" });
+    form.push_str(if fraction {
+        "+fraction"
+    } else {
+        ", no fraction"
+    });
     Some(form)
 }
 
@@ -475,11 +491,7 @@ fn datetime_forms(node: Node<'_>, path: &str, out: &mut BTreeMap<String, BTreeSe
 
 /// Maps the sampled objects with every stream of the group and compares
 /// what the mappings read with what the API sent.
-fn analyse(
-    group: &Group,
-    got: &[(Got, Option<i64>)],
-    domain: &str,
-) -> Vec<StreamReport> {
+fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<StreamReport> {
     let mut envelopes = BTreeSet::new();
     let mut answer = Answer::Reachable;
     let mut samples: Vec<(Node<'_>, Option<i64>)> = Vec::new();
@@ -615,7 +627,14 @@ impl Report {
             self.bucket.meaning(),
             Bucket::WINDOW
         ));
-        let header = ["stream", "answer", "envelope", "datetime forms", "not sent", "not known"];
+        let header = [
+            "stream",
+            "answer",
+            "envelope",
+            "datetime forms",
+            "not sent",
+            "not known",
+        ];
         let rows: Vec<[String; 6]> = self
             .streams
             .iter()
@@ -667,7 +686,12 @@ impl Report {
             "Not reachable:",
             self.streams
                 .iter()
-                .filter_map(|s| s.answer.reason().filter(|_| s.answer != Answer::Reachable).map(|r| (s.stream.to_string(), format!("{} ({})", r, s.endpoint))))
+                .filter_map(|s| {
+                    s.answer
+                        .reason()
+                        .filter(|_| s.answer != Answer::Reachable)
+                        .map(|r| (s.stream.to_string(), format!("{} ({})", r, s.endpoint)))
+                })
                 .collect(),
         );
         section(
@@ -703,7 +727,10 @@ impl Report {
                         p.push(e.trim_end_matches('.').to_string());
                     }
                     if s.odd_types > 0 {
-                        p.push(format!("{} fields had a type the API does not document and were read as null", s.odd_types));
+                        p.push(format!(
+                            "{} fields had a type the API does not document and were read as null",
+                            s.odd_types
+                        ));
                     }
                     (!p.is_empty()).then(|| (s.stream.to_string(), p.join("; ")))
                 })
@@ -756,7 +783,10 @@ mod tests {
             ("2024-11-01T10:59:29+00:00", "offset, no fraction"),
             ("2019-11-16T15:59:41.966927", "naive+fraction"),
             ("2019-11-16T15:59:41", "naive, no fraction"),
-            ("2024-06-20 07:39:36.5+00:00", "space separator, offset+fraction"),
+            (
+                "2024-06-20 07:39:36.5+00:00",
+                "space separator, offset+fraction",
+            ),
             ("2024-06-20T07:39:36Z", "Z, no fraction"),
             ("2024-13-40T07:39:36Z", "unreadable"),
         ] {
@@ -786,7 +816,11 @@ mod tests {
             .unwrap();
         let reports = analyse(&group, &[(Got::Doc(doc), None)], "acme");
         let tickets = reports.iter().find(|r| r.stream == "tickets").unwrap();
-        assert!(tickets.not_known.contains("brand_new"), "{:?}", tickets.not_known);
+        assert!(
+            tickets.not_known.contains("brand_new"),
+            "{:?}",
+            tickets.not_known
+        );
         assert!(tickets.not_known.contains("customer.shoe_size"));
         assert!(tickets.not_known.contains("tags[].uri"));
         // ticket_tags reads the tags, so they are known on this endpoint.

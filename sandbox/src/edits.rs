@@ -12,7 +12,10 @@ use crate::FieldEdit;
 /// segment) to every object of a successful JSON answer: each element of
 /// `data` or of a bare array, or the object itself.
 pub(crate) fn apply(edits: &[FieldEdit], path: &str, resp: &mut Resp) {
-    let matching: Vec<&FieldEdit> = edits.iter().filter(|e| matches(&e.endpoint, path)).collect();
+    let matching: Vec<&FieldEdit> = edits
+        .iter()
+        .filter(|e| matches(&e.endpoint, path))
+        .collect();
     if matching.is_empty() || !(200..300).contains(&resp.status) {
         return;
     }
@@ -29,7 +32,9 @@ pub(crate) fn apply(edits: &[FieldEdit], path: &str, resp: &mut Resp) {
         _ => Vec::new(),
     };
     for obj in objects {
-        let Some(o) = obj.as_object_mut() else { continue };
+        let Some(o) = obj.as_object_mut() else {
+            continue;
+        };
         for e in &matching {
             match &e.add {
                 Some(v) => {

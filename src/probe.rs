@@ -1,9 +1,9 @@
 //! `probe`: the first contact with a real account, diagnosed. The sandbox
 //! was built from the same assumptions as the mappings, so only the real
-//! API can say where they are wrong: one small request per endpoint (limit
-//! 1) shows whether the key may read it, the envelope it answers with, the
-//! fields a mapping reads that it did not send, the fields it sent that no
-//! mapping knows, and the datetime forms it uses.
+//! API can say where they are wrong: one small request per endpoint, for
+//! one object, shows whether the key may read it, the envelope it answers
+//! with, the fields a mapping reads that it did not send, the fields it sent
+//! that no mapping knows, and the datetime forms it uses.
 //!
 //! What is read comes from the mappings themselves: each stream maps the
 //! sampled object through a recording [`RowContext`], and the lookups are
@@ -107,7 +107,7 @@ impl Bucket {
         }
     }
 
-    const WINDOW: &'static str = "not told: the header gives the bucket's size, not its window (20 s, or 10 s on Enterprise), and a probe's few requests are too few to measure the drain; the connector learns it while it syncs";
+    const WINDOW: &'static str = "cannot be told: the header gives the bucket's size, not its window (20 s, or 10 s on Enterprise), and a probe is too short to measure the drain";
 }
 
 /// The whole probe.

@@ -166,7 +166,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
     answers.insert(ACCOUNT, Got::Doc(account));
     let limit = "1";
     let mut reports = Vec::new();
-    let mut endpoints = 1;
+    let mut endpoints: BTreeSet<&'static str> = BTreeSet::from([ACCOUNT]);
     for group in groups() {
         let endpoint = group.endpoint;
         let mut note = None;
@@ -177,7 +177,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
                 let g = match answers.remove(endpoint.path) {
                     Some(g) => g,
                     None => {
-                        endpoints += 1;
+                        endpoints.insert(endpoint.path);
                         fetch(client, &mut bucket, endpoint.path, &[])
                     }
                 };
@@ -185,7 +185,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
             }
             ReadPlan::PerParent(parent) => {
                 if !answers.contains_key(parent.path) {
-                    endpoints += 1;
+                    endpoints.insert(parent.path);
                     let query = list_query(limit, parent.order_by, &[]);
                     let g = fetch(client, &mut bucket, parent.path, &query);
                     answers.insert(parent.path, g);
@@ -203,12 +203,15 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
                             parent.path
                         ))),
                     },
-                    _ => Err(Answer::NotProbed(format!("{} did not answer", parent.path))),
+                    _ => Err(Answer::NotProbed(format!(
+                        "{} could not be read, so there is no parent to read it under",
+                        parent.path
+                    ))),
                 };
                 note = Some(format!("read under the first object of {}", parent.path));
                 match parent_id {
                     Ok(id) => {
-                        endpoints += 1;
+                        endpoints.insert(endpoint.path);
                         let path = endpoint.path.replace("{id}", &id.to_string());
                         let query = list_query(limit, endpoint.order_by, &[]);
                         got.push((fetch(client, &mut bucket, &path, &query), Some(id)));
@@ -221,7 +224,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
                 // the key may be allowed to read or not.
                 note = Some(format!("one request per {param} ({})", values.join(", ")));
                 for v in values {
-                    endpoints += 1;
+                    endpoints.insert(endpoint.path);
                     let query = list_query(
                         limit,
                         endpoint.order_by,
@@ -231,7 +234,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
                 }
             }
             _ => {
-                endpoints += 1;
+                endpoints.insert(endpoint.path);
                 let filters: Vec<(String, String)> = group.streams[0]
                     .filters(config)
                     .into_iter()
@@ -255,7 +258,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
     Ok(Report {
         domain: config.domain.clone(),
         requests: client.stats.by_path.values().sum(),
-        endpoints,
+        endpoints: endpoints.len(),
         bucket,
         streams: reports,
     })
@@ -446,7 +449,7 @@ pub fn datetime_form(s: &str) -> Option<String> {
     if datetime::parse_api(s).is_none() {
         return Some("unreadable".into());
     }
-    let mut rest = &s[19..];
+    let mut rest = s.get(19..).unwrap_or_default();
     let fraction = rest.starts_with('.');
     if fraction {
         rest = rest[1..].trim_start_matches(|c: char| c.is_ascii_digit());
@@ -470,21 +473,32 @@ pub fn datetime_form(s: &str) -> Option<String> {
     Some(form)
 }
 
-fn datetime_forms(node: Node<'_>, path: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
-    if let Some(s) = node.as_str() {
-        let named = path.ends_with("_datetime") || path.ends_with("_at");
-        let form = datetime_form(s).or_else(|| named.then(|| "unreadable".to_string()));
-        if let Some(f) = form {
-            out.entry(f).or_default().insert(shown(path));
-        }
-    } else if node.is_object() {
-        for (k, v) in node.members() {
-            datetime_forms(v, &join(path, k), out);
-        }
-    } else if node.is_array() {
-        let p = format!("{path}[]");
-        for e in node.elements() {
-            datetime_forms(e, &p, out);
+/// The datetime forms of the strings in the parts of the object the mapping
+/// looks into: free-form data kept whole (a customer's `data`) is not
+/// walked, so its keys, which a merchant chose, are not printed either.
+fn datetime_forms(
+    node: Node<'_>,
+    path: &str,
+    known: &BTreeSet<String>,
+    out: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    for (k, v) in node.members() {
+        let c = join(path, k);
+        if let Some(s) = v.as_str() {
+            let named = k.ends_with("_datetime");
+            let form = datetime_form(s).or_else(|| named.then(|| "unreadable".to_string()));
+            if let Some(f) = form {
+                out.entry(f).or_default().insert(shown(&c));
+            }
+        } else if v.is_object() && navigated(known, &c) {
+            datetime_forms(v, &c, known, out);
+        } else if v.is_array() {
+            let inner = format!("{c}[]");
+            if navigated(known, &inner) {
+                for e in v.elements().filter(Node::is_object) {
+                    datetime_forms(e, &inner, known, out);
+                }
+            }
         }
     }
 }
@@ -518,7 +532,6 @@ fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<Strea
     for &(node, parent) in &samples {
         let mut paths = HashMap::new();
         index_paths(node, "", &mut paths);
-        datetime_forms(node, "", &mut forms);
         for (i, s) in group.streams.iter().enumerate() {
             let ctx = RowContext::recording(domain, chrono::Utc::now());
             ctx.parent.set(parent);
@@ -538,6 +551,7 @@ fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<Strea
     let mut not_known = BTreeSet::new();
     for &(node, _) in &samples {
         unknown_fields(node, "", &known, &mut not_known);
+        datetime_forms(node, "", &known, &mut forms);
     }
     group
         .streams
@@ -645,8 +659,8 @@ impl Report {
                     s.answer.label().to_string(),
                     join_or_dash(s.envelopes.iter().map(String::as_str)),
                     join_or_dash(forms.into_iter()),
-                    s.not_sent.len().to_string(),
-                    s.not_known.len().to_string(),
+                    count(s, s.not_sent.len()),
+                    count(s, s.not_known.len()),
                 ]
             })
             .collect();
@@ -691,6 +705,19 @@ impl Report {
                         .reason()
                         .filter(|_| s.answer != Answer::Reachable)
                         .map(|r| (s.stream.to_string(), format!("{} ({})", r, s.endpoint)))
+                })
+                .collect(),
+        );
+        section(
+            "Reachable but empty (no object to compare):",
+            self.streams
+                .iter()
+                .filter(|s| s.answer == Answer::Reachable && s.objects_sampled == 0)
+                .map(|s| {
+                    (
+                        s.stream.to_string(),
+                        format!("{} listed nothing", s.endpoint),
+                    )
                 })
                 .collect(),
         );
@@ -745,6 +772,15 @@ impl Report {
         );
         out.push_str("\nOnly field names and forms are printed, never a value from the account or a credential.\n");
         out
+    }
+}
+
+/// A count of fields, or `-` where no object was there to compare.
+fn count(s: &StreamReport, n: usize) -> String {
+    if s.objects_sampled == 0 {
+        "-".into()
+    } else {
+        n.to_string()
     }
 }
 

@@ -53,3 +53,54 @@ fn matches(pattern: &str, path: &str) -> bool {
     let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
     p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| *a == "{id}" || a == b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn edit(endpoint: &str, field: &str, add: Option<Value>) -> FieldEdit {
+        FieldEdit {
+            endpoint: endpoint.into(),
+            field: field.into(),
+            add,
+        }
+    }
+
+    #[test]
+    fn edits_touch_every_object_of_their_endpoint_only() {
+        let edits = [
+            edit("/api/views/{id}/items", "subject", None),
+            edit("/api/views/{id}/items", "extra", Some(json!(1))),
+        ];
+        let page = json!({"data": [{"id": 1, "subject": "a"}, {"id": 2}], "meta": {}});
+        let mut resp = Resp::json(200, &page);
+        apply(&edits, "/api/views/7/items", &mut resp);
+        let v: Value = serde_json::from_slice(&resp.body).unwrap();
+        assert_eq!(
+            v["data"],
+            json!([{"id": 1, "extra": 1}, {"id": 2, "extra": 1}])
+        );
+        assert_eq!(v["meta"], json!({}));
+        let mut other = Resp::json(200, &page);
+        apply(&edits, "/api/views", &mut other);
+        assert_eq!(serde_json::from_slice::<Value>(&other.body).unwrap(), page);
+        let mut account = Resp::json(200, &json!({"domain": "acme"}));
+        apply(
+            &[edit("/api/account", "domain", None)],
+            "/api/account",
+            &mut account,
+        );
+        assert_eq!(
+            serde_json::from_slice::<Value>(&account.body).unwrap(),
+            json!({})
+        );
+        let mut refused = Resp::error(403, "Forbidden.");
+        apply(
+            &[edit("/api/account", "error", None)],
+            "/api/account",
+            &mut refused,
+        );
+        assert!(String::from_utf8_lossy(&refused.body).contains("Forbidden"));
+    }
+}

@@ -49,11 +49,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
-    /// Not an Airbyte command: one small request per stream endpoint of a
-    /// real account, and a table of what it answered (reachable, 403, 404,
-    /// envelope, fields the mapping reads that it did not send, fields it
-    /// sent that the mapping does not know, datetime forms, rate-limit
-    /// bucket). Prints field names only, never a value or a credential.
+    /// Diagnose a real account, stream by stream (not an Airbyte command).
+    ///
+    /// One small request per stream endpoint, and a table of what it
+    /// answered: reachable, 403 or 404; the envelope; fields the mapping
+    /// reads that the API did not send; fields the API sent that the mapping
+    /// does not know; datetime forms; the rate-limit bucket. Prints field
+    /// names only, never a value from the account or a credential.
     Probe {
         #[arg(long, value_name = "FILE")]
         config: PathBuf,

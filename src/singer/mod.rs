@@ -41,10 +41,13 @@ struct Cli {
     /// The last STATE's value, to resume from its bookmarks.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
-    /// Probe the account instead of syncing: one small request per stream
-    /// endpoint and a table of what it answered (reachable, 403, 404,
-    /// envelope, fields not sent or not known, datetime forms, rate-limit
-    /// bucket). Prints field names only, never a value or a credential.
+    /// Diagnose the account, stream by stream, instead of syncing.
+    ///
+    /// One small request per stream endpoint, and a table of what it
+    /// answered: reachable, 403 or 404; the envelope; fields the mapping
+    /// reads that the API did not send; fields the API sent that the mapping
+    /// does not know; datetime forms; the rate-limit bucket. Prints field
+    /// names only, never a value from the account or a credential.
     #[arg(long, conflicts_with_all = ["discover", "catalog", "properties"])]
     probe: bool,
     /// With --probe: print one JSON document instead of the table.

@@ -129,6 +129,24 @@ fn a_removed_field_is_not_sent_an_added_one_is_not_known_and_no_value_is_printed
     let report: Value = serde_json::from_str(&o.stdout).expect("--json prints one JSON document");
     let requests = sb.requests();
 
+    // Every declared stream is probed, in catalog order.
+    let probed: Vec<&str> = report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stream"].as_str().unwrap())
+        .collect();
+    let declared: Vec<&str> = source_gorgias::streams::ALL
+        .iter()
+        .map(|s| s.name())
+        .collect();
+    assert_eq!(probed, declared);
+    assert!(report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["answer"] == "reachable" && s["objects_sampled"].as_u64() > Some(0)));
+
     let tickets = stream(&report, "tickets");
     assert_eq!(tickets["answer"], "reachable");
     assert!(

@@ -101,6 +101,11 @@ pub struct Rotation {
 pub struct RequestStats {
     pub by_path: BTreeMap<String, u64>,
     pub retries: u64,
+    /// The last answer's HTTP status (`None` when no answer came), so a
+    /// caller can tell a 403 from a 404 without reading the sentence.
+    pub last_status: Option<u16>,
+    /// The last `X-Gorgias-Account-Api-Call-Limit` reading, `(used, limit)`.
+    pub last_call_limit: Option<(f64, f64)>,
 }
 
 pub struct Client {
@@ -210,6 +215,12 @@ impl Client {
                 "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
             )))
         }
+    }
+
+    /// GET any JSON document, as it came: for `probe`, which judges the
+    /// envelope itself.
+    pub fn get_doc(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Doc> {
+        self.get(path, query)
     }
 
     /// GET one page of a list endpoint. Accepts the documented envelope and
@@ -391,6 +402,7 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 self.budget.observe(self.clock.now(), None);
+                self.stats.last_status = None;
                 return self.transport_error(path, e);
             }
         };
@@ -412,6 +424,8 @@ impl Client {
             .map(|e| e.trim().to_ascii_lowercase())
             .filter(|e| !e.is_empty() && e != "identity");
         self.budget.observe(now, used);
+        self.stats.last_status = Some(status);
+        self.stats.last_call_limit = used.or(self.stats.last_call_limit);
         if status == 429 {
             self.budget.throttled(now, retry_after);
             return Attempt::Retry(

@@ -180,6 +180,13 @@ impl<'d> Node<'d> {
         matches!(self.slot(), Slot::Null)
     }
 
+    /// The node's place in its document: the same node always has the same
+    /// one, so a record of which nodes were looked at can be traced back to
+    /// their paths (see `probe`).
+    pub fn position(&self) -> u32 {
+        self.i
+    }
+
     pub fn is_object(&self) -> bool {
         matches!(self.slot(), Slot::Object { .. })
     }

@@ -14,6 +14,7 @@ pub mod endpoints;
 pub mod error;
 pub mod json;
 pub mod output;
+pub mod probe;
 pub mod rate_budget;
 pub mod schema;
 pub mod singer;

@@ -296,6 +296,7 @@ fn api_request(shared: &Shared, req: &Request) -> Outcome {
             &req.query,
             req.header("authorization"),
         );
+        crate::edits::apply(&shared.cfg.field_edits, &req.path, &mut resp);
         limit_headers(&mut resp, used, limit, None);
         resp
     };

@@ -6,6 +6,7 @@
 mod api;
 mod b64;
 mod data;
+mod edits;
 mod extras;
 mod http;
 mod index;
@@ -40,6 +41,18 @@ pub struct SandboxConfig {
     /// so `/api/events` returns every event whatever type was asked for.
     /// For tests of the connector's own filtering; off by default.
     pub lenient: bool,
+    /// Fields taken out of or put into the objects an endpoint serves.
+    pub field_edits: Vec<FieldEdit>,
+}
+
+/// One field of every object `endpoint` (e.g. `/api/tickets`, or
+/// `/api/views/{id}/items`) serves: removed when `add` is `None`, else set
+/// to that value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldEdit {
+    pub endpoint: String,
+    pub field: String,
+    pub add: Option<Value>,
 }
 
 impl Default for SandboxConfig {
@@ -54,6 +67,7 @@ impl Default for SandboxConfig {
             rate_limit: None,
             faults: None,
             lenient: false,
+            field_edits: Vec::new(),
         }
     }
 }

@@ -50,6 +50,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
+    /// Diagnose a real account, stream by stream (not an Airbyte command).
+    ///
+    /// One small request per stream endpoint, and a table of what it
+    /// answered: reachable, 403 or 404; the envelope; fields the mapping
+    /// reads that the API did not send; fields the API sent that the mapping
+    /// does not know; datetime forms; the rate-limit bucket. Prints field
+    /// names only, never a value from the account or a credential.
+    Probe {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Print one JSON document instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs one command and returns the process exit code: 0 on success, else
@@ -61,6 +75,19 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
     };
+    // Not a protocol command: a table on stdout, errors as one sentence on
+    // stderr, as a command-line tool's.
+    if let Command::Probe { config, json } = &cli.command {
+        let result = load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
+        return match result {
+            Ok(()) => 0,
+            Err(e) if e.output_closed => 0,
+            Err(e) => {
+                let _ = writeln!(stderr, "{}", e.message);
+                e.failure.exit_code()
+            }
+        };
+    }
     let mut out = Out::new(stdout);
     let result = match cli.command {
         Command::Spec => spec(&mut out),
@@ -71,6 +98,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             catalog,
             state,
         } => read(&config, &catalog, state.as_deref(), &mut out),
+        Command::Probe { .. } => Ok(()),
     };
     let result = result.and_then(|()| out.flush().map_err(Error::output));
     match result {
@@ -116,7 +144,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
             .to_string()
     };
     let sentence = format!(
-        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read)."
+        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, probe)."
     );
     let mut out = Out::new(stdout);
     let _ = out.trace_error(&Error::config(sentence));

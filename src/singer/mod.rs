@@ -42,6 +42,18 @@ struct Cli {
     /// The last STATE's value, to resume from its bookmarks.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Diagnose the account, stream by stream, instead of syncing.
+    ///
+    /// One small request per stream endpoint, and a table of what it
+    /// answered: reachable, 403 or 404; the envelope; fields the mapping
+    /// reads that the API did not send; fields the API sent that the mapping
+    /// does not know; datetime forms; the rate-limit bucket. Prints field
+    /// names only, never a value from the account or a credential.
+    #[arg(long, conflicts_with_all = ["discover", "catalog", "properties"])]
+    probe: bool,
+    /// With --probe: print one JSON document instead of the table.
+    #[arg(long, requires = "probe")]
+    json: bool,
 }
 
 /// Runs tap-gorgias and returns the process exit code: 0 on success, else
@@ -54,7 +66,9 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
     };
-    let result = if cli.discover {
+    let result = if cli.probe {
+        load_config(&cli.config).and_then(|c| crate::probe::run(&c, cli.json, stdout))
+    } else if cli.discover {
         // Meltano passes --state to discovery too; the catalog does not depend on it.
         discover(&cli.config, stdout)
     } else {
@@ -107,7 +121,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     };
     let _ = writeln!(
         stderr,
-        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state)."
+        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe)."
     );
     2
 }

@@ -85,7 +85,7 @@ impl Stream for Account {
     fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
         let a = ctx.obj(object);
         let sub = a.at("current_subscription");
-        let status = match object.get("status") {
+        let status = match a.member("status") {
             Some(n) if n.is_object() => a.at("status").str("status"),
             _ => a.str("status"),
         };

@@ -12,7 +12,7 @@ use md5::{Digest, Md5};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 mod account;
 mod columns;
@@ -187,6 +187,19 @@ pub struct RowContext {
     /// For child lists (`ReadPlan::PerParent`): the id of the parent whose
     /// list is being read.
     pub parent: Cell<Option<i64>>,
+    /// Every field a mapping looks up, when recording (`probe` compares
+    /// them with what the API sent); `None` on a sync, which pays one
+    /// branch per lookup for it.
+    pub reads: Option<RefCell<Vec<FieldRead>>>,
+}
+
+/// One lookup of `key` in the object at `parent` (a [`Node::position`]),
+/// and whether the object had that key at all (null counts as sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRead {
+    pub parent: u32,
+    pub key: Box<str>,
+    pub sent: bool,
 }
 
 impl RowContext {
@@ -196,7 +209,24 @@ impl RowContext {
             synced_at: Timestamp(synced_at),
             coerced: Cell::new(0),
             parent: Cell::new(None),
+            reads: None,
         }
+    }
+
+    /// A context that records every field the mappings look up.
+    pub fn recording(source_id: &str, synced_at: DateTime<Utc>) -> Self {
+        RowContext {
+            reads: Some(RefCell::new(Vec::new())),
+            ..RowContext::new(source_id, synced_at)
+        }
+    }
+
+    /// The lookups recorded so far, emptied.
+    pub fn take_reads(&self) -> Vec<FieldRead> {
+        self.reads
+            .as_ref()
+            .map(|r| std::mem::take(&mut *r.borrow_mut()))
+            .unwrap_or_default()
     }
 
     /// The parent object's id, for streams read per parent.
@@ -271,7 +301,21 @@ pub struct Obj<'a> {
 
 impl<'a> Obj<'a> {
     fn raw(&self, key: &str) -> Option<Node<'a>> {
-        self.v?.get(key).filter(|n| !n.is_null())
+        self.lookup(key).filter(|n| !n.is_null())
+    }
+
+    /// Every field lookup goes through here, so a recording context sees it.
+    fn lookup(&self, key: &str) -> Option<Node<'a>> {
+        let v = self.v?;
+        let found = v.get(key);
+        if let Some(reads) = &self.ctx.reads {
+            reads.borrow_mut().push(FieldRead {
+                parent: v.position(),
+                key: key.into(),
+                sent: found.is_some(),
+            });
+        }
+        found
     }
 
     fn odd(&self) {
@@ -301,7 +345,7 @@ impl<'a> Obj<'a> {
 
     /// A member as it is, null or not.
     pub fn member(&self, key: &str) -> Option<Node<'a>> {
-        self.v?.get(key)
+        self.lookup(key)
     }
 
     /// The objects of a list member (one object alone counts as a list of

@@ -76,7 +76,7 @@ impl Stream for TicketTags {
         let t = ctx.obj(object);
         let ticket_id = t.id("ticket")?;
         let updated = t.ts("updated_datetime");
-        let Some(tags) = object.get("tags").filter(|t| t.is_array()) else {
+        let Some(tags) = t.member("tags").filter(|t| t.is_array()) else {
             return Ok(());
         };
         for tag in tags.elements() {

@@ -1,0 +1,426 @@
+//! `source-gorgias probe` and `tap-gorgias --probe` against the sandbox with
+//! its objects edited (a field taken out, a field put in) and against a
+//! hostile server that refuses some endpoints: what the report says, what
+//! it never prints, and how few requests it makes.
+
+mod common;
+
+use common::hostile::{Action, HostileServer};
+use common::{config_for, scratch, write_json, API_KEY, EMAIL};
+use gorgias_sandbox::{FieldEdit, RateLimit, Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use std::process::Command;
+use std::time::Duration;
+
+/// The added field's value: it must never be printed.
+const CANARY: &str = "canary-value-5d1c-never-print";
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(bin: &str, args: &[&str]) -> Out {
+    let out = Command::new(bin).args(args).output().expect("binary runs");
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    };
+    for text in [&o.stdout, &o.stderr] {
+        assert!(!text.contains(API_KEY), "the API key leaked: {text}");
+        assert!(!text.contains("panicked"), "a panic: {text}");
+    }
+    o
+}
+
+fn source(args: &[&str]) -> Out {
+    run(env!("CARGO_BIN_EXE_source-gorgias"), args)
+}
+
+fn tap(args: &[&str]) -> Out {
+    run(env!("CARGO_BIN_EXE_tap-gorgias"), args)
+}
+
+/// A sandbox whose tickets lack `subject` and whose customers carry an
+/// undocumented field, behind an 80-request bucket (an OAuth app's size,
+/// not the connector's default guess of 40).
+fn edited_sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        tickets: 30,
+        api_key: API_KEY.into(),
+        email: EMAIL.into(),
+        rate_limit: Some(RateLimit {
+            limit: 80,
+            window: Duration::from_secs(20),
+        }),
+        field_edits: vec![
+            FieldEdit {
+                endpoint: "/api/tickets".into(),
+                field: "subject".into(),
+                add: None,
+            },
+            FieldEdit {
+                endpoint: "/api/customers".into(),
+                field: "loyalty_tier".into(),
+                add: Some(json!(CANARY)),
+            },
+        ],
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+fn stream<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stream"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {report}"))
+}
+
+fn names(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not a list: {v}"))
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect()
+}
+
+/// Distinctive values of the account: every text, e-mail and datetime of
+/// the collections the probe samples (whichever object it samples).
+fn account_values(sb: &Sandbox) -> Vec<String> {
+    fn strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s)
+                if s.len() >= 10
+                    && s.contains(|c: char| c.is_ascii_digit() || c == '@' || c == ' ') =>
+            {
+                out.push(s.clone())
+            }
+            Value::Array(a) => a.iter().for_each(|e| strings(e, out)),
+            Value::Object(o) => o.values().for_each(|e| strings(e, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for coll in ["tickets", "customers", "users", "messages", "views"] {
+        for obj in sb.snapshot(coll) {
+            strings(&obj, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    assert!(out.len() > 100, "too few values to look for: {}", out.len());
+    out
+}
+
+#[test]
+fn a_removed_field_is_not_sent_an_added_one_is_not_known_and_no_value_is_printed() {
+    let sb = edited_sandbox();
+    let dir = scratch();
+    let config = write_json(&dir, "config.json", &config_for(&sb));
+    let config = config.to_str().unwrap();
+
+    let o = source(&["probe", "--config", config, "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).expect("--json prints one JSON document");
+    let requests = sb.requests();
+
+    // Every declared stream is probed, in catalog order.
+    let probed: Vec<&str> = report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stream"].as_str().unwrap())
+        .collect();
+    let declared: Vec<&str> = source_gorgias::streams::ALL
+        .iter()
+        .map(|s| s.name())
+        .collect();
+    assert_eq!(probed, declared);
+    assert!(report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["answer"] == "reachable" && s["objects_sampled"].as_u64() > Some(0)));
+
+    let tickets = stream(&report, "tickets");
+    assert_eq!(tickets["answer"], "reachable");
+    assert!(
+        names(&tickets["mapping_reads_not_sent"]).contains(&"subject"),
+        "{tickets}"
+    );
+    let customers = stream(&report, "customers");
+    assert!(
+        names(&customers["api_fields_not_known"]).contains(&"loyalty_tier"),
+        "{customers}"
+    );
+    // Untouched endpoints do not report the edits.
+    assert!(!names(&stream(&report, "users")["api_fields_not_known"]).contains(&"loyalty_tier"));
+    assert!(!names(&customers["mapping_reads_not_sent"]).contains(&"subject"));
+    // The sandbox sends offsets with and without a fraction, and naive ones.
+    let forms: Vec<String> = report["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["datetime_forms"].as_object().unwrap().keys().cloned())
+        .collect();
+    assert!(forms.iter().any(|f| f == "offset+fraction"), "{forms:?}");
+
+    // The bucket size is the header's, not the connector's first guess.
+    assert_eq!(
+        report["rate_limit"]["bucket_size"], 80,
+        "{}",
+        report["rate_limit"]
+    );
+    assert!(report["rate_limit"]["means"]
+        .as_str()
+        .unwrap()
+        .contains("OAuth"));
+
+    // About one request per endpoint: a per-object-type list twice, the
+    // view items under the one view already listed.
+    assert_eq!(report["requests"], requests.len() as u64);
+    let endpoints = report["endpoints"].as_u64().unwrap() as usize;
+    assert!(
+        (endpoints..=endpoints + 2).contains(&requests.len()),
+        "{} requests to {endpoints} endpoints",
+        requests.len()
+    );
+    assert!(
+        (15..=24).contains(&requests.len()),
+        "{} requests: {:?}",
+        requests.len(),
+        requests.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    assert!(requests.iter().all(|r| r.status == 200), "{requests:?}");
+    assert!(requests
+        .iter()
+        .filter(|r| r.path != "/api/account")
+        .all(|r| r.query.contains("limit=1")));
+    assert_eq!(
+        requests.iter().filter(|r| r.path == "/api/views").count(),
+        1,
+        "the parent list is asked once"
+    );
+    assert!(requests
+        .iter()
+        .any(|r| r.path.starts_with("/api/views/") && r.path.ends_with("/items")));
+
+    // The table says the same, in words.
+    sb.clear_requests();
+    let t = source(&["probe", "--config", config]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let not_sent = t
+        .stdout
+        .split("Mapping reads, API did not send")
+        .nth(1)
+        .expect("a not-sent section");
+    assert!(
+        not_sent
+            .lines()
+            .any(|l| l.trim_start().starts_with("tickets:") && l.contains("subject")),
+        "{}",
+        t.stdout
+    );
+    let not_known = t
+        .stdout
+        .split("API fields not known")
+        .nth(1)
+        .expect("a not-known section");
+    assert!(
+        not_known
+            .lines()
+            .any(|l| l.contains("customers") && l.contains("loyalty_tier")),
+        "{}",
+        t.stdout
+    );
+    assert!(t.stdout.contains("80 requests"), "{}", t.stdout);
+
+    let values = account_values(&sb);
+    for text in [&o.stdout, &o.stderr, &t.stdout, &t.stderr] {
+        assert!(
+            !text.contains(CANARY),
+            "the added field's value was printed"
+        );
+        assert!(!text.contains(EMAIL), "the e-mail was printed");
+        for v in &values {
+            assert!(
+                !text.contains(v.as_str()),
+                "an account value was printed: {v}"
+            );
+        }
+    }
+}
+
+/// A server that answers every list with one object, and refuses two.
+fn refusing_server() -> HostileServer {
+    HostileServer::start(|r| match r.path.as_str() {
+        "/api/account" => Action::json(
+            200,
+            &json!({"domain": "acme", "created_datetime": "2020-01-01T00:00:00+00:00"}),
+        ),
+        "/api/rules" => Action::json(403, &json!({"error": {"msg": "Forbidden."}})),
+        "/api/jobs" => Action::json(404, &json!({"error": {"msg": "Not found."}})),
+        "/api/views" => Action::page(json!([{"id": 7, "name": "Inbox"}]), None),
+        "/api/teams" => Action::page(json!([]), None),
+        _ => Action::page(
+            json!([{"id": 1, "created_datetime": "2024-06-20 07:39:36"}]),
+            None,
+        ),
+    })
+}
+
+#[test]
+fn a_forbidden_and_a_missing_endpoint_are_reported_and_the_probe_still_succeeds() {
+    let server = refusing_server();
+    let dir = scratch();
+    let config = write_json(
+        &dir,
+        "config.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 5}),
+    );
+    let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 0, "the account answered: {}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(stream(&report, "rules")["answer"], "forbidden");
+    assert_eq!(stream(&report, "jobs")["answer"], "not_found");
+    assert_eq!(stream(&report, "tags")["answer"], "reachable");
+    assert_eq!(stream(&report, "view_items")["answer"], "reachable");
+    // Not retried: one request each.
+    assert_eq!(server.requests_to("/api/rules").len(), 1);
+    assert_eq!(server.requests_to("/api/jobs").len(), 1);
+    // The view's id went into the request, never into the report.
+    assert_eq!(server.requests_to("/api/views/7/items").len(), 1);
+    assert_eq!(
+        stream(&report, "view_items")["endpoint"],
+        "/views/{id}/items"
+    );
+    assert!(!o.stdout.contains("/views/7"), "{}", o.stdout);
+    // The hostile server's naive, space-separated datetimes are classified.
+    assert!(
+        stream(&report, "tags")["datetime_forms"]["space separator, naive, no fraction"].is_array()
+    );
+    // The default header of the hostile server: a 40-request bucket.
+    assert_eq!(report["rate_limit"]["bucket_size"], 40);
+
+    // An empty list is reachable, with nothing to compare.
+    assert_eq!(stream(&report, "teams")["answer"], "reachable");
+    assert_eq!(stream(&report, "teams")["objects_sampled"], 0);
+
+    let t = source(&["probe", "--config", config.to_str().unwrap()]);
+    assert_eq!(t.code, 0);
+    let row = |name: &str| {
+        t.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} row: {}", t.stdout))
+            .to_string()
+    };
+    assert_eq!(row("rules").split_whitespace().nth(1), Some("403"));
+    assert_eq!(row("jobs").split_whitespace().nth(1), Some("404"));
+    assert_eq!(row("tags").split_whitespace().nth(1), Some("reachable"));
+    assert!(
+        t.stdout.contains("teams: /teams listed nothing"),
+        "{}",
+        t.stdout
+    );
+}
+
+#[test]
+fn tap_gorgias_probe_prints_the_same_report() {
+    let sb = edited_sandbox();
+    let dir = scratch();
+    let config = write_json(&dir, "config.json", &config_for(&sb));
+    let config = config.to_str().unwrap();
+    let o = tap(&["--config", config, "--probe", "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(names(&stream(&report, "tickets")["mapping_reads_not_sent"]).contains(&"subject"));
+    assert_eq!(report["rate_limit"]["bucket_size"], 80);
+    let t = tap(&["--config", config, "--probe"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(
+        t.stdout.starts_with("Gorgias account `acme` answered"),
+        "{}",
+        t.stdout
+    );
+    assert!(!t.stdout.contains(CANARY));
+    // --json alone is not a command.
+    assert_eq!(tap(&["--config", config, "--json"]).code, 2);
+}
+
+#[test]
+fn refused_credentials_end_in_one_sentence_and_the_config_exit_code() {
+    let sb = common::sandbox(5);
+    let dir = scratch();
+    let mut cfg = config_for(&sb);
+    cfg["api_key"] = json!(format!("{API_KEY}-wrong"));
+    let config = write_json(&dir, "config.json", &cfg);
+    let config = config.to_str().unwrap();
+    for (o, prefix) in [
+        (source(&["probe", "--config", config]), ""),
+        (tap(&["--config", config, "--probe"]), "CRITICAL "),
+    ] {
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        assert!(o.stdout.is_empty(), "{}", o.stdout);
+        let lines: Vec<&str> = o.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{}", o.stderr);
+        assert!(
+            lines[0].starts_with(prefix) && lines[0].contains("401") && lines[0].ends_with('.'),
+            "{}",
+            lines[0]
+        );
+    }
+    // Only the account was asked: the probe stops at refused credentials.
+    assert!(sb.requests().iter().all(|r| r.path == "/api/account"));
+}
+
+#[test]
+fn a_bad_config_and_an_unreachable_account_end_in_one_sentence() {
+    let dir = scratch();
+    let bad = write_json(
+        &dir,
+        "bad.json",
+        &json!({"email": EMAIL, "api_key": API_KEY}),
+    );
+    let o = source(&["probe", "--config", bad.to_str().unwrap()]);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(o.stderr.trim_end().ends_with('.'));
+
+    // A loopback port nobody listens on: the connection is retried, then
+    // the transient exit code.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = write_json(
+        &dir,
+        "closed.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+                "base_url": format!("http://127.0.0.1:{port}/api"), "backoff_base_ms": 1}),
+    );
+    let o = source(&["probe", "--config", cfg.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+}
+
+#[test]
+fn help_names_the_probe() {
+    let o = source(&["--help"]);
+    assert!(o.stdout.contains("probe"), "{}", o.stdout);
+    let o = source(&["probe", "--help"]);
+    assert!(
+        o.stdout.contains("--json") && o.stdout.contains("never a value"),
+        "{}",
+        o.stdout
+    );
+    let o = tap(&["--help"]);
+    assert!(o.stdout.contains("--probe"), "{}", o.stdout);
+}

@@ -266,7 +266,7 @@ impl Client {
         loop {
             attempt += 1;
             if self.token_expiring() {
-                self.refresh_token(timeout(self))?;
+                self.refresh_token(timeout(self)).map_err(Error::for_sync)?;
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
@@ -283,7 +283,7 @@ impl Client {
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
                 Attempt::Unauthorized(_) if !refreshed && self.can_refresh() => {
-                    self.refresh_token(timeout(self))?;
+                    self.refresh_token(timeout(self)).map_err(Error::for_sync)?;
                     refreshed = true;
                     continue;
                 }

@@ -109,10 +109,18 @@ impl Summary {
             return None;
         }
         let names: Vec<&str> = self.failed.iter().map(|(n, _)| *n).collect();
-        Some(Error::config(format!(
+        let mut error = Error::config(format!(
             "During the sync, the following streams did not sync successfully: {}; the other streams' records and state were kept, and each failed stream's error says what to do (deselect it, use an admin's key, or run the sync again later).",
             names.join(", ")
-        )))
+        ));
+        // The CDK ends such a sync as a config error; where every failed
+        // stream failed the same way, that way tells more (a transient one
+        // is worth retrying, and the exit code says so).
+        let first = self.failed[0].1.failure;
+        if self.failed.iter().all(|(_, e)| e.failure == first) {
+            error.failure = first;
+        }
+        Some(error)
     }
 }
 

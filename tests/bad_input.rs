@@ -54,14 +54,15 @@ fn read_fails(config: &str, catalog: &str, state: Option<&str>, failure: &str, n
     }
     let run = airbyte(&args);
     let errors = run.trace_errors();
-    let mut want_code = match failure {
+    let want_code = match failure {
         "config_error" => 1,
         "transient_error" => 3,
         _ => 4,
     };
     // A failure of the stream's own endpoint ends that stream alone, as
     // the CDK does: its error (with its descriptor), then the sync's one
-    // error listing it, a config error.
+    // error listing it, of the same failure type and exit code (the one
+    // stream is every stream that failed).
     if errors.len() == 2 {
         assert!(
             errors[0]["stream_descriptor"]["name"].is_string(),
@@ -70,7 +71,7 @@ fn read_fails(config: &str, catalog: &str, state: Option<&str>, failure: &str, n
         );
         let last = errors[1]["message"].as_str().unwrap();
         assert!(last.contains("did not sync successfully"), "{last}");
-        want_code = 1;
+        assert_eq!(errors[1]["failure_type"], failure, "{}", run.stdout);
     }
     assert!((1..=2).contains(&errors.len()), "one error: {}", run.stdout);
     assert_eq!(errors[0]["failure_type"], failure, "{}", run.stdout);

@@ -493,7 +493,8 @@ fn a_stream_failing_every_retry_fails_alone_but_refused_credentials_end_the_sync
     ];
     let down = serve(|| Action::json(503, &json!({"error": {"msg": "down"}})));
     let run = read(&down, json!({}), &streams, None);
-    assert_eq!(run.code, 1, "{}", run.stdout);
+    // Every failed stream failed transiently: the sync's error says so.
+    assert_eq!(run.code, 3, "{}", run.stdout);
     assert_eq!(
         stream_error(&run, "tags")["failure_type"],
         "transient_error"

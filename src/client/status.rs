@@ -250,7 +250,10 @@ mod tests {
         assert!(classify(&ASKED, &answer(204, json(Some("odd"), true))).is_none());
         let (a, f, _, m) = row(&ASKED, &answer(200, json(Some("Account suspended"), false)));
         assert_eq!((a, f), (Action::Fail, FailureType::System));
-        assert!(m.contains("error instead of data (Account suspended)"), "{m}");
+        assert!(
+            m.contains("error instead of data (Account suspended)"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -259,18 +262,39 @@ mod tests {
         use FailureType::*;
         use Reach::*;
         let cases: [(u16, Action, FailureType, Reach, &str); 9] = [
-            (429, WaitForBudget, Transient, Stream, "429 Too Many Requests"),
+            (
+                429,
+                WaitForBudget,
+                Transient,
+                Stream,
+                "429 Too Many Requests",
+            ),
             (401, RefreshToken, Config, Sync, "refused the credentials"),
             (403, Fail, Config, Stream, "not allowed to read /tickets"),
             (404, Fail, Config, Stream, "has no /tickets"),
-            (400, Fail, Config, Stream, "400 Bad Request: Invalid order_by"),
-            (500, Backoff(Duration::ZERO), Transient, Stream, "500 (a server error)"),
+            (
+                400,
+                Fail,
+                Config,
+                Stream,
+                "400 Bad Request: Invalid order_by",
+            ),
+            (
+                500,
+                Backoff(Duration::ZERO),
+                Transient,
+                Stream,
+                "500 (a server error)",
+            ),
             (503, Backoff(Duration::ZERO), Transient, Stream, "503"),
             (409, Fail, System, Stream, "HTTP 409 (Invalid order_by)"),
             (418, Fail, System, Stream, "does not know how to go on"),
         ];
         for (status, action, failure, reach, needle) in cases {
-            let got = row(&ASKED, &answer(status, json(Some("Invalid order_by"), false)));
+            let got = row(
+                &ASKED,
+                &answer(status, json(Some("Invalid order_by"), false)),
+            );
             assert_eq!((got.0, got.1, got.2), (action, failure, reach), "{status}");
             assert!(got.3.contains(needle), "{status}: {}", got.3);
         }
@@ -330,10 +354,30 @@ mod tests {
         use Action::*;
         use FailureType::*;
         let cases = [
-            (Body::Html, LookOnceMore, Config, "HTML page instead of JSON"),
-            (Body::Truncated, Backoff(Duration::ZERO), Transient, "cut short"),
-            (Body::Unreadable { utf8: true }, LookOnceMore, System, "it is not JSON"),
-            (Body::Unreadable { utf8: false }, LookOnceMore, System, "not UTF-8"),
+            (
+                Body::Html,
+                LookOnceMore,
+                Config,
+                "HTML page instead of JSON",
+            ),
+            (
+                Body::Truncated,
+                Backoff(Duration::ZERO),
+                Transient,
+                "cut short",
+            ),
+            (
+                Body::Unreadable { utf8: true },
+                LookOnceMore,
+                System,
+                "it is not JSON",
+            ),
+            (
+                Body::Unreadable { utf8: false },
+                LookOnceMore,
+                System,
+                "not UTF-8",
+            ),
         ];
         for (body, action, failure, needle) in cases {
             let (a, f, _, m) = row(&ASKED, &answer(200, Some(body.clone())));

@@ -252,27 +252,21 @@ impl Client {
         let mut attempt = 0u32;
         let mut refreshed = false;
         let mut last: Option<Error> = None;
-        let left = |c: &Self| {
-            c.retry
-                .max_total
-                .saturating_sub(c.clock.now().saturating_duration_since(started))
-        };
-        let timeout = |c: &Self| left(c).clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT);
         loop {
             attempt += 1;
             if self.token_expiring() {
-                self.refresh_token(timeout(self))?;
+                self.refresh_token(self.timeout(started))?;
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
             // A pacing wait past the budget's end would only end in the
             // same failure later.
-            if let Some(e) = last.take().filter(|_| wait >= left(self)) {
+            if let Some(e) = last.take().filter(|_| wait >= self.left(started)) {
                 return Err(self.gave_up(e, attempt - 1, started));
             }
-            self.pause(wait.min(left(self)))?;
+            self.pause(wait.min(self.left(started)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
-            let verdict = match self.attempt(path, query, timeout(self)) {
+            let verdict = match self.attempt(path, query, self.timeout(started)) {
                 Ok(doc) => return Ok(doc),
                 Err(verdict) => verdict,
             };
@@ -280,7 +274,7 @@ impl Client {
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
                 Action::RefreshToken if !refreshed && self.can_refresh() => {
-                    self.refresh_token(timeout(self))?;
+                    self.refresh_token(self.timeout(started))?;
                     refreshed = true;
                     continue;
                 }
@@ -293,31 +287,58 @@ impl Client {
                 Action::Backoff(at_least) => (verdict.error, Some(at_least)),
                 Action::WaitForBudget => (verdict.error, None),
             };
-            // 429s are paced by the budget and bounded by time only: a busy
-            // account is not a reason to give up on the third try.
-            let counts = backoff.is_some();
-            if (counts && attempt >= self.retry.max_attempts) || left(self).is_zero() {
-                return Err(self.gave_up(error, attempt, started));
-            }
-            let delay = backoff.map(|b| self.backoff(attempt, b));
-            // A wait the budget cannot hold ends the request now, not later.
-            if delay.is_some_and(|d| d >= left(self)) {
-                return Err(self.gave_up(error, attempt, started));
-            }
-            self.stats.retries += 1;
-            let when = match delay {
-                Some(d) => format!("in {:.1}s", d.as_secs_f64()),
-                None => "when the rate limit allows".to_string(),
-            };
-            on_retry(&format!(
-                "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
-                error.message.trim_end_matches('.')
-            ));
-            if let Some(d) = delay {
-                self.pause(d)?;
-            }
-            last = Some(error);
+            last = Some(self.wait_to_retry(path, error, backoff, attempt, started, on_retry)?);
         }
+    }
+
+    /// What remains of the retry budget of a request begun at `started`.
+    fn left(&self, started: Instant) -> Duration {
+        self.retry
+            .max_total
+            .saturating_sub(self.clock.now().saturating_duration_since(started))
+    }
+
+    /// The next attempt's timeout: what remains, within bounds.
+    fn timeout(&self, started: Instant) -> Duration {
+        self.left(started)
+            .clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT)
+    }
+
+    /// Waits out the backoff before another try (`None`: the rate budget
+    /// paces it), or gives up where the policy or the budget says so.
+    fn wait_to_retry(
+        &mut self,
+        path: &str,
+        error: Error,
+        backoff: Option<Duration>,
+        attempt: u32,
+        started: Instant,
+        on_retry: &mut dyn FnMut(&str),
+    ) -> Result<Error> {
+        // 429s are paced by the budget and bounded by time only: a busy
+        // account is not a reason to give up on the third try.
+        let counts = backoff.is_some();
+        if (counts && attempt >= self.retry.max_attempts) || self.left(started).is_zero() {
+            return Err(self.gave_up(error, attempt, started));
+        }
+        let delay = backoff.map(|b| self.backoff(attempt, b));
+        // A wait the budget cannot hold ends the request now, not later.
+        if delay.is_some_and(|d| d >= self.left(started)) {
+            return Err(self.gave_up(error, attempt, started));
+        }
+        self.stats.retries += 1;
+        let when = match delay {
+            Some(d) => format!("in {:.1}s", d.as_secs_f64()),
+            None => "when the rate limit allows".to_string(),
+        };
+        on_retry(&format!(
+            "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
+            error.message.trim_end_matches('.')
+        ));
+        if let Some(d) = delay {
+            self.pause(d)?;
+        }
+        Ok(error)
     }
 
     /// Whether the API has answered a request of this client with JSON:

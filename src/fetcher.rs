@@ -95,21 +95,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let mut reads = 1;
     let mut empty_run = 0;
     loop {
-        let mut query: Vec<(&str, &str)> = job
-            .query
-            .iter()
-            .filter(|(k, _)| !next_query.iter().any(|(n, _)| n == k))
-            .chain(next_query.iter())
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        if let Some(c) = &cursor {
-            query.push(("cursor", c));
-        }
-        let (page, rate) = {
-            let mut client = lock(client);
-            let page = client.get_page(&job.path, &query);
-            (page, client.budget.achieved_rate(Instant::now()))
-        };
+        let (page, rate) = request(client, &job, cursor.as_deref(), &next_query);
         let page = match page {
             Ok(p) => p,
             Err(e) => {
@@ -128,16 +114,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
             break;
         };
         empty_run = if empty { empty_run + 1 } else { 0 };
-        let fault = if !seen.is_new(&next) {
-            Some("sent a page cursor it had already sent".to_string())
-        } else if empty_run >= EMPTY_RUN {
-            Some(format!(
-                "sent {EMPTY_RUN} empty pages in a row, each naming a next page,"
-            ))
-        } else {
-            None
-        };
-        match fault {
+        match fault(&mut seen, &next, empty_run) {
             None => {
                 cursor = Some(next);
                 next_query = then;
@@ -166,6 +143,43 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         }
     }
     send(Ok(Delivery::End));
+}
+
+/// One page's request: the job's query with what the page before asked
+/// for in place of the pairs of the same key, then the cursor; and the
+/// requests per second achieved so far.
+fn request(
+    client: &Mutex<&mut Client>,
+    job: &ListJob,
+    cursor: Option<&str>,
+    next_query: &[(String, String)],
+) -> (Result<Page>, f64) {
+    let mut query: Vec<(&str, &str)> = job
+        .query
+        .iter()
+        .filter(|(k, _)| !next_query.iter().any(|(n, _)| n == k))
+        .chain(next_query.iter())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if let Some(c) = cursor {
+        query.push(("cursor", c));
+    }
+    let mut client = lock(client);
+    let page = client.get_page(&job.path, &query);
+    (page, client.budget.achieved_rate(Instant::now()))
+}
+
+/// Why a list cannot be read on to its `next` page, when it cannot.
+fn fault(seen: &mut CursorLoop, next: &str, empty_run: u32) -> Option<String> {
+    if !seen.is_new(next) {
+        Some("sent a page cursor it had already sent".to_string())
+    } else if empty_run >= EMPTY_RUN {
+        Some(format!(
+            "sent {EMPTY_RUN} empty pages in a row, each naming a next page,"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Tells a list whose cursors come round again, in memory that does not

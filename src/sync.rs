@@ -24,7 +24,12 @@
 //! every page. Lists that need a filter value (custom fields per object
 //! type), or list one side of a filter per call (`archived` macros and
 //! custom fields), are read once per value; child lists (each view's items) after
-//! their parent list. Every list, whatever its plan, is paged by [`Pages`].
+//! their parent list. Every list, whatever its plan, is paged by the fetcher.
+//!
+//! It is written in three parts: `sync::plan` decides all of the above before a
+//! request is made (pure, and unit-tested); `fetcher` pages each
+//! planned list on a second thread; what is here runs the jobs in turn,
+//! maps and emits rows, and checkpoints.
 
 use crate::client::Client;
 use crate::config::Config;

@@ -248,13 +248,9 @@ impl Loop<'_, '_> {
                 let doc = lock(self.client).get_object(path)?;
                 out.emit(doc.root(), members, sink)?;
             }
-            Read::Children {
-                parents,
-                path,
-                query,
-            } => {
+            Read::Children { parents, children } => {
                 let ids = self.parent_ids(&mut pager, parents, sink)?;
-                self.read_children(&mut pager, &mut out, ids, path, query, members, sink)?;
+                self.read_children(&mut pager, &mut out, ids, children, members, sink)?;
             }
             Read::Lists(lists) => self.read_lists(&mut pager, &mut out, lists, members, sink)?,
         }
@@ -292,22 +288,19 @@ impl Loop<'_, '_> {
     }
 
     /// Each parent's child list, read whole.
-    #[allow(clippy::too_many_arguments)]
     fn read_children(
         &self,
         pager: &mut Pager,
         out: &mut Emitter,
         ids: Vec<i64>,
-        path: &str,
-        query: &[(String, String)],
+        children: &List,
         members: &mut [Member],
         sink: &mut dyn Sink,
     ) -> Result<()> {
         for id in ids {
             let list = List {
-                path: path.replace("{id}", &id.to_string()),
-                query: query.to_vec(),
-                stop: None,
+                path: children.path.replace("{id}", &id.to_string()),
+                ..children.clone()
             };
             let mut pages = pager.list(&list);
             self.ctx.parent.set(Some(id));

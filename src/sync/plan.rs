@@ -40,13 +40,9 @@ impl Job {
 pub(crate) enum Read {
     /// One object.
     Single { path: &'static str },
-    /// The parent list, then each parent's child list: `{id}` in `path` is
-    /// the parent's id.
-    Children {
-        parents: List,
-        path: &'static str,
-        query: Vec<(String, String)>,
-    },
+    /// The parent list, then each parent's child list: `{id}` in the
+    /// children's path is the parent's id.
+    Children { parents: List, children: List },
     /// Lists read in turn, one per partition.
     Lists(Lists),
 }
@@ -172,8 +168,11 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 query: query(&limit, parent.order_by, Vec::new()),
                 stop: None,
             },
-            path: endpoint.path,
-            query: query(&limit, endpoint.order_by, Vec::new()),
+            children: List {
+                path: endpoint.path.to_string(),
+                query: query(&limit, endpoint.order_by, Vec::new()),
+                stop: None,
+            },
         },
         plan => Read::Lists(lists(config, plan, &mut members, &limit)),
     };

@@ -6,15 +6,17 @@
 
 use crate::config::{Auth, Config, Secret};
 use crate::error::{quote_server, Error, Result};
-use crate::json::{Doc, DocError, Elements, Node};
+use crate::json::{Doc, Elements};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
+use crate::resolver::RememberedResolver;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::NextTimeout;
+
+mod status;
+use status::{classify, Action, Answer, Asked, Body, Verdict};
 
 /// One page of a list endpoint: the parsed body, whose list is either the
 /// body itself or its `data`.
@@ -128,15 +130,8 @@ pub struct Client {
     rotation: Arc<Mutex<Option<Rotation>>>,
 }
 
-/// What one attempt came to.
-enum Attempt {
-    Done(Doc),
-    /// A 401: final, unless an OAuth token can be refreshed.
-    Unauthorized(Error),
-    /// Worth another try after the given backoff (or the budget's own wait).
-    Retry(Error, Option<Duration>),
-    Fail(Error),
-}
+/// What one attempt came to: the data, or the table's verdict on the answer.
+type Attempt = std::result::Result<Doc, Verdict>;
 
 impl Client {
     pub fn new(config: &Config) -> Client {
@@ -257,70 +252,95 @@ impl Client {
         let mut attempt = 0u32;
         let mut refreshed = false;
         let mut last: Option<Error> = None;
-        let left = |c: &Self| {
-            c.retry
-                .max_total
-                .saturating_sub(c.clock.now().saturating_duration_since(started))
-        };
-        let timeout = |c: &Self| left(c).clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT);
         loop {
             attempt += 1;
             if self.token_expiring() {
-                self.refresh_token(timeout(self)).map_err(Error::for_sync)?;
+                self.refresh_token(self.timeout(started))
+                    .map_err(Error::for_sync)?;
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
             // A pacing wait past the budget's end would only end in the
             // same failure later.
-            if let Some(e) = last.take().filter(|_| wait >= left(self)) {
+            if let Some(e) = last.take().filter(|_| wait >= self.left(started)) {
                 return Err(self.gave_up(e, attempt - 1, started));
             }
-            self.pause(wait.min(left(self)))?;
+            self.pause(wait.min(self.left(started)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
-            let outcome = self.attempt(path, query, timeout(self));
-            let (error, backoff) = match outcome {
-                Attempt::Done(v) => return Ok(v),
+            let verdict = match self.attempt(path, query, self.timeout(started)) {
+                Ok(doc) => return Ok(doc),
+                Err(verdict) => verdict,
+            };
+            let (error, backoff) = match verdict.action {
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
-                Attempt::Unauthorized(_) if !refreshed && self.can_refresh() => {
-                    self.refresh_token(timeout(self)).map_err(Error::for_sync)?;
+                Action::RefreshToken if !refreshed && self.can_refresh() => {
+                    self.refresh_token(self.timeout(started))
+                    .map_err(Error::for_sync)?;
                     refreshed = true;
                     continue;
                 }
-                Attempt::Unauthorized(e) | Attempt::Fail(e) => return Err(e),
-                Attempt::Retry(e, backoff) => (e, backoff),
+                Action::RefreshToken | Action::Fail => return Err(verdict.error),
+                // An HTML page where JSON belongs is almost always a wrong
+                // host, and a body that cannot be read will not be read the
+                // next time: one more look rules out a proxy's hiccup.
+                Action::LookOnceMore if attempt >= 2 => return Err(verdict.error),
+                Action::LookOnceMore => (verdict.error, Some(Duration::ZERO)),
+                Action::Backoff(at_least) => (verdict.error, Some(at_least)),
+                Action::WaitForBudget => (verdict.error, None),
             };
-            // An HTML page where JSON belongs is almost always a wrong host,
-            // and a body that cannot be read will not be read the next time:
-            // one more look rules out a proxy's hiccup, more would only stall.
-            if error.failure != crate::FailureType::Transient && attempt >= 2 {
-                return Err(error);
-            }
-            // 429s are paced by the budget and bounded by time only: a busy
-            // account is not a reason to give up on the third try.
-            let counts = backoff.is_some();
-            if (counts && attempt >= self.retry.max_attempts) || left(self).is_zero() {
-                return Err(self.gave_up(error, attempt, started));
-            }
-            let delay = backoff.map(|b| self.backoff(attempt, b));
-            // A wait the budget cannot hold ends the request now, not later.
-            if delay.is_some_and(|d| d >= left(self)) {
-                return Err(self.gave_up(error, attempt, started));
-            }
-            self.stats.retries += 1;
-            let when = match delay {
-                Some(d) => format!("in {:.1}s", d.as_secs_f64()),
-                None => "when the rate limit allows".to_string(),
-            };
-            on_retry(&format!(
-                "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
-                error.message.trim_end_matches('.')
-            ));
-            if let Some(d) = delay {
-                self.pause(d)?;
-            }
-            last = Some(error);
+            last = Some(self.wait_to_retry(path, error, backoff, attempt, started, on_retry)?);
         }
+    }
+
+    /// What remains of the retry budget of a request begun at `started`.
+    fn left(&self, started: Instant) -> Duration {
+        self.retry
+            .max_total
+            .saturating_sub(self.clock.now().saturating_duration_since(started))
+    }
+
+    /// The next attempt's timeout: what remains, within bounds.
+    fn timeout(&self, started: Instant) -> Duration {
+        self.left(started)
+            .clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT)
+    }
+
+    /// Waits out the backoff before another try (`None`: the rate budget
+    /// paces it), or gives up where the policy or the budget says so.
+    fn wait_to_retry(
+        &mut self,
+        path: &str,
+        error: Error,
+        backoff: Option<Duration>,
+        attempt: u32,
+        started: Instant,
+        on_retry: &mut dyn FnMut(&str),
+    ) -> Result<Error> {
+        // 429s are paced by the budget and bounded by time only: a busy
+        // account is not a reason to give up on the third try.
+        let counts = backoff.is_some();
+        if (counts && attempt >= self.retry.max_attempts) || self.left(started).is_zero() {
+            return Err(self.gave_up(error, attempt, started));
+        }
+        let delay = backoff.map(|b| self.backoff(attempt, b));
+        // A wait the budget cannot hold ends the request now, not later.
+        if delay.is_some_and(|d| d >= self.left(started)) {
+            return Err(self.gave_up(error, attempt, started));
+        }
+        self.stats.retries += 1;
+        let when = match delay {
+            Some(d) => format!("in {:.1}s", d.as_secs_f64()),
+            None => "when the rate limit allows".to_string(),
+        };
+        on_retry(&format!(
+            "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
+            error.message.trim_end_matches('.')
+        ));
+        if let Some(d) = delay {
+            self.pause(d)?;
+        }
+        Ok(error)
     }
 
     /// Whether the API has answered a request of this client with JSON:
@@ -383,7 +403,73 @@ impl Client {
         exp.mul_f64(0.5 + 0.5 * frac).max(at_least)
     }
 
+    /// One request and what the status table makes of its answer.
     fn attempt(&mut self, path: &str, query: &[(&str, &str)], timeout: Duration) -> Attempt {
+        let mut resp = match self.send(path, query, timeout) {
+            Ok(r) => r,
+            Err(e) => {
+                self.budget.observe(self.clock.now(), None);
+                self.stats.last_status = None;
+                return Err(self.transport_error(path, e));
+            }
+        };
+        let now = self.clock.now();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let used = header("x-gorgias-account-api-call-limit").and_then(|v| parse_call_limit(&v));
+        let mut answer = Answer {
+            status: resp.status().as_u16(),
+            retry_after: header("retry-after").and_then(|v| parse_retry_after(&v)),
+            html: header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("html")),
+            // We ask for no encoding and decode none: such a body can never be read.
+            encoding: header("content-encoding")
+                .map(|e| e.trim().to_ascii_lowercase())
+                .filter(|e| !e.is_empty() && e != "identity"),
+            body: None,
+        };
+        self.budget.observe(now, used);
+        self.stats.last_status = Some(answer.status);
+        self.stats.last_call_limit = used.or(self.stats.last_call_limit);
+        let asked = Asked {
+            path,
+            base: &self.base,
+            domain: &self.domain,
+            answered: self.answered,
+            oauth: matches!(self.auth, Auth::OAuth { .. }),
+        };
+        if answer.status == 429 {
+            self.budget.throttled(now, answer.retry_after);
+            return Err(classify(&asked, &answer).unwrap_or_else(|| unreachable_verdict(path)));
+        }
+        let body = match read_body(&mut resp) {
+            Ok(b) => b,
+            Err(e) => return Err(self.transport_error(path, ureq::Error::from(e))),
+        };
+        let looks_html = answer.html || looks_like_html(&body);
+        let utf8 = std::str::from_utf8(&body).is_ok();
+        let doc = Doc::parse(body);
+        answer.body = Some(Body::of(&doc, looks_html, utf8));
+        match (classify(&asked, &answer), doc) {
+            (Some(verdict), _) => Err(verdict),
+            (None, Ok(doc)) => {
+                self.answered = true;
+                Ok(doc)
+            }
+            (None, Err(_)) => Err(unreachable_verdict(path)),
+        }
+    }
+
+    /// Sends the GET, credentials in the header only.
+    fn send(
+        &mut self,
+        path: &str,
+        query: &[(&str, &str)],
+        timeout: Duration,
+    ) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error> {
         let url = format!("{}{}", self.base, path);
         let mut req = self
             .agent
@@ -393,163 +479,11 @@ impl Client {
         for (k, v) in query {
             req = req.query(*k, *v);
         }
-        let req = req
-            .config()
+        req.config()
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
-            .build();
-        let mut resp = match req.call() {
-            Ok(r) => r,
-            Err(e) => {
-                self.budget.observe(self.clock.now(), None);
-                self.stats.last_status = None;
-                return self.transport_error(path, e);
-            }
-        };
-        let now = self.clock.now();
-        let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let used = header("x-gorgias-account-api-call-limit").and_then(|v| parse_call_limit(&v));
-        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
-        let is_html = header("content-type")
-            .map(|c| c.to_ascii_lowercase().contains("html"))
-            .unwrap_or(false);
-        // We ask for no encoding and decode none: such a body can never be read.
-        let encoding = header("content-encoding")
-            .map(|e| e.trim().to_ascii_lowercase())
-            .filter(|e| !e.is_empty() && e != "identity");
-        self.budget.observe(now, used);
-        self.stats.last_status = Some(status);
-        self.stats.last_call_limit = used.or(self.stats.last_call_limit);
-        if status == 429 {
-            self.budget.throttled(now, retry_after);
-            return Attempt::Retry(
-                Error::transient(format!(
-                    "Gorgias kept answering {path} with 429 Too Many Requests: other apps on the account may be using its rate limit."
-                )),
-                None,
-            );
-        }
-        const BODY_LIMIT: u64 = 256 * 1024 * 1024;
-        // Sized once from Content-Length: growing by doubling left up to
-        // half of every buffer unused, and the largest page sets the peak.
-        // A claim beyond any real page grows as it arrives instead.
-        let size = resp
-            .body()
-            .content_length()
-            .unwrap_or(64 * 1024)
-            .min(16 * 1024 * 1024);
-        let mut buf = Vec::with_capacity(size as usize);
-        let body = std::io::Read::read_to_end(
-            &mut resp.body_mut().with_config().limit(BODY_LIMIT).reader(),
-            &mut buf,
-        )
-        .map(|_| buf);
-        let body = match body {
-            Ok(b) => b,
-            Err(e) => return self.transport_error(path, ureq::Error::from(e)),
-        };
-        match status {
-            200..=299 => {}
-            401 => {
-                return Attempt::Unauthorized(Error::config(match self.auth {
-                    Auth::ApiKey { .. } => "Gorgias refused the credentials (401 Unauthorized): check `email` and `api_key` (Settings → REST API in Gorgias); a regenerated key invalidates the old one.",
-                    Auth::OAuth { .. } => "Gorgias refused the OAuth2 access token (401 Unauthorized): authorize the app again, or give a refresh token with the app's client id and secret.",
-                }))
-            }
-            403 => {
-                return Attempt::Fail(Error::config(format!(
-                    "The API key's user is not allowed to read {path} (403 Forbidden): use the key of a Gorgias admin, or deselect the streams that read {path}."
-                )).for_stream())
-            }
-            // Once the account has answered, the host is right: an HTML 404
-            // is then about this endpoint, not the domain.
-            404 if (is_html && !self.answered) || path == "/account" => {
-                return Attempt::Fail(Error::config(format!(
-                    "No Gorgias account answers at {} (404 Not Found): check that `domain` is your account's subdomain (the `acme` of acme.gorgias.com){}.",
-                    self.base,
-                    if self.base.ends_with(".gorgias.com/api") { "" } else { " and that `base_url` points at its API" }
-                )))
-            }
-            404 => {
-                return Attempt::Fail(Error::config(format!(
-                    "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
-                )).for_stream())
-            }
-            400 => {
-                return Attempt::Fail(Error::config(format!(
-                    "Gorgias refused the request for {path} (400 Bad Request: {}): check `base_url` points at the Gorgias API; if it does, please report this.",
-                    error_msg(&body).unwrap_or_else(|| "no reason given".into())
-                )))
-            }
-            500 | 502 | 503 | 504 => {
-                return Attempt::Retry(
-                    Error::transient(format!(
-                        "Gorgias answered {path} with {status} (a server error)."
-                    )),
-                    Some(retry_after.unwrap_or_default()),
-                )
-            }
-            _ => {
-                return Attempt::Fail(Error::system(format!(
-                    "Gorgias answered {path} with HTTP {status}{}: the connector does not know how to go on; please report it.",
-                    error_msg(&body).map(|m| format!(" ({m})")).unwrap_or_default()
-                )))
-            }
-        }
-        if let Some(encoding) = encoding {
-            return Attempt::Retry(
-                Error::system(format!(
-                    "Gorgias answered {path} with a body in the `{}` encoding, which the connector did not ask for and cannot read: check that nothing between the connector and Gorgias (a proxy) re-encodes answers.",
-                    quote_server(&encoding)
-                )),
-                Some(Duration::ZERO),
-            );
-        }
-        let looks_html = is_html || looks_like_html(&body);
-        let utf8 = std::str::from_utf8(&body).is_ok();
-        match Doc::parse(body) {
-            Ok(doc) => {
-                let root = doc.root();
-                if let Some(msg) = root.get("error").and_then(error_text) {
-                    let msg = quote_server(&msg);
-                    if root.get("data").is_none() {
-                        return Attempt::Fail(Error::system(format!(
-                            "Gorgias answered {path} with an error instead of data ({msg}): please check the account in Gorgias, and report it if it persists."
-                        )));
-                    }
-                }
-                self.answered = true;
-                Attempt::Done(doc)
-            }
-            Err(_) if looks_html => Attempt::Retry(
-                Error::config(format!(
-                    "{} answered {path} with an HTML page instead of JSON: check that `domain` (and `base_url`, if set) point at the Gorgias API of account `{}`.",
-                    self.base, self.domain
-                )),
-                Some(Duration::ZERO),
-            ),
-            Err(DocError::Truncated) => Attempt::Retry(
-                Error::transient(format!(
-                    "Gorgias answered {path} with a body that is not complete JSON (it was cut short)"
-                )),
-                Some(Duration::ZERO),
-            ),
-            // Not UTF-8, nested past the limit, or no JSON at all: the same
-            // bytes will come again, so one more look and then a system error.
-            Err(_) => Attempt::Retry(
-                Error::system(format!(
-                    "Gorgias answered {path} with a body the connector cannot read ({}): please report it.",
-                    if utf8 { "it is not JSON, or nests deeper than the connector reads" } else { "it is not UTF-8 text" }
-                )),
-                Some(Duration::ZERO),
-            ),
-        }
+            .build()
+            .call()
     }
 
     fn can_refresh(&self) -> bool {
@@ -674,34 +608,35 @@ impl Client {
         Ok(())
     }
 
-    fn transport_error(&self, path: &str, e: ureq::Error) -> Attempt {
+    fn transport_error(&self, path: &str, e: ureq::Error) -> Verdict {
         use ureq::Error as E;
+        let fail = |e: Error| Verdict::new(Action::Fail, e);
         match e {
-            E::HostNotFound => Attempt::Fail(Error::config(format!(
+            E::HostNotFound => fail(Error::config(format!(
                 "The host of {} cannot be found: check `domain` (and `base_url`, if set).",
                 self.base
             ))),
-            E::Tls(_) | E::Rustls(_) => Attempt::Fail(Error::config(format!(
+            E::Tls(_) | E::Rustls(_) => fail(Error::config(format!(
                 "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
                 self.base
             ))),
-            E::Io(io) if certificate_refused(&io) => Attempt::Fail(Error::config(format!(
+            E::Io(io) if certificate_refused(&io) => fail(Error::config(format!(
                 "The TLS certificate of {} is not one this system trusts ({}): the connector only sends credentials to hosts with a valid certificate; check `base_url`, or add the proxy's CA to the system's trust store.",
                 self.base,
                 certificate_reason(&io)
             ))),
-            E::BodyExceedsLimit(_) => Attempt::Fail(Error::system(format!(
+            E::BodyExceedsLimit(_) => fail(Error::system(format!(
                 "Gorgias answered {path} with a page over 256 MiB: lower `page_size` and report it."
             ))),
-            E::BadUri(_) | E::Http(_) => Attempt::Fail(Error::config(format!(
+            E::BadUri(_) | E::Http(_) => fail(Error::config(format!(
                 "The request URL for {path} is not valid: check `base_url`."
             ))),
-            other => Attempt::Retry(
+            other => Verdict::new(
+                Action::Backoff(Duration::ZERO),
                 Error::transient(format!(
                     "The connection to Gorgias failed while reading {path} ({}).",
                     transport_kind(&other)
                 )),
-                Some(Duration::ZERO),
             ),
         }
     }
@@ -748,28 +683,42 @@ fn transport_kind(e: &ureq::Error) -> &'static str {
     }
 }
 
+/// The whole body, within [`BODY_LIMIT`].
+fn read_body(resp: &mut ureq::http::Response<ureq::Body>) -> std::io::Result<Vec<u8>> {
+    // Sized once from Content-Length: growing by doubling left up to
+    // half of every buffer unused, and the largest page sets the peak.
+    // A claim beyond any real page grows as it arrives instead.
+    let size = resp
+        .body()
+        .content_length()
+        .unwrap_or(64 * 1024)
+        .min(16 * 1024 * 1024);
+    let mut buf = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(
+        &mut resp.body_mut().with_config().limit(BODY_LIMIT).reader(),
+        &mut buf,
+    )?;
+    Ok(buf)
+}
+
+const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Where the table accepted an answer it could not have: said, not panicked.
+fn unreachable_verdict(path: &str) -> Verdict {
+    Verdict::new(
+        Action::Fail,
+        Error::system(format!(
+            "The connector could not decide what to make of Gorgias's answer to {path}: please report this."
+        )),
+    )
+}
+
 fn looks_like_html(body: &[u8]) -> bool {
     let start = body
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
     body.get(start) == Some(&b'<')
-}
-
-fn error_text(e: Node<'_>) -> Option<String> {
-    if let Some(s) = e.as_str() {
-        return Some(s.to_string());
-    }
-    e.get("msg")
-        .or_else(|| e.get("message"))
-        .and_then(|m| m.as_str())
-        .map(str::to_string)
-}
-
-fn error_msg(body: &[u8]) -> Option<String> {
-    let doc = Doc::parse(body.to_vec()).ok()?;
-    let m = error_text(doc.root().get("error")?)?;
-    Some(quote_server(&m))
 }
 
 fn page_from(path: &str, doc: Doc) -> Result<Page> {
@@ -909,32 +858,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_host_is_resolved_once_and_another_host_anew() {
-        let resolver = RememberedResolver::default();
-        let config = ureq::config::Config::default();
-        let resolve = |uri: &str| {
-            let uri: ureq::http::Uri = uri.parse().unwrap();
-            resolver
-                .resolve(&uri, &config, NextTimeout::default())
-                .map(|a| a.to_vec())
-        };
-        let first = resolve("http://127.0.0.1:8910/api/tickets").unwrap();
-        assert_eq!(first, vec!["127.0.0.1:8910".parse().unwrap()]);
-        assert!(resolver.last.lock().unwrap().is_some());
-        // Remembered: a changed entry is what comes back.
-        if let Some((_, addrs, _)) = resolver.last.lock().unwrap().as_mut() {
-            addrs[0] = "127.0.0.2:1".parse().unwrap();
-        }
-        let again = resolve("http://127.0.0.1:8910/api/users").unwrap();
-        assert_eq!(again, vec!["127.0.0.2:1".parse().unwrap()]);
-        // Another port (or scheme) is another host.
-        let other = resolve("http://127.0.0.1:8911/api").unwrap();
-        assert_eq!(other, vec!["127.0.0.1:8911".parse().unwrap()]);
-        let https = resolve("https://127.0.0.1/api").unwrap();
-        assert_eq!(https, vec!["127.0.0.1:443".parse().unwrap()]);
-    }
-
-    #[test]
     fn base64_matches_rfc4648() {
         for (i, o) in [
             ("", ""),
@@ -988,49 +911,5 @@ mod tests {
             .unwrap_err()
             .message
             .contains("without a `data` list"));
-    }
-}
-
-/// Remembers the last host's addresses for a minute. ureq resolves the host
-/// before every request, even one that reuses a pooled connection, and with a
-/// timeout set it does so on a new thread: a thread and a DNS query per page,
-/// which cost more CPU than parsing the page. A sync talks to one host.
-#[derive(Debug, Default)]
-struct RememberedResolver {
-    lookup: DefaultResolver,
-    last: Mutex<Option<(String, ResolvedSocketAddrs, Instant)>>,
-}
-
-impl RememberedResolver {
-    const KEEP: Duration = Duration::from_secs(60);
-}
-
-impl Resolver for RememberedResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
-        // The scheme too: it names the port when the authority does not.
-        let host = format!(
-            "{}://{}",
-            uri.scheme_str().unwrap_or_default(),
-            uri.authority().map(|a| a.as_str()).unwrap_or_default()
-        );
-        let remembered = |last: &Option<(String, ResolvedSocketAddrs, Instant)>| match last {
-            Some((h, addrs, at)) if *h == host && at.elapsed() < Self::KEEP => Some(addrs.clone()),
-            _ => None,
-        };
-        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(addrs) = remembered(&last) {
-            return Ok(addrs);
-        }
-        // Not held across the lookup: it may take seconds.
-        drop(last);
-        let addrs = self.lookup.resolve(uri, config, timeout)?;
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((host, addrs.clone(), Instant::now()));
-        Ok(addrs)
     }
 }

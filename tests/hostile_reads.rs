@@ -94,6 +94,50 @@ fn logs(run: &Run, level: &str) -> Vec<String> {
 }
 
 /// The stream's own TRACE error (with its descriptor) and the sync's last one.
+/// A 400 on one stream's endpoint says nothing of the others: that stream
+/// fails alone, like a 403 or a 404. On the account probe it ends the sync.
+#[test]
+fn a_bad_request_on_one_endpoint_fails_its_stream_alone_but_on_the_account_ends_the_sync() {
+    let refused = |path: &'static str| {
+        HostileServer::start(move |r: &Request| {
+            if r.path == path {
+                return Action::json(400, &json!({"error": {"msg": "Invalid order_by"}}));
+            }
+            match r.path.as_str() {
+                "/api/account" => Action::json(200, &json!({"domain": "acme", "status": "active"})),
+                "/api/tags" => Action::page(json!([{"id": 1, "name": "vip"}]), None),
+                _ => Action::page(json!([]), None),
+            }
+        })
+    };
+    let streams = [
+        ("account", "full_refresh"),
+        ("rules", "full_refresh"),
+        ("tags", "full_refresh"),
+    ];
+    let server = refused("/api/rules");
+    let run = read(&server, json!({}), &streams, None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        statuses(&run, "rules").last().map(String::as_str),
+        Some("INCOMPLETE")
+    );
+    let msg = stream_error(&run, "rules")["message"].as_str().unwrap();
+    assert!(msg.contains("400 Bad Request: Invalid order_by"), "{msg}");
+    assert_eq!(ids(&run, "tags", "id"), [1]);
+    assert_eq!(
+        statuses(&run, "tags").last().map(String::as_str),
+        Some("COMPLETE")
+    );
+    assert!(final_error(&run).contains("rules"));
+
+    let server = refused("/api/account");
+    let run = read(&server, json!({}), &streams, None);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.trace_errors().len(), 1, "{}", run.stdout);
+    assert!(ids(&run, "tags", "id").is_empty(), "{}", run.stdout);
+}
+
 fn stream_error<'r>(run: &'r Run, stream: &str) -> &'r Value {
     let errors = run.trace_errors();
     errors

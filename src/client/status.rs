@@ -1,0 +1,393 @@
+//! The client's status policy, as one table: what an answer's status, headers
+//! and body say decides what the client does next (use it, wait and try
+//! again, refresh the token, or fail), the failure's type, how much of the
+//! sync it ends, and its one sentence. Airbyte's CDK keeps its error handling
+//! the same way (a mapping from response to resolution); here the table is a
+//! function, so a status can be asked about without a server.
+
+use crate::error::{quote_server, Error};
+use crate::json::{Doc, DocError, Node};
+use std::time::Duration;
+
+/// What the client does with an answer that is not the data it asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Try again after an exponential backoff (with jitter) of at least
+    /// this long; the try counts against the retry policy's attempts.
+    Backoff(Duration),
+    /// Try again when the rate budget allows: a busy account is bounded by
+    /// the retry budget's time only, never by a count of tries.
+    WaitForBudget,
+    /// The same bytes will most likely come again: one more look rules out
+    /// a proxy's hiccup, then the error stands.
+    LookOnceMore,
+    /// Refresh the OAuth2 token once and try again; without a refresh
+    /// token, or after one, the error stands.
+    RefreshToken,
+    Fail,
+}
+
+/// The table's answer: what to do, and the error (its failure type, reach
+/// and sentence) that stands if nothing else works.
+#[derive(Debug)]
+pub(crate) struct Verdict {
+    pub action: Action,
+    pub error: Error,
+}
+
+impl Verdict {
+    pub fn new(action: Action, error: Error) -> Verdict {
+        Verdict { action, error }
+    }
+}
+
+/// What was asked, and of whom: the facts besides the answer that the
+/// table reads.
+pub(crate) struct Asked<'a> {
+    pub path: &'a str,
+    pub base: &'a str,
+    pub domain: &'a str,
+    /// Some answer came in JSON before: the host is the account's.
+    pub answered: bool,
+    pub oauth: bool,
+}
+
+impl Asked<'_> {
+    /// The account probe: what fails there fails every stream.
+    fn is_account(&self) -> bool {
+        self.path == "/account"
+    }
+}
+
+/// One answer, as the table reads it.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    /// The Content-Type says HTML.
+    pub html: bool,
+    /// A Content-Encoding the client did not ask for (and cannot decode).
+    pub encoding: Option<String>,
+    /// `None` where the status alone decides (a 429's body is never read).
+    pub body: Option<Body>,
+}
+
+/// What the body turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// JSON: its `error` text (quoted for a sentence), and whether it has `data`.
+    Json { error: Option<String>, data: bool },
+    /// Not JSON, and it looks like an HTML page (by its type or its first byte).
+    Html,
+    /// JSON cut short.
+    Truncated,
+    /// Not JSON at all, not UTF-8 (`utf8: false`), or nested past the limit.
+    Unreadable { utf8: bool },
+}
+
+impl Body {
+    /// Reads what the parse of `bytes` came to; `looks_html` and `utf8`
+    /// were taken from the bytes before the parse consumed them.
+    pub fn of(doc: &Result<Doc, DocError>, looks_html: bool, utf8: bool) -> Body {
+        match doc {
+            Ok(doc) => {
+                let root = doc.root();
+                Body::Json {
+                    error: root
+                        .get("error")
+                        .and_then(error_text)
+                        .map(|m| quote_server(&m)),
+                    data: root.get("data").is_some(),
+                }
+            }
+            Err(_) if looks_html => Body::Html,
+            Err(DocError::Truncated) => Body::Truncated,
+            Err(_) => Body::Unreadable { utf8 },
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            Body::Json { error, .. } => error.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+fn error_text(e: Node<'_>) -> Option<String> {
+    if let Some(s) = e.as_str() {
+        return Some(s.to_string());
+    }
+    e.get("msg")
+        .or_else(|| e.get("message"))
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
+}
+
+/// The table. `None`: the answer is the data asked for.
+pub(crate) fn classify(asked: &Asked, answer: &Answer) -> Option<Verdict> {
+    use Action::*;
+    let path = asked.path;
+    let reason = answer.body.as_ref().and_then(Body::error);
+    let status = answer.status;
+    let (action, error) = match status {
+        429 => (WaitForBudget, Error::transient(format!(
+            "Gorgias kept answering {path} with 429 Too Many Requests: other apps on the account may be using its rate limit."
+        ))),
+        200..=299 => return classify_body(asked, answer),
+        401 => (RefreshToken, Error::config(if asked.oauth {
+            "Gorgias refused the OAuth2 access token (401 Unauthorized): authorize the app again, or give a refresh token with the app's client id and secret."
+        } else {
+            "Gorgias refused the credentials (401 Unauthorized): check `email` and `api_key` (Settings → REST API in Gorgias); a regenerated key invalidates the old one."
+        })),
+        403 => (Fail, Error::config(format!(
+            "The API key's user is not allowed to read {path} (403 Forbidden): use the key of a Gorgias admin, or deselect the streams that read {path}."
+        )).for_stream()),
+        // Once the account has answered, the host is right: an HTML 404
+        // is then about this endpoint, not the domain.
+        404 if (answer.html && !asked.answered) || asked.is_account() => (Fail, Error::config(format!(
+            "No Gorgias account answers at {} (404 Not Found): check that `domain` is your account's subdomain (the `acme` of acme.gorgias.com){}.",
+            asked.base,
+            if asked.base.ends_with(".gorgias.com/api") { "" } else { " and that `base_url` points at its API" }
+        ))),
+        404 => (Fail, Error::config(format!(
+            "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
+        )).for_stream()),
+        // One endpoint refusing its request says nothing of the others;
+        // the account probe refusing it says the host is not the API.
+        400 => {
+            let e = Error::config(format!(
+                "Gorgias refused the request for {path} (400 Bad Request: {}): check `base_url` points at the Gorgias API; if it does, please report this.",
+                reason.unwrap_or("no reason given")
+            ));
+            (Fail, if asked.is_account() { e } else { e.for_stream() })
+        }
+        500 | 502 | 503 | 504 => (
+            Backoff(answer.retry_after.unwrap_or_default()),
+            Error::transient(format!("Gorgias answered {path} with {status} (a server error).")),
+        ),
+        _ => (Fail, Error::system(format!(
+            "Gorgias answered {path} with HTTP {status}{}: the connector does not know how to go on; please report it.",
+            reason.map(|m| format!(" ({m})")).unwrap_or_default()
+        ))),
+    };
+    Some(Verdict::new(action, error))
+}
+
+/// The 2xx rows of the table: what the body says.
+fn classify_body(asked: &Asked, answer: &Answer) -> Option<Verdict> {
+    use Action::*;
+    let path = asked.path;
+    if let Some(encoding) = &answer.encoding {
+        return Some(Verdict::new(LookOnceMore, Error::system(format!(
+            "Gorgias answered {path} with a body in the `{}` encoding, which the connector did not ask for and cannot read: check that nothing between the connector and Gorgias (a proxy) re-encodes answers.",
+            quote_server(encoding)
+        ))));
+    }
+    let (action, error) = match answer.body.as_ref()? {
+        Body::Json {
+            error: Some(msg),
+            data: false,
+        } => (Fail, Error::system(format!(
+            "Gorgias answered {path} with an error instead of data ({msg}): please check the account in Gorgias, and report it if it persists."
+        ))),
+        Body::Json { .. } => return None,
+        Body::Html => (LookOnceMore, Error::config(format!(
+            "{} answered {path} with an HTML page instead of JSON: check that `domain` (and `base_url`, if set) point at the Gorgias API of account `{}`.",
+            asked.base, asked.domain
+        ))),
+        Body::Truncated => (Backoff(Duration::ZERO), Error::transient(format!(
+            "Gorgias answered {path} with a body that is not complete JSON (it was cut short)"
+        ))),
+        // Not UTF-8, nested past the limit, or no JSON at all: the same
+        // bytes will come again, so one more look and then a system error.
+        Body::Unreadable { utf8 } => (LookOnceMore, Error::system(format!(
+            "Gorgias answered {path} with a body the connector cannot read ({}): please report it.",
+            if *utf8 { "it is not JSON, or nests deeper than the connector reads" } else { "it is not UTF-8 text" }
+        ))),
+    };
+    Some(Verdict::new(action, error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{FailureType, Reach};
+
+    const ASKED: Asked = Asked {
+        path: "/tickets",
+        base: "https://acme.gorgias.com/api",
+        domain: "acme",
+        answered: true,
+        oauth: false,
+    };
+
+    fn json(error: Option<&str>, data: bool) -> Option<Body> {
+        Some(Body::Json {
+            error: error.map(str::to_string),
+            data,
+        })
+    }
+
+    fn answer(status: u16, body: Option<Body>) -> Answer {
+        Answer {
+            status,
+            retry_after: None,
+            html: false,
+            encoding: None,
+            body,
+        }
+    }
+
+    /// (action, failure type, reach, a piece of the sentence).
+    fn row(asked: &Asked, answer: &Answer) -> (Action, FailureType, Reach, String) {
+        let v = classify(asked, answer).expect("a verdict");
+        (v.action, v.error.failure, v.error.reach, v.error.message)
+    }
+
+    #[test]
+    fn data_is_accepted_even_beside_an_error() {
+        assert!(classify(&ASKED, &answer(200, json(None, true))).is_none());
+        assert!(classify(&ASKED, &answer(204, json(Some("odd"), true))).is_none());
+        let (a, f, _, m) = row(&ASKED, &answer(200, json(Some("Account suspended"), false)));
+        assert_eq!((a, f), (Action::Fail, FailureType::System));
+        assert!(
+            m.contains("error instead of data (Account suspended)"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn the_status_table() {
+        use Action::*;
+        use FailureType::*;
+        use Reach::*;
+        let cases: [(u16, Action, FailureType, Reach, &str); 9] = [
+            (
+                429,
+                WaitForBudget,
+                Transient,
+                Stream,
+                "429 Too Many Requests",
+            ),
+            (401, RefreshToken, Config, Sync, "refused the credentials"),
+            (403, Fail, Config, Stream, "not allowed to read /tickets"),
+            (404, Fail, Config, Stream, "has no /tickets"),
+            (
+                400,
+                Fail,
+                Config,
+                Stream,
+                "400 Bad Request: Invalid order_by",
+            ),
+            (
+                500,
+                Backoff(Duration::ZERO),
+                Transient,
+                Stream,
+                "500 (a server error)",
+            ),
+            (503, Backoff(Duration::ZERO), Transient, Stream, "503"),
+            (409, Fail, System, Stream, "HTTP 409 (Invalid order_by)"),
+            (418, Fail, System, Stream, "does not know how to go on"),
+        ];
+        for (status, action, failure, reach, needle) in cases {
+            let got = row(
+                &ASKED,
+                &answer(status, json(Some("Invalid order_by"), false)),
+            );
+            assert_eq!((got.0, got.1, got.2), (action, failure, reach), "{status}");
+            assert!(got.3.contains(needle), "{status}: {}", got.3);
+        }
+    }
+
+    #[test]
+    fn a_server_error_waits_at_least_what_it_asked() {
+        let mut a = answer(503, None);
+        a.retry_after = Some(Duration::from_secs(7));
+        let (action, ..) = row(&ASKED, &a);
+        assert_eq!(action, Action::Backoff(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn the_account_probe_refused_ends_the_sync() {
+        let account = Asked {
+            path: "/account",
+            ..ASKED
+        };
+        for status in [400, 404] {
+            let (action, _, reach, _) = row(&account, &answer(status, json(None, false)));
+            assert_eq!((action, reach), (Action::Fail, Reach::Sync), "{status}");
+        }
+        let (.., m) = row(&account, &answer(400, json(None, false)));
+        assert!(m.contains("400 Bad Request: no reason given"), "{m}");
+    }
+
+    #[test]
+    fn an_html_404_is_the_domain_until_the_account_answered() {
+        let mut a = answer(404, Some(Body::Html));
+        a.html = true;
+        let first = Asked {
+            answered: false,
+            ..ASKED
+        };
+        let (_, _, reach, m) = row(&first, &a);
+        assert_eq!(reach, Reach::Sync);
+        assert!(m.contains("No Gorgias account answers at"), "{m}");
+        let (_, _, reach, m) = row(&ASKED, &a);
+        assert_eq!(reach, Reach::Stream);
+        assert!(m.contains("has no /tickets"), "{m}");
+    }
+
+    #[test]
+    fn an_oauth_401_says_to_authorize_again() {
+        let oauth = Asked {
+            oauth: true,
+            ..ASKED
+        };
+        let (a, _, _, m) = row(&oauth, &answer(401, None));
+        assert_eq!(a, Action::RefreshToken);
+        assert!(m.contains("OAuth2 access token"), "{m}");
+    }
+
+    #[test]
+    fn bodies_that_cannot_be_read() {
+        use Action::*;
+        use FailureType::*;
+        let cases = [
+            (
+                Body::Html,
+                LookOnceMore,
+                Config,
+                "HTML page instead of JSON",
+            ),
+            (
+                Body::Truncated,
+                Backoff(Duration::ZERO),
+                Transient,
+                "cut short",
+            ),
+            (
+                Body::Unreadable { utf8: true },
+                LookOnceMore,
+                System,
+                "it is not JSON",
+            ),
+            (
+                Body::Unreadable { utf8: false },
+                LookOnceMore,
+                System,
+                "not UTF-8",
+            ),
+        ];
+        for (body, action, failure, needle) in cases {
+            let (a, f, _, m) = row(&ASKED, &answer(200, Some(body.clone())));
+            assert_eq!((a, f), (action, failure), "{body:?}");
+            assert!(m.contains(needle), "{body:?}: {m}");
+        }
+        let mut encoded = answer(200, json(None, true));
+        encoded.encoding = Some("gzip".into());
+        let (a, f, _, m) = row(&ASKED, &encoded);
+        assert_eq!((a, f), (LookOnceMore, System));
+        assert!(m.contains("`gzip` encoding"), "{m}");
+    }
+}

@@ -205,6 +205,14 @@ impl Client {
         }
     }
 
+    /// Every request from now on within `check`'s short retry budget: for
+    /// `probe`, which, like `check`, answers a person waiting at a terminal,
+    /// so a failing endpoint is reported in seconds, not retried for the
+    /// sync's quarter of an hour.
+    pub fn use_check_budget(&mut self) {
+        self.retry = self.retry.for_check();
+    }
+
     /// GET a single object (`/account`).
     pub fn get_object(&mut self, path: &str) -> Result<Doc> {
         let v = self.get(path, &[])?;

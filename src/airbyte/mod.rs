@@ -339,12 +339,11 @@ fn read(
     sink.log(
         Level::Info,
         &format!(
-            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
+            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {}.",
             if failure.is_some() { "finished with failed streams" } else { "complete" },
             client.stats.retries,
             client.budget.throttled,
-            client.budget.achieved_rate(std::time::Instant::now()),
-            client.budget.limit()
+            client.budget.pace(std::time::Instant::now()),
         ),
     )
     .map_err(Error::output)?;

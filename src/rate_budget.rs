@@ -290,7 +290,11 @@ mod tests {
         let mut fast = RateBudget::new(1.0);
         fast.drain = 80.0;
         assert_eq!(fast.window_secs(), 0.5);
-        assert!(fast.pace(t0).ends_with("of 40 per 0.50 s"), "{}", fast.pace(t0));
+        assert!(
+            fast.pace(t0).ends_with("of 40 per 0.50 s"),
+            "{}",
+            fast.pace(t0)
+        );
     }
 
     #[test]

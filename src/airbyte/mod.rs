@@ -33,20 +33,41 @@ enum Command {
     Spec,
     /// Check that the config's credentials can read the account.
     Check {
+        /// The config file: domain, email, api_key (or credentials), and optional start_date, base_url, …
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
     /// Print the catalog of streams and their schemas.
     Discover {
+        /// The config file (the catalog offers `_ab_cdc_deleted_at` when it sets emit_deletes).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
-    /// Read the streams a configured catalog selects.
-    Read {
+    /// Print a configured catalog for `read` (not an Airbyte command).
+    ///
+    /// Every stream, or those `--streams` names, with its primary key; full
+    /// refresh and overwrite, or with `--incremental` incremental and
+    /// append_dedup (with the source's cursor) where the stream supports it.
+    Catalog {
+        /// The config file (the catalog offers `_ab_cdc_deleted_at` when it sets emit_deletes).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
+        /// The streams to select, comma-separated (default: every stream).
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        streams: Option<Vec<String>>,
+        /// Read incrementally every selected stream that supports it.
+        #[arg(long)]
+        incremental: bool,
+    },
+    /// Read the streams a configured catalog selects.
+    Read {
+        /// The config file: domain, email, api_key (or credentials), and optional start_date, base_url, …
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The configured catalog: the streams to read and their sync modes (`source-gorgias catalog` prints one).
         #[arg(long, value_name = "FILE")]
         catalog: PathBuf,
+        /// The state to resume from: the last STATE messages of the previous read.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
@@ -58,6 +79,7 @@ enum Command {
     /// does not know; datetime forms; the rate-limit bucket. Prints field
     /// names only, never a value from the account or a credential.
     Probe {
+        /// The config file of the account to probe.
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
         /// Print one JSON document instead of the table.
@@ -79,14 +101,23 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     // stderr, as a command-line tool's.
     if let Command::Probe { config, json } = &cli.command {
         let result = load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
-        return match result {
-            Ok(()) => 0,
-            Err(e) if e.output_closed => 0,
-            Err(e) => {
-                let _ = writeln!(stderr, "{}", e.message);
-                e.failure.exit_code()
-            }
-        };
+        return tool_exit(result, stderr);
+    }
+    if let Command::Catalog {
+        config,
+        streams,
+        incremental,
+    } = &cli.command
+    {
+        let result = load_config(config)
+            .and_then(|c| catalog::configured_for(streams.as_deref(), *incremental, c.emit_deletes))
+            .and_then(|catalog| {
+                serde_json::to_writer_pretty(&mut *stdout, &catalog)
+                    .map_err(|e| Error::output(e.into()))?;
+                stdout.write_all(b"\n").map_err(Error::output)?;
+                stdout.flush().map_err(Error::output)
+            });
+        return tool_exit(result, stderr);
     }
     let mut out = Out::new(stdout);
     let result = match cli.command {
@@ -98,7 +129,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             catalog,
             state,
         } => read(&config, &catalog, state.as_deref(), &mut out),
-        Command::Probe { .. } => Ok(()),
+        Command::Probe { .. } | Command::Catalog { .. } => Ok(()),
     };
     let result = result.and_then(|()| out.flush().map_err(Error::output));
     match result {
@@ -110,6 +141,19 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             if out.trace_error(&e).and_then(|()| out.flush()).is_err() {
                 let _ = writeln!(stderr, "{}", crate::error::redact(&e.message));
             }
+            e.failure.exit_code()
+        }
+    }
+}
+
+/// How a command that is not Airbyte's (`probe`, `catalog`) ends: its
+/// output on stdout, an error as one sentence on stderr.
+fn tool_exit(result: Result<()>, stderr: &mut dyn Write) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.output_closed => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "{}", e.message);
             e.failure.exit_code()
         }
     }
@@ -144,7 +188,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
             .to_string()
     };
     let sentence = format!(
-        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, probe)."
+        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, catalog, probe)."
     );
     let mut out = Out::new(stdout);
     let _ = out.trace_error(&Error::config(sentence));
@@ -340,7 +384,11 @@ fn read(
         Level::Info,
         &format!(
             "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {}.",
-            if failure.is_some() { "finished with failed streams" } else { "complete" },
+            if failure.is_some() {
+                "finished with failed streams"
+            } else {
+                "complete"
+            },
             client.stats.retries,
             client.budget.throttled,
             client.budget.pace(std::time::Instant::now()),

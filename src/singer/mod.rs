@@ -258,7 +258,11 @@ fn sync_streams(
         Level::Info,
         &format!(
             "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {}.",
-            if failure.is_some() { "finished with failed streams" } else { "complete" },
+            if failure.is_some() {
+                "finished with failed streams"
+            } else {
+                "complete"
+            },
             client.stats.retries,
             client.budget.throttled,
             client.budget.pace(std::time::Instant::now()),

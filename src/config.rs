@@ -5,9 +5,11 @@
 
 use crate::datetime;
 use crate::error::{quote, Error, Result};
+use crate::schema::schema_for;
 use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::json;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -431,28 +433,20 @@ fn parse_ingestr_uri(uri: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// A percent-encoded value (`+` a space) decoded, or `None` when it is not
+/// well formed: a `%` without two hex digits, or bytes that are not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
+    let escapes_ok = s.match_indices('%').all(|(i, _)| {
+        s.get(i + 1..i + 3)
+            .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|d| d.into_owned())
 }
 
 fn check_email(email: &str, field: &str) -> Result<()> {
@@ -743,53 +737,71 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
     if rest.contains(['?', '#', ' ', '\\']) || rest.chars().any(|c| c.is_control()) {
         return Err(bad("must not carry a query, a fragment or spaces"));
     }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
+    let authority = rest.split('/').next().unwrap_or_default();
     if authority.contains('@') {
         return Err(bad(
             "must not carry credentials (they belong in `email` and `api_key`)",
         ));
     }
-    let host = host_of(authority).ok_or_else(|| bad("has no valid host"))?;
-    if scheme == "http" && !is_loopback(&host) {
+    let uri: ureq::http::Uri = raw.parse().map_err(|_| bad("has no valid host"))?;
+    let (Some(authority), Some(host)) = (uri.authority(), uri.host()) else {
+        return Err(bad("has no valid host"));
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    // The parser takes any digits for a port; a socket takes 16 bits.
+    let after_host = authority
+        .as_str()
+        .rsplit_once(']')
+        .map_or(authority.as_str(), |(_, r)| r);
+    let port_ok = after_host
+        .rsplit_once(':')
+        .is_none_or(|(_, p)| p.parse::<u16>().is_ok());
+    if !host_ok || !port_ok {
+        return Err(bad("has no valid host"));
+    }
+    if scheme == "http" && !is_loopback(host) {
         return Err(bad("uses plain http to a host that is not loopback"));
     }
-    let path = path.trim_end_matches('/');
+    let path = uri.path().trim_end_matches('/');
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
-fn host_of(authority: &str) -> Option<String> {
-    if authority.is_empty() {
-        return None;
-    }
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
-        (&rest[..end], rest[end + 1..].strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if let Some(p) = port {
-        p.parse::<u16>().ok()?;
-    }
-    let ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    ok.then(|| host.to_ascii_lowercase())
+/// `localhost`, or an address that is loopback in any of its forms
+/// (`127.0.0.2`, `[::1]`, `[0:0:0:0:0:0:0:1]`, `[::ffff:127.0.0.1]`).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+/// The spec's `connectionSpecification`, generated from [`RawConfig`]: in
+/// the core, because the docs quote it as well as the Airbyte face.
+pub fn connection_specification() -> Value {
+    let mut schema = schema_for::<RawConfig>();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-07/schema#"),
+        );
+        o.insert("title".into(), json!("Gorgias Spec"));
+        // Unknown keys are allowed: Airbyte adds its own, and configs
+        // written for other Gorgias connectors carry theirs.
+        o.insert("additionalProperties".into(), json!(true));
+        // Airbyte's form builder (and CAT) want a oneOf under an object type.
+        if let Some(c) = o
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("credentials"))
+        {
+            c["type"] = json!("object");
+        }
+    }
+    schema
 }
 
 #[cfg(test)]
@@ -841,6 +853,15 @@ mod tests {
         );
         assert!(validate_base_url("http://localhost/api").is_ok());
         assert!(validate_base_url("http://[::1]:80/api").is_ok());
+        // Loopback in the forms a string comparison misses.
+        for ok in [
+            "http://[0:0:0:0:0:0:0:1]:8910/api",
+            "http://[::ffff:127.0.0.1]/api",
+            "http://127.0.0.2:8910/api",
+            "http://LOCALHOST/api",
+        ] {
+            assert!(validate_base_url(ok).is_ok(), "{ok}");
+        }
         assert!(validate_base_url("https://proxy.internal/api").is_ok());
         for bad in [
             "http://evil.example/api",
@@ -850,6 +871,9 @@ mod tests {
             "https://proxy/api?x=1",
             "not a url",
             "https://:80/",
+            "http://[::2]/api",
+            "http://[::ffff:10.0.0.1]/api",
+            "https://acme.gorgias.com:99999/api",
         ] {
             assert!(validate_base_url(bad).is_err(), "{bad}");
         }

@@ -9,8 +9,8 @@
 //! columns in a fixed order, no clock and no environment.
 
 use crate::config::Config;
-use crate::singer::catalog::supports_incremental;
 use crate::streams::{ReadPlan, Relation, Stream, ALL};
+use crate::sync::supports_incremental;
 use chrono::Duration;
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -146,7 +146,7 @@ fn default_config() -> Config {
 /// `*_lookback_days` field in turn and seeing whose lookback moves.
 fn lookback_setting(s: &dyn Stream) -> Option<String> {
     let base = s.lookback(&default_config());
-    let spec = crate::airbyte::connection_specification();
+    let spec = crate::config::connection_specification();
     let props = spec["properties"].as_object()?;
     props
         .keys()

@@ -1,8 +1,9 @@
 //! The Airbyte catalog we offer and the configured catalog we are given.
 
 use crate::error::{quote, Error, Result};
-use crate::streams::{self, ReadPlan, Stream};
-use crate::sync::SyncMode;
+use crate::face::stream_names;
+use crate::streams::{self, Stream};
+use crate::sync::{supports_incremental, SyncMode};
 use serde_json::{json, Value};
 
 /// One stream as `discover` lists it for the default config.
@@ -21,7 +22,7 @@ pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
         );
         o.insert("description".into(), json!(s.description()));
     }
-    let incremental = s.cursor_field().is_some() && s.plan() != ReadPlan::Single;
+    let incremental = supports_incremental(s);
     let mut entry = json!({
         "name": s.name(),
         "json_schema": schema,
@@ -64,7 +65,7 @@ pub fn configured_for(
                     Error::config(format!(
                         "--streams names a stream `{}` that this connector does not have: select from {}.",
                         quote(name),
-                        super::stream_names()
+                        stream_names()
                     ))
                 })?;
                 if !selected.iter().any(|s| s.name() == stream.name()) {
@@ -74,7 +75,7 @@ pub fn configured_for(
             if selected.is_empty() {
                 return Err(Error::config(format!(
                     "--streams selects no streams: name at least one of {}.",
-                    super::stream_names()
+                    stream_names()
                 )));
             }
             selected
@@ -131,7 +132,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
     if entries.is_empty() {
         return Err(Error::config(format!(
             "The catalog selects no streams: select at least one of {}.",
-            super::stream_names()
+            stream_names()
         )));
     }
     let mut out: Vec<(&'static dyn Stream, SyncMode)> = Vec::new();
@@ -145,7 +146,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             Error::config(format!(
                 "The catalog names a stream `{}` that this connector does not have: select from {}.",
                 quote(name),
-                super::stream_names()
+                stream_names()
             ))
         })?;
         let mut mode = match entry.get("sync_mode").and_then(Value::as_str) {
@@ -158,9 +159,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
                 )))
             }
         };
-        let supports_incremental =
-            stream.cursor_field().is_some() && stream.plan() != ReadPlan::Single;
-        if mode == SyncMode::Incremental && !supports_incremental {
+        if mode == SyncMode::Incremental && !supports_incremental(stream) {
             // PyAirbyte asks every stream for incremental; like the Python
             // CDK, a stream that cannot be read incrementally is read whole.
             mode = SyncMode::FullRefresh;

@@ -5,11 +5,11 @@ pub mod catalog;
 mod messages;
 
 use crate::client::{Client, Rotation};
-use crate::config::{Config, RawConfig};
+use crate::config::Config;
 use crate::error::{Error, Redacting, Result};
-use crate::schema::schema_for;
+use crate::face;
 use crate::state::{Bookmark, Pass, StateInput};
-use crate::streams::{self, Stream};
+use crate::streams::Stream;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::Out;
@@ -100,7 +100,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     // Not a protocol command: a table on stdout, errors as one sentence on
     // stderr, as a command-line tool's.
     if let Command::Probe { config, json } = &cli.command {
-        let result = load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
+        let result = face::load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
         return tool_exit(result, stderr);
     }
     if let Command::Catalog {
@@ -109,7 +109,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         incremental,
     } = &cli.command
     {
-        let result = load_config(config)
+        let result = face::load_config(config)
             .and_then(|c| catalog::configured_for(streams.as_deref(), *incremental, c.emit_deletes))
             .and_then(|catalog| {
                 serde_json::to_writer_pretty(&mut *stdout, &catalog)
@@ -165,65 +165,21 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         let _ = write!(stdout, "{}", e.render());
         return 0;
     }
-    let rendered = e.render().to_string();
-    let first = if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
-    ) {
-        "no command given".to_string()
-    } else {
-        // clap's message runs until its usage block; keep it on one line.
-        let text = rendered
-            .split("\n\n")
-            .next()
-            .unwrap_or_default()
-            .split("\nFor more information")
-            .next()
-            .unwrap_or_default();
-        let text = text.trim_start_matches("error: ");
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .trim_end_matches(['.', ':'])
-            .to_string()
-    };
+    let first = crate::face::usage_problem(&e);
     let sentence = format!(
         "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, catalog, probe)."
     );
     let mut out = Out::new(stdout);
     let _ = out.trace_error(&Error::config(sentence));
     let _ = out.flush();
-    let _ = write!(stderr, "{rendered}");
+    let _ = write!(stderr, "{}", e.render());
     2
-}
-
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        Error::config(format!(
-            "Cannot read the {what} file `{}`: {}. Pass the path of an existing JSON file.",
-            path.display(),
-            io_reason(&e)
-        ))
-    })
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
-        _ => e.to_string(),
-    }
-}
-
-fn load_config(path: &Path) -> Result<Config> {
-    Ok(load_config_and_raw(path)?.0)
 }
 
 /// The config and the JSON it was read from, which a CONTROL message
 /// repeats with a rotated token.
 fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
-    let bytes = read_file(path, "config")?;
+    let bytes = face::read_file(path, "config")?;
     let config = Config::from_slice(&bytes)?;
     let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok((config, raw))
@@ -266,28 +222,7 @@ impl RotationOut {
     }
 }
 
-/// The spec's `connectionSpecification`, generated from [`RawConfig`].
-pub fn connection_specification() -> Value {
-    let mut schema = schema_for::<RawConfig>();
-    if let Some(o) = schema.as_object_mut() {
-        o.insert(
-            "$schema".into(),
-            json!("http://json-schema.org/draft-07/schema#"),
-        );
-        o.insert("title".into(), json!("Gorgias Spec"));
-        // Unknown keys are allowed: Airbyte adds its own, and configs
-        // written for other Gorgias connectors carry theirs.
-        o.insert("additionalProperties".into(), json!(true));
-        // Airbyte's form builder (and CAT) want a oneOf under an object type.
-        if let Some(c) = o
-            .get_mut("properties")
-            .and_then(|p| p.get_mut("credentials"))
-        {
-            c["type"] = json!("object");
-        }
-    }
-    schema
-}
+pub use crate::config::connection_specification;
 
 pub fn spec_message() -> Value {
     json!({
@@ -331,7 +266,7 @@ fn check(config_path: &Path, out: &mut Out) -> Result<()> {
 fn discover(config_path: &Path, out: &mut Out) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first read.
-    let config = load_config(config_path)?;
+    let config = face::load_config(config_path)?;
     out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog(config.emit_deletes)}))
         .map_err(Error::output)
 }
@@ -343,27 +278,15 @@ fn read(
     out: &mut Out,
 ) -> Result<()> {
     let (config, raw) = load_config_and_raw(config_path)?;
-    let configured = catalog::parse_configured(&read_file(catalog_path, "catalog")?)?;
+    let configured = catalog::parse_configured(&face::read_file(catalog_path, "catalog")?)?;
     let state = match state_path {
-        Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
+        Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
         None => StateInput::default(),
     };
-    let mut selected = Vec::new();
-    for (stream, mode) in configured {
-        let (bookmark, pass) = match (mode, stream.cursor_field()) {
-            (sync::SyncMode::Incremental, Some(field)) => (
-                state.bookmark(stream.name(), field, stream.api_cursor())?,
-                state.pass(stream.name()),
-            ),
-            _ => (None, None),
-        };
-        selected.push(sync::Selected {
-            stream,
-            mode,
-            bookmark,
-            pass,
-        });
-    }
+    let selected = configured
+        .into_iter()
+        .map(|(stream, mode)| face::select(stream, mode, &state))
+        .collect::<Result<Vec<_>>>()?;
     let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink {
@@ -377,22 +300,10 @@ fn read(
     // A token rotated in a failed sync must reach the platform all the same.
     sink.rotation.pass_on(sink.out).map_err(Error::output)?;
     let summary = summary?;
-    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
-    let requests: u64 = client.stats.by_path.values().sum();
     let failure = summary.failure();
     sink.log(
         Level::Info,
-        &format!(
-            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {}.",
-            if failure.is_some() {
-                "finished with failed streams"
-            } else {
-                "complete"
-            },
-            client.stats.retries,
-            client.budget.throttled,
-            client.budget.pace(std::time::Instant::now()),
-        ),
+        &face::closing_line(&client, &summary, failure.is_some()),
     )
     .map_err(Error::output)?;
     failure.map_or(Ok(()), Err)
@@ -458,10 +369,4 @@ impl Sink for AirbyteSink<'_, '_> {
 }
 
 /// Every stream's name, for sentences that list them.
-pub fn stream_names() -> String {
-    streams::ALL
-        .iter()
-        .map(|s| s.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use crate::face::stream_names;

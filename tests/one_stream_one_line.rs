@@ -30,9 +30,22 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
             &format!("{name}.catalog.json"),
             &json!({"streams": [{"stream": {"name": name}, "sync_mode": "full_refresh"}]}),
         );
-        let run = airbyte(&["read", "--config", config, "--catalog", catalog.to_str().unwrap()]);
-        assert_eq!(run.code, 0, "{name}: the sandbox does not serve it: {}", run.stdout);
-        assert!(!run.records(name).is_empty(), "{name}: the sandbox has no rows for it");
+        let run = airbyte(&[
+            "read",
+            "--config",
+            config,
+            "--catalog",
+            catalog.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            run.code, 0,
+            "{name}: the sandbox does not serve it: {}",
+            run.stdout
+        );
+        assert!(
+            !run.records(name).is_empty(),
+            "{name}: the sandbox has no rows for it"
+        );
         for r in sb.requests() {
             assert_eq!(r.status, 200, "{name}: the sandbox refused {r:?}");
             assert!(
@@ -47,9 +60,18 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
             "{name}: no catalog/{name}.json (BLESS=1 cargo test --test catalog_files)"
         );
         // The generated docs and the acceptance config's per-stream lists.
-        assert!(streams_md.contains(&format!("\n## {name}\n")), "{name}: not in docs/streams.md");
-        assert!(erd.contains(&format!("    {name} {{")), "{name}: not in docs/erd.md");
-        assert!(dbt.contains(&format!("      - name: {name}\n")), "{name}: not in dbt/sources.yml");
+        assert!(
+            streams_md.contains(&format!("\n## {name}\n")),
+            "{name}: not in docs/streams.md"
+        );
+        assert!(
+            erd.contains(&format!("    {name} {{")),
+            "{name}: not in docs/erd.md"
+        );
+        assert!(
+            dbt.contains(&format!("      - name: {name}\n")),
+            "{name}: not in dbt/sources.yml"
+        );
         assert!(
             acceptance.contains(&format!("\n          {name}: ")),
             "{name}: not in acceptance-test-config.yml (cargo run --bin gen-docs)"

@@ -13,6 +13,35 @@ use serde_json::json;
 use serde_json::{Map, Value};
 use std::fmt;
 
+/// A number setting's range and default, written once: the spec's
+/// attributes below and the parser both read them, so they cannot drift.
+pub struct Setting<T> {
+    pub min: T,
+    pub max: T,
+    pub default: T,
+}
+
+pub const MESSAGES_LOOKBACK_DAYS: Setting<i64> = Setting {
+    min: 0,
+    max: 365,
+    default: 3,
+};
+pub const SURVEYS_LOOKBACK_DAYS: Setting<i64> = Setting {
+    min: 0,
+    max: 365,
+    default: 30,
+};
+pub const PAGE_SIZE: Setting<i64> = Setting {
+    min: 1,
+    max: 100,
+    default: 100,
+};
+pub const RATE_SHARE: Setting<f64> = Setting {
+    min: 0.05,
+    max: 1.0,
+    default: 1.0,
+};
+
 /// # Gorgias Spec
 /// Reads a Gorgias helpdesk account with a REST API key.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -29,29 +58,30 @@ pub struct RawConfig {
     credentials: RawCredentials,
     /// # Start date
     /// Records created or updated before this instant are not read (tickets,
-    /// ticket tags, ticket messages, satisfaction surveys). RFC 3339 or
-    /// YYYY-MM-DD, UTC. Leave empty to read the whole history.
+    /// ticket tags, ticket messages, satisfaction surveys, customers, events,
+    /// macros, jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the
+    /// whole history.
     #[schemars(extend("order" = 3, "examples" = ["2024-01-01", "2024-01-01T00:00:00Z"]))]
     start_date: Option<String>,
     /// # Ticket messages lookback (days)
     /// Messages are listed by creation time only, so each incremental read
     /// re-reads this many days before its bookmark to pick up late changes.
-    #[schemars(extend("order" = 4), range(min = 0, max = 365), extend("default" = 3))]
+    #[schemars(extend("order" = 4), range(min = MESSAGES_LOOKBACK_DAYS.min, max = MESSAGES_LOOKBACK_DAYS.max), extend("default" = MESSAGES_LOOKBACK_DAYS.default))]
     ticket_messages_lookback_days: Option<u32>,
     /// # Satisfaction surveys lookback (days)
     /// Surveys are listed by creation time only and are scored days after
     /// they are created: each incremental read re-reads this many days.
-    #[schemars(extend("order" = 5), range(min = 0, max = 365), extend("default" = 30))]
+    #[schemars(extend("order" = 5), range(min = SURVEYS_LOOKBACK_DAYS.min, max = SURVEYS_LOOKBACK_DAYS.max), extend("default" = SURVEYS_LOOKBACK_DAYS.default))]
     satisfaction_surveys_lookback_days: Option<u32>,
     /// # Page size
     /// Records per request (the API allows at most 100; fewer only spends more
     /// of the rate limit).
-    #[schemars(extend("order" = 6), range(min = 1, max = 100), extend("default" = 100))]
+    #[schemars(extend("order" = 6), range(min = PAGE_SIZE.min, max = PAGE_SIZE.max), extend("default" = PAGE_SIZE.default))]
     page_size: Option<u32>,
     /// # Share of the rate limit
     /// The fraction of the account's API rate limit this sync may use, so
     /// other apps on the account keep their room (1.0 = all of it).
-    #[schemars(extend("order" = 7), range(min = 0.05, max = 1.0), extend("default" = 1.0))]
+    #[schemars(extend("order" = 7), range(min = RATE_SHARE.min, max = RATE_SHARE.max), extend("default" = RATE_SHARE.default))]
     max_rate_share: Option<f64>,
     /// # User roles
     /// Read only users with these roles (Daasity reads admin and agent);
@@ -252,12 +282,18 @@ impl Config {
                 ))
             })?),
         };
-        let messages_lookback_days =
-            optional_int(obj, "ticket_messages_lookback_days", 0, 365)?.unwrap_or(3);
-        let surveys_lookback_days =
-            optional_int(obj, "satisfaction_surveys_lookback_days", 0, 365)?.unwrap_or(30);
-        let page_size = optional_int(obj, "page_size", 1, 100)?.unwrap_or(100) as u32;
-        let max_rate_share = optional_share(obj, "max_rate_share")?.unwrap_or(1.0);
+        let messages_lookback_days = int_setting(
+            obj,
+            "ticket_messages_lookback_days",
+            &MESSAGES_LOOKBACK_DAYS,
+        )?;
+        let surveys_lookback_days = int_setting(
+            obj,
+            "satisfaction_surveys_lookback_days",
+            &SURVEYS_LOOKBACK_DAYS,
+        )?;
+        let page_size = int_setting(obj, "page_size", &PAGE_SIZE)? as u32;
+        let max_rate_share = optional_share(obj, "max_rate_share")?.unwrap_or(RATE_SHARE.default);
         let base_url = match optional_string(obj, "base_url")? {
             None => format!("https://{domain}.gorgias.com/api"),
             Some(u) => validate_base_url(&u)?,
@@ -635,6 +671,11 @@ fn optional_string(obj: &Map<String, Value>, field: &str) -> Result<Option<Strin
     }
 }
 
+/// A whole-number setting, its default when not set.
+fn int_setting(obj: &Map<String, Value>, field: &str, s: &Setting<i64>) -> Result<i64> {
+    Ok(optional_int(obj, field, s.min, s.max)?.unwrap_or(s.default))
+}
+
 /// An integer field; numeric strings are accepted because UIs send them.
 fn optional_int(obj: &Map<String, Value>, field: &str, min: i64, max: i64) -> Result<Option<i64>> {
     let n = match obj.get(field) {
@@ -665,9 +706,10 @@ fn optional_share(obj: &Map<String, Value>, field: &str) -> Result<Option<f64>> 
         Some(_) => None,
     };
     match n {
-        Some(n) if (0.05..=1.0).contains(&n) => Ok(Some(n)),
+        Some(n) if (RATE_SHARE.min..=RATE_SHARE.max).contains(&n) => Ok(Some(n)),
         _ => Err(Error::config(format!(
-            "Config field `{field}` must be a number from 0.05 to 1.0 (the share of the account's rate limit this sync may use)."
+            "Config field `{field}` must be a number from {:?} to {:?} (the share of the account's rate limit this sync may use).",
+            RATE_SHARE.min, RATE_SHARE.max
         ))),
     }
 }

@@ -118,3 +118,35 @@ fn the_docs_cover_every_stream() {
         );
     }
 }
+
+#[test]
+fn the_specs_start_date_names_the_streams_it_bounds() {
+    // The streams whose generated "How it is read" paragraph says the read
+    // stops at (or filters from) `start_date`: the spec must name exactly
+    // those, in words.
+    let md = docs::streams_md();
+    let mut bounded: Vec<String> = Vec::new();
+    for section in md.split("\n## ").skip(1) {
+        let name = section.lines().next().unwrap().trim();
+        if section
+            .lines()
+            .any(|l| l.starts_with("**How it is read.**") && l.contains("`start_date`"))
+        {
+            bounded.push(name.replace('_', " "));
+        }
+    }
+    let spec = source_gorgias::config::connection_specification();
+    let text = spec["properties"]["start_date"]["description"]
+        .as_str()
+        .unwrap();
+    let listed = text
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(list, _)| list)
+        .unwrap();
+    let mut listed: Vec<String> = listed.split(", ").map(str::to_string).collect();
+    listed.sort();
+    bounded.sort();
+    assert!(!bounded.is_empty());
+    assert_eq!(listed, bounded, "{text}");
+}

@@ -12,7 +12,7 @@ use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::Stream;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
-use messages::Out;
+use messages::{ConnectionStatus, Message, Out, Status};
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::io::Write;
@@ -224,20 +224,24 @@ impl RotationOut {
 
 pub use crate::config::connection_specification;
 
+fn spec_of() -> Message<'static> {
+    Message::Spec {
+        spec: messages::Spec {
+            documentation_url: "https://developers.gorgias.com/reference/introduction",
+            connection_specification: connection_specification(),
+            supports_incremental: true,
+            supported_destination_sync_modes: &["overwrite", "append", "append_dedup"],
+        },
+    }
+}
+
+/// The SPEC message, as `spec` prints it.
 pub fn spec_message() -> Value {
-    json!({
-        "type": "SPEC",
-        "spec": {
-            "documentationUrl": "https://developers.gorgias.com/reference/introduction",
-            "connectionSpecification": connection_specification(),
-            "supportsIncremental": true,
-            "supported_destination_sync_modes": ["overwrite", "append", "append_dedup"]
-        }
-    })
+    spec_of().to_value()
 }
 
 fn spec(out: &mut Out) -> Result<()> {
-    out.message(&spec_message()).map_err(Error::output)
+    out.message(&spec_of()).map_err(Error::output)
 }
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
@@ -253,13 +257,17 @@ fn check(config_path: &Path, out: &mut Out) -> Result<()> {
         rotation.pass_on(out).map_err(Error::output)?;
         answer.map(|_| config)
     });
-    let status = match outcome {
-        Ok(config) => {
-            json!({"status": "SUCCEEDED", "message": format!("Read the Gorgias account `{}`.", config.domain)})
-        }
-        Err(e) => json!({"status": "FAILED", "message": e.message}),
+    let connection_status = match outcome {
+        Ok(config) => ConnectionStatus {
+            status: Status::Succeeded,
+            message: format!("Read the Gorgias account `{}`.", config.domain),
+        },
+        Err(e) => ConnectionStatus {
+            status: Status::Failed,
+            message: e.message,
+        },
     };
-    out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": status}))
+    out.message(&Message::ConnectionStatus { connection_status })
         .map_err(Error::output)
 }
 
@@ -267,8 +275,10 @@ fn discover(config_path: &Path, out: &mut Out) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first read.
     let config = face::load_config(config_path)?;
-    out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog(config.emit_deletes)}))
-        .map_err(Error::output)
+    out.message(&Message::Catalog {
+        catalog: catalog::catalog(config.emit_deletes),
+    })
+    .map_err(Error::output)
 }
 
 fn read(
@@ -328,32 +338,14 @@ impl Sink for AirbyteSink<'_, '_> {
         records: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
-        self.out.message(&json!({
-            "type": "STATE",
-            "state": {
-                "type": "STREAM",
-                "stream": {
-                    "stream_descriptor": {"name": stream.name()},
-                    "stream_state": Bookmark::to_state(bookmark, pass)
-                },
-                "sourceStats": {"recordCount": records as f64}
-            }
-        }))?;
+        self.out
+            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
         // A checkpoint is only worth something once the platform has it.
         self.out.flush()
     }
 
     fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> std::io::Result<()> {
-        let status = match status {
-            StreamStatus::Started => "STARTED",
-            StreamStatus::Running => "RUNNING",
-            StreamStatus::Complete => "COMPLETE",
-            StreamStatus::Incomplete => "INCOMPLETE",
-        };
-        self.out.trace(json!({
-            "type": "STREAM_STATUS",
-            "stream_status": {"stream_descriptor": {"name": stream.name()}, "status": status}
-        }))
+        self.out.stream_status(stream.name(), status)
     }
 
     fn log(&mut self, level: Level, message: &str) -> std::io::Result<()> {

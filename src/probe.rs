@@ -257,7 +257,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
     }
     Ok(Report {
         domain: config.domain.clone(),
-        requests: client.stats.by_path.values().sum(),
+        requests: client.requests(),
         endpoints: endpoints.len(),
         bucket,
         streams: reports,

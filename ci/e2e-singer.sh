@@ -111,33 +111,10 @@ mutate() { # JSON body
 # (a view's items, by contrast, lose members, which an upsert keeps).
 expected_counts() {
   python3 - "$SANDBOX_ROOT" "${1:-all}" <<'PY'
-import json, sys, urllib.request
-root = sys.argv[1]
-def dump(c):
-    with urllib.request.urlopen(f"{root}/_sandbox/dump/{c}") as r:
-        return json.load(r)
-tickets = dump("tickets")
-account = dump("account")[0]
-counts = {
-    "account": sum(max(1, len((s.get("data") or {}).get("business_hours") or [])) for s in account["settings"]),
-    "users": len(dump("users")),
-    "tickets": len(tickets),
-    "ticket_tags": sum(len(t["tags"]) for t in tickets),
-    "ticket_messages": len(dump("messages")),
-    "satisfaction_surveys": len(dump("satisfaction-surveys")),
-    "integrations": len(dump("integrations")),
-    "customers": len(dump("customers")),
-    "tags": len(dump("tags")),
-    "events": len(dump("events")),
-    "teams": len(dump("teams")),
-    "views": len(dump("views")),
-    "view_items": sum(len(dump(f"views/{v['id']}/items")) for v in dump("views")),
-    "macros": len(dump("macros")),
-    "rules": len(dump("rules")),
-    "custom_fields": len(dump("custom-fields")),
-    "jobs": len(dump("jobs")),
-    "voice_calls": len(dump("phone/voice-calls")),
-}
+import sys
+sys.path.insert(0, "ci")
+from airbyte_checks import expected_counts
+counts = expected_counts(sys.argv[1])
 if sys.argv[2] == "core":
     core = ["account", "users", "tickets", "ticket_messages", "satisfaction_surveys", "integrations", "customers", "events"]
     counts = {k: v for k, v in counts.items() if k in core}

@@ -200,6 +200,34 @@ impl Client {
         }
     }
 
+    /// Requests sent so far, over every endpoint.
+    pub fn requests(&self) -> u64 {
+        self.stats.by_path.values().sum()
+    }
+
+    /// Attempts that were tried again.
+    pub fn retries(&self) -> u64 {
+        self.stats.retries
+    }
+
+    /// Answers that were 429 Too Many Requests.
+    pub fn throttled(&self) -> u64 {
+        self.budget.throttled
+    }
+
+    /// The pace achieved so far, in the rate limit's own units.
+    pub fn pace(&self) -> String {
+        self.budget.pace(std::time::Instant::now())
+    }
+
+    /// Every request from now on within `check`'s short retry budget: for
+    /// `probe`, which, like `check`, answers a person waiting at a terminal,
+    /// so a failing endpoint is reported in seconds, not retried for the
+    /// sync's quarter of an hour.
+    pub fn use_check_budget(&mut self) {
+        self.retry = self.retry.for_check();
+    }
+
     /// GET a single object (`/account`).
     pub fn get_object(&mut self, path: &str) -> Result<Doc> {
         let v = self.get(path, &[])?;
@@ -775,25 +803,10 @@ fn page_from(path: &str, doc: Doc) -> Result<Page> {
 /// The pairs of a URL's query string, percent-decoded (`+` is a space).
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-            match b[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                },
-                c => out.push(c),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
+        let s = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
     }
     query
         .split('&')
@@ -818,38 +831,21 @@ fn authorization(auth: &Auth) -> Secret {
     }
 }
 
-/// `application/x-www-form-urlencoded` for one value.
+/// `application/x-www-form-urlencoded` for one value: every byte but the
+/// unreserved ones (RFC 3986) escaped.
 fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
-/// Standard base64 for the Basic header: one tiny function instead of a crate.
+/// Standard base64 (padded), as the Basic header wants it.
 fn base64(input: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
 
 #[cfg(test)]

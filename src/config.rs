@@ -5,68 +5,163 @@
 
 use crate::datetime;
 use crate::error::{quote, Error, Result};
+use crate::schema::schema_for;
 use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::json;
 use serde_json::{Map, Value};
 use std::fmt;
 
+/// A number setting's range and default, written once: the spec's
+/// attributes below and the parser both read them, so they cannot drift.
+pub struct Setting<T> {
+    pub min: T,
+    pub max: T,
+    pub default: T,
+}
+
+pub const MESSAGES_LOOKBACK_DAYS: Setting<i64> = Setting {
+    min: 0,
+    max: 365,
+    default: 3,
+};
+pub const SURVEYS_LOOKBACK_DAYS: Setting<i64> = Setting {
+    min: 0,
+    max: 365,
+    default: 30,
+};
+pub const PAGE_SIZE: Setting<i64> = Setting {
+    min: 1,
+    max: 100,
+    default: 100,
+};
+pub const RATE_SHARE: Setting<f64> = Setting {
+    min: 0.05,
+    max: 1.0,
+    default: 1.0,
+};
+
+// The config as written, after the other connectors' forms are moved onto
+// these keys: serde reads it (this struct is the parser's list of keys, and
+// the spec's), then `Config::try_from` validates each value. A value is kept
+// as the JSON it was (`AsWritten`) so that a wrong one is refused with a
+// sentence naming its field, not serde's. (Not a doc comment: the doc
+// comment is the spec's description.)
 /// # Gorgias Spec
 /// Reads a Gorgias helpdesk account with a REST API key.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[allow(dead_code)] // the struct exists to generate the spec; parsing is field by field
 pub struct RawConfig {
     /// # Gorgias domain
     /// The account's subdomain, as in https://<domain>.gorgias.com. `acme`,
     /// `acme.gorgias.com` and `https://acme.gorgias.com/api/` are all accepted.
     #[schemars(extend("order" = 0, "examples" = ["acme", "acme.gorgias.com"]))]
-    domain: String,
+    domain: AsWritten<String>,
     /// # Authentication
     /// A REST API key (private apps) or an OAuth2 access token (public apps).
     #[schemars(extend("order" = 1))]
-    credentials: RawCredentials,
+    credentials: AsWritten<RawCredentials>,
     /// # Start date
     /// Records created or updated before this instant are not read (tickets,
-    /// ticket tags, ticket messages, satisfaction surveys). RFC 3339 or
-    /// YYYY-MM-DD, UTC. Leave empty to read the whole history.
+    /// ticket tags, ticket messages, satisfaction surveys, customers, events,
+    /// macros, jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the
+    /// whole history.
     #[schemars(extend("order" = 3, "examples" = ["2024-01-01", "2024-01-01T00:00:00Z"]))]
-    start_date: Option<String>,
+    start_date: Option<AsWritten<String>>,
     /// # Ticket messages lookback (days)
     /// Messages are listed by creation time only, so each incremental read
     /// re-reads this many days before its bookmark to pick up late changes.
-    #[schemars(extend("order" = 4), range(min = 0, max = 365), extend("default" = 3))]
-    ticket_messages_lookback_days: Option<u32>,
+    #[schemars(extend("order" = 4), range(min = MESSAGES_LOOKBACK_DAYS.min, max = MESSAGES_LOOKBACK_DAYS.max), extend("default" = MESSAGES_LOOKBACK_DAYS.default))]
+    ticket_messages_lookback_days: Option<AsWritten<u32>>,
     /// # Satisfaction surveys lookback (days)
     /// Surveys are listed by creation time only and are scored days after
     /// they are created: each incremental read re-reads this many days.
-    #[schemars(extend("order" = 5), range(min = 0, max = 365), extend("default" = 30))]
-    satisfaction_surveys_lookback_days: Option<u32>,
+    #[schemars(extend("order" = 5), range(min = SURVEYS_LOOKBACK_DAYS.min, max = SURVEYS_LOOKBACK_DAYS.max), extend("default" = SURVEYS_LOOKBACK_DAYS.default))]
+    satisfaction_surveys_lookback_days: Option<AsWritten<u32>>,
     /// # Page size
     /// Records per request (the API allows at most 100; fewer only spends more
     /// of the rate limit).
-    #[schemars(extend("order" = 6), range(min = 1, max = 100), extend("default" = 100))]
-    page_size: Option<u32>,
+    #[schemars(extend("order" = 6), range(min = PAGE_SIZE.min, max = PAGE_SIZE.max), extend("default" = PAGE_SIZE.default))]
+    page_size: Option<AsWritten<u32>>,
     /// # Share of the rate limit
     /// The fraction of the account's API rate limit this sync may use, so
     /// other apps on the account keep their room (1.0 = all of it).
-    #[schemars(extend("order" = 7), range(min = 0.05, max = 1.0), extend("default" = 1.0))]
-    max_rate_share: Option<f64>,
+    #[schemars(extend("order" = 7), range(min = RATE_SHARE.min, max = RATE_SHARE.max), extend("default" = RATE_SHARE.default))]
+    max_rate_share: Option<AsWritten<f64>>,
     /// # User roles
     /// Read only users with these roles (Daasity reads admin and agent);
     /// empty reads every user.
     #[schemars(extend("order" = 8))]
-    user_roles: Option<Vec<UserRole>>,
+    user_roles: Option<AsWritten<Vec<UserRole>>>,
     /// # Emit deletions
     /// Read hard deletions of tickets and customers from /api/events and emit
     /// them as rows with `_ab_cdc_deleted_at` set, which deduplicating
     /// destinations apply.
     #[schemars(extend("order" = 9), extend("default" = false))]
-    emit_deletes: Option<bool>,
+    emit_deletes: Option<AsWritten<bool>>,
     /// # API base URL
     /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
     /// sandbox. Plain http is accepted only for loopback hosts.
     #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
-    base_url: Option<String>,
+    base_url: Option<AsWritten<String>>,
+    /// The flat form of the API key credentials (Airbyte's and ingestr's
+    /// configs, and ours before `credentials`): not in the spec.
+    #[schemars(skip)]
+    email: Option<AsWritten<String>>,
+    #[schemars(skip)]
+    api_key: Option<AsWritten<String>>,
+    /// Test knob (not in the spec): see [`Config::backoff_base_ms`].
+    #[schemars(skip)]
+    backoff_base_ms: Option<AsWritten<u64>>,
+    /// Test knob (not in the spec): see [`Config::retry_budget_ms`].
+    #[schemars(skip)]
+    retry_budget_ms: Option<AsWritten<u64>>,
+}
+
+/// A config value as it was written, read by serde whatever its JSON type
+/// (absent and null are both "not set"), and described in the spec as the
+/// `T` it must be: validation, with its own sentences, comes after.
+#[derive(Debug, Clone, Default)]
+pub struct AsWritten<T> {
+    value: Option<Value>,
+    _spec: std::marker::PhantomData<T>,
+}
+
+impl<T> AsWritten<T> {
+    fn get(&self) -> Option<&Value> {
+        self.value.as_ref().filter(|v| !v.is_null())
+    }
+}
+
+/// The value of an optional field, if it was written.
+fn written<T>(field: &Option<AsWritten<T>>) -> Option<&Value> {
+    field.as_ref().and_then(AsWritten::get)
+}
+
+impl<'de, T> Deserialize<'de> for AsWritten<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        // Through `Option`, so that a missing required key (`domain`) reads
+        // as not set, to be refused with our sentence, not serde's.
+        Ok(AsWritten {
+            value: Option::<Value>::deserialize(d)?,
+            _spec: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for AsWritten<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
 }
 
 /// How the connector signs in.
@@ -237,11 +332,26 @@ impl Config {
         remember_secrets(obj);
         let mut obj = obj.clone();
         apply_aliases(&mut obj)?;
-        let obj = &obj;
-        let domain_raw = required_string(obj, "domain")?;
+        let raw = RawConfig::deserialize(Value::Object(obj)).map_err(|_| {
+            Error::config("The config must be a JSON object with `domain` and `credentials`.")
+        })?;
+        Config::try_from(raw)
+    }
+}
+
+impl TryFrom<RawConfig> for Config {
+    type Error = Error;
+
+    /// Validates every value; each refusal is one sentence naming the field.
+    fn try_from(raw: RawConfig) -> Result<Config> {
+        let domain_raw = required_string(raw.domain.get(), "domain")?;
         let domain = normalize_domain(&domain_raw)?;
-        let auth = parse_auth(obj)?;
-        let start_date = match optional_string(obj, "start_date")? {
+        let auth = parse_auth(
+            raw.credentials.get(),
+            written(&raw.email),
+            written(&raw.api_key),
+        )?;
+        let start_date = match optional_string(written(&raw.start_date), "start_date")? {
             None => None,
             Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
                 Error::config(format!(
@@ -250,19 +360,26 @@ impl Config {
                 ))
             })?),
         };
-        let messages_lookback_days =
-            optional_int(obj, "ticket_messages_lookback_days", 0, 365)?.unwrap_or(3);
-        let surveys_lookback_days =
-            optional_int(obj, "satisfaction_surveys_lookback_days", 0, 365)?.unwrap_or(30);
-        let page_size = optional_int(obj, "page_size", 1, 100)?.unwrap_or(100) as u32;
-        let max_rate_share = optional_share(obj, "max_rate_share")?.unwrap_or(1.0);
-        let base_url = match optional_string(obj, "base_url")? {
+        let messages_lookback_days = int_setting(
+            written(&raw.ticket_messages_lookback_days),
+            "ticket_messages_lookback_days",
+            &MESSAGES_LOOKBACK_DAYS,
+        )?;
+        let surveys_lookback_days = int_setting(
+            written(&raw.satisfaction_surveys_lookback_days),
+            "satisfaction_surveys_lookback_days",
+            &SURVEYS_LOOKBACK_DAYS,
+        )?;
+        let page_size = int_setting(written(&raw.page_size), "page_size", &PAGE_SIZE)? as u32;
+        let max_rate_share = optional_share(written(&raw.max_rate_share), "max_rate_share")?
+            .unwrap_or(RATE_SHARE.default);
+        let base_url = match optional_string(written(&raw.base_url), "base_url")? {
             None => format!("https://{domain}.gorgias.com/api"),
             Some(u) => validate_base_url(&u)?,
         };
-        let user_roles = parse_roles(obj)?;
-        let emit_deletes = match obj.get("emit_deletes") {
-            None | Some(Value::Null) => false,
+        let user_roles = parse_roles(written(&raw.user_roles))?;
+        let emit_deletes = match written(&raw.emit_deletes) {
+            None => false,
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
             Some(other) => {
@@ -281,8 +398,20 @@ impl Config {
             page_size,
             max_rate_share,
             base_url,
-            backoff_base_ms: optional_int(obj, "backoff_base_ms", 0, 60_000)?.map(|n| n as u64),
-            retry_budget_ms: optional_int(obj, "retry_budget_ms", 1, 3_600_000)?.map(|n| n as u64),
+            backoff_base_ms: optional_int(
+                written(&raw.backoff_base_ms),
+                "backoff_base_ms",
+                0,
+                60_000,
+            )?
+            .map(|n| n as u64),
+            retry_budget_ms: optional_int(
+                written(&raw.retry_budget_ms),
+                "retry_budget_ms",
+                1,
+                3_600_000,
+            )?
+            .map(|n| n as u64),
             user_roles,
             emit_deletes,
         })
@@ -431,28 +560,20 @@ fn parse_ingestr_uri(uri: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// A percent-encoded value (`+` a space) decoded, or `None` when it is not
+/// well formed: a `%` without two hex digits, or bytes that are not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
+    let escapes_ok = s.match_indices('%').all(|(i, _)| {
+        s.get(i + 1..i + 3)
+            .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|d| d.into_owned())
 }
 
 fn check_email(email: &str, field: &str) -> Result<()> {
@@ -474,9 +595,13 @@ fn check_secret(secret: &str, field: &str) -> Result<()> {
 }
 
 /// `credentials` in the spec's form, or the flat `email` + `api_key`.
-fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
-    let creds = match obj.get("credentials") {
-        None | Some(Value::Null) => None,
+fn parse_auth(
+    credentials: Option<&Value>,
+    email: Option<&Value>,
+    api_key: Option<&Value>,
+) -> Result<Auth> {
+    let creds = match credentials {
+        None => None,
         Some(Value::Object(c)) => Some(c),
         Some(other) => {
             return Err(Error::config(format!(
@@ -486,21 +611,21 @@ fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
         }
     };
     let Some(creds) = creds else {
-        if obj.get("email").is_none() && obj.get("api_key").is_none() {
+        if email.is_none() && api_key.is_none() {
             return Err(Error::config(
                 "Config field `credentials` is missing: set it with your `email` and REST `api_key` (or an OAuth2 `access_token`).",
             ));
         }
-        let email = required_string(obj, "email")?;
+        let email = required_string(email, "email")?;
         check_email(&email, "email")?;
-        let api_key = required_string(obj, "api_key")?;
+        let api_key = required_string(api_key, "api_key")?;
         check_secret(&api_key, "api_key")?;
         return Ok(Auth::ApiKey {
             email,
             api_key: Secret::new(api_key),
         });
     };
-    let kind = optional_string(creds, "auth_type")?;
+    let kind = optional_string(creds.get("auth_type"), "auth_type")?;
     let oauth = match kind.as_deref() {
         Some("oauth2") | Some("oauth2.0") | Some("oauth") => true,
         Some("api_key") => false,
@@ -514,7 +639,7 @@ fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
     };
     let field = |name: &str| format!("credentials.{name}");
     let required = |name: &str| -> Result<String> {
-        optional_string(creds, name)
+        optional_string(creds.get(name), name)
             .map_err(|_| Error::config(format!("Config field `{}` must be a string.", field(name))))?
             .ok_or_else(|| {
                 Error::config(format!(
@@ -535,7 +660,7 @@ fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
     }
     let access_token = required("access_token")?;
     check_secret(&access_token, &field("access_token"))?;
-    let expires_at = match optional_string(creds, "token_expiry_date")? {
+    let expires_at = match optional_string(creds.get("token_expiry_date"), "token_expiry_date")? {
         None => None,
         Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
             Error::config(format!(
@@ -544,7 +669,7 @@ fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
             ))
         })?),
     };
-    let refresh_token = optional_string(creds, "refresh_token")?;
+    let refresh_token = optional_string(creds.get("refresh_token"), "refresh_token")?;
     let refresh = match refresh_token {
         None => None,
         Some(refresh_token) => {
@@ -566,8 +691,8 @@ fn parse_auth(obj: &Map<String, Value>) -> Result<Auth> {
     })
 }
 
-fn parse_roles(obj: &Map<String, Value>) -> Result<Vec<String>> {
-    let list = match obj.get("user_roles") {
+fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
+    let list = match written {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a.clone(),
         // A comma-separated string, as Meltano and env vars pass lists.
@@ -619,8 +744,8 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn required_string(obj: &Map<String, Value>, field: &str) -> Result<String> {
-    match optional_string(obj, field)? {
+fn required_string(written: Option<&Value>, field: &str) -> Result<String> {
+    match optional_string(written, field)? {
         Some(s) => Ok(s),
         None => Err(Error::config(format!(
             "Config field `{field}` is missing or empty: set it (see the connector's spec for what it holds)."
@@ -629,8 +754,8 @@ fn required_string(obj: &Map<String, Value>, field: &str) -> Result<String> {
 }
 
 /// A string field; absent, null and blank all mean "not set".
-fn optional_string(obj: &Map<String, Value>, field: &str) -> Result<Option<String>> {
-    match obj.get(field) {
+fn optional_string(written: Option<&Value>, field: &str) -> Result<Option<String>> {
+    match written {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
@@ -641,9 +766,14 @@ fn optional_string(obj: &Map<String, Value>, field: &str) -> Result<Option<Strin
     }
 }
 
+/// A whole-number setting, its default when not set.
+fn int_setting(written: Option<&Value>, field: &str, s: &Setting<i64>) -> Result<i64> {
+    Ok(optional_int(written, field, s.min, s.max)?.unwrap_or(s.default))
+}
+
 /// An integer field; numeric strings are accepted because UIs send them.
-fn optional_int(obj: &Map<String, Value>, field: &str, min: i64, max: i64) -> Result<Option<i64>> {
-    let n = match obj.get(field) {
+fn optional_int(written: Option<&Value>, field: &str, min: i64, max: i64) -> Result<Option<i64>> {
+    let n = match written {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
         Some(Value::Number(n)) => n.as_i64().or_else(|| {
@@ -662,8 +792,8 @@ fn optional_int(obj: &Map<String, Value>, field: &str, min: i64, max: i64) -> Re
     }
 }
 
-fn optional_share(obj: &Map<String, Value>, field: &str) -> Result<Option<f64>> {
-    let n = match obj.get(field) {
+fn optional_share(written: Option<&Value>, field: &str) -> Result<Option<f64>> {
+    let n = match written {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
         Some(Value::Number(n)) => n.as_f64(),
@@ -671,9 +801,10 @@ fn optional_share(obj: &Map<String, Value>, field: &str) -> Result<Option<f64>> 
         Some(_) => None,
     };
     match n {
-        Some(n) if (0.05..=1.0).contains(&n) => Ok(Some(n)),
+        Some(n) if (RATE_SHARE.min..=RATE_SHARE.max).contains(&n) => Ok(Some(n)),
         _ => Err(Error::config(format!(
-            "Config field `{field}` must be a number from 0.05 to 1.0 (the share of the account's rate limit this sync may use)."
+            "Config field `{field}` must be a number from {:?} to {:?} (the share of the account's rate limit this sync may use).",
+            RATE_SHARE.min, RATE_SHARE.max
         ))),
     }
 }
@@ -743,53 +874,71 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
     if rest.contains(['?', '#', ' ', '\\']) || rest.chars().any(|c| c.is_control()) {
         return Err(bad("must not carry a query, a fragment or spaces"));
     }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
+    let authority = rest.split('/').next().unwrap_or_default();
     if authority.contains('@') {
         return Err(bad(
             "must not carry credentials (they belong in `email` and `api_key`)",
         ));
     }
-    let host = host_of(authority).ok_or_else(|| bad("has no valid host"))?;
-    if scheme == "http" && !is_loopback(&host) {
+    let uri: ureq::http::Uri = raw.parse().map_err(|_| bad("has no valid host"))?;
+    let (Some(authority), Some(host)) = (uri.authority(), uri.host()) else {
+        return Err(bad("has no valid host"));
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    // The parser takes any digits for a port; a socket takes 16 bits.
+    let after_host = authority
+        .as_str()
+        .rsplit_once(']')
+        .map_or(authority.as_str(), |(_, r)| r);
+    let port_ok = after_host
+        .rsplit_once(':')
+        .is_none_or(|(_, p)| p.parse::<u16>().is_ok());
+    if !host_ok || !port_ok {
+        return Err(bad("has no valid host"));
+    }
+    if scheme == "http" && !is_loopback(host) {
         return Err(bad("uses plain http to a host that is not loopback"));
     }
-    let path = path.trim_end_matches('/');
+    let path = uri.path().trim_end_matches('/');
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
-fn host_of(authority: &str) -> Option<String> {
-    if authority.is_empty() {
-        return None;
-    }
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
-        (&rest[..end], rest[end + 1..].strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if let Some(p) = port {
-        p.parse::<u16>().ok()?;
-    }
-    let ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    ok.then(|| host.to_ascii_lowercase())
+/// `localhost`, or an address that is loopback in any of its forms
+/// (`127.0.0.2`, `[::1]`, `[0:0:0:0:0:0:0:1]`, `[::ffff:127.0.0.1]`).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+/// The spec's `connectionSpecification`, generated from [`RawConfig`]: in
+/// the core, because the docs quote it as well as the Airbyte face.
+pub fn connection_specification() -> Value {
+    let mut schema = schema_for::<RawConfig>();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-07/schema#"),
+        );
+        o.insert("title".into(), json!("Gorgias Spec"));
+        // Unknown keys are allowed: Airbyte adds its own, and configs
+        // written for other Gorgias connectors carry theirs.
+        o.insert("additionalProperties".into(), json!(true));
+        // Airbyte's form builder (and CAT) want a oneOf under an object type.
+        if let Some(c) = o
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("credentials"))
+        {
+            c["type"] = json!("object");
+        }
+    }
+    schema
 }
 
 #[cfg(test)]
@@ -841,6 +990,15 @@ mod tests {
         );
         assert!(validate_base_url("http://localhost/api").is_ok());
         assert!(validate_base_url("http://[::1]:80/api").is_ok());
+        // Loopback in the forms a string comparison misses.
+        for ok in [
+            "http://[0:0:0:0:0:0:0:1]:8910/api",
+            "http://[::ffff:127.0.0.1]/api",
+            "http://127.0.0.2:8910/api",
+            "http://LOCALHOST/api",
+        ] {
+            assert!(validate_base_url(ok).is_ok(), "{ok}");
+        }
         assert!(validate_base_url("https://proxy.internal/api").is_ok());
         for bad in [
             "http://evil.example/api",
@@ -850,6 +1008,9 @@ mod tests {
             "https://proxy/api?x=1",
             "not a url",
             "https://:80/",
+            "http://[::2]/api",
+            "http://[::ffff:10.0.0.1]/api",
+            "https://acme.gorgias.com:99999/api",
         ] {
             assert!(validate_base_url(bad).is_err(), "{bad}");
         }

@@ -12,6 +12,7 @@ pub mod datetime;
 pub mod docs;
 pub mod endpoints;
 pub mod error;
+pub mod face;
 mod fetcher;
 pub mod json;
 pub mod output;

@@ -257,7 +257,7 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
     }
     Ok(Report {
         domain: config.domain.clone(),
-        requests: client.stats.by_path.values().sum(),
+        requests: client.requests(),
         endpoints: endpoints.len(),
         bucket,
         streams: reports,
@@ -796,6 +796,7 @@ fn join_or_dash<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// Runs the probe for a face and writes the table (or the JSON document).
 pub fn run(config: &Config, as_json: bool, out: &mut dyn Write) -> Result<()> {
     let mut client = Client::new(config);
+    client.use_check_budget();
     let report = probe(config, &mut client)?;
     if as_json {
         serde_json::to_writer_pretty(&mut *out, &report.to_json())

@@ -192,6 +192,36 @@ impl RateBudget {
     pub fn drain_per_second(&self) -> f64 {
         self.drain
     }
+
+    /// The window the bucket drains in, as learned (`limit / drain`),
+    /// snapped to a standard window when the reading is within a tenth of
+    /// it: the drain is measured, so it is never exactly the plan's number.
+    pub fn window_secs(&self) -> f64 {
+        let learned = self.limit / self.drain;
+        [10.0, SLOWEST_WINDOW_SECS]
+            .into_iter()
+            .find(|w| (learned - w).abs() <= w / 10.0)
+            .unwrap_or(learned)
+    }
+
+    /// The pace a sync achieved, in the limit's own units: `2.1 requests/s,
+    /// 105% of 40 per 20 s`.
+    pub fn pace(&self, now: Instant) -> String {
+        let rate = self.achieved_rate(now);
+        let window = self.window_secs();
+        let share = rate * window / self.limit * 100.0;
+        let window = if window >= 10.0 {
+            format!("{window:.0}")
+        } else {
+            // A scaled window (the tests') keeps two significant digits.
+            let digits = (1 - window.log10().floor() as i32).max(0) as usize;
+            format!("{window:.digits$}")
+        };
+        format!(
+            "{rate:.1} requests/s, {share:.0}% of {:.0} per {window} s",
+            self.limit
+        )
+    }
 }
 
 /// Parses `X-Gorgias-Account-Api-Call-Limit: used/limit`.
@@ -245,6 +275,26 @@ mod tests {
         // The first `limit` requests ride on the empty bucket; judge the steady state.
         let steady = (done as f64 - limit) / (secs - 0.0);
         (steady / drain, rejected)
+    }
+
+    #[test]
+    fn the_pace_is_told_in_the_limits_own_units() {
+        let t0 = Instant::now();
+        let mut b = RateBudget::new(1.0);
+        for i in 0..=42u64 {
+            b.observe(t0 + Duration::from_millis(i * 500), None);
+        }
+        // 43 requests over 21 s against the unlearned 40 per 20 s.
+        let pace = b.pace(t0 + Duration::from_secs(21));
+        assert_eq!(pace, "2.0 requests/s, 102% of 40 per 20 s");
+        let mut fast = RateBudget::new(1.0);
+        fast.drain = 80.0;
+        assert_eq!(fast.window_secs(), 0.5);
+        assert!(
+            fast.pace(t0).ends_with("of 40 per 0.50 s"),
+            "{}",
+            fast.pace(t0)
+        );
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub enum SyncMode {
     Incremental,
 }
 
+/// Whether a stream can resume from a bookmark: a single object cannot.
+pub fn supports_incremental(s: &dyn Stream) -> bool {
+    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
+}
+
 /// A stream the user selected, with how to read it and where it resumes.
 pub struct Selected {
     pub stream: &'static dyn Stream,

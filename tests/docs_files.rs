@@ -1,5 +1,6 @@
-//! The generated docs (`docs/erd.md`, `docs/streams.md`, `dbt/sources.yml`)
-//! must match what the code generates, and the declarations they are made
+//! The generated docs (`docs/erd.md`, `docs/streams.md`, `dbt/sources.yml`,
+//! the per-stream lists of `acceptance-test-config.yml`) must match what the
+//! code generates, and the declarations they are made
 //! from must make sense. Regenerate them with `cargo run --bin gen-docs` or
 //! `BLESS=1 cargo test --test docs_files`.
 
@@ -12,7 +13,10 @@ fn docs_files_are_fresh() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bless = std::env::var_os("BLESS").is_some();
     let mut stale = Vec::new();
-    for (rel, want) in docs::files() {
+    let acceptance = std::fs::read_to_string(root.join(docs::ACCEPTANCE_PATH)).unwrap();
+    let mut files = docs::files();
+    files.push((docs::ACCEPTANCE_PATH, docs::acceptance_config(&acceptance)));
+    for (rel, want) in files {
         let path = root.join(rel);
         let have = std::fs::read_to_string(&path).unwrap_or_default();
         if have != want {
@@ -113,4 +117,36 @@ fn the_docs_cover_every_stream() {
             "sources.yml: {n}"
         );
     }
+}
+
+#[test]
+fn the_specs_start_date_names_the_streams_it_bounds() {
+    // The streams whose generated "How it is read" paragraph says the read
+    // stops at (or filters from) `start_date`: the spec must name exactly
+    // those, in words.
+    let md = docs::streams_md();
+    let mut bounded: Vec<String> = Vec::new();
+    for section in md.split("\n## ").skip(1) {
+        let name = section.lines().next().unwrap().trim();
+        if section
+            .lines()
+            .any(|l| l.starts_with("**How it is read.**") && l.contains("`start_date`"))
+        {
+            bounded.push(name.replace('_', " "));
+        }
+    }
+    let spec = source_gorgias::config::connection_specification();
+    let text = spec["properties"]["start_date"]["description"]
+        .as_str()
+        .unwrap();
+    let listed = text
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(list, _)| list)
+        .unwrap();
+    let mut listed: Vec<String> = listed.split(", ").map(str::to_string).collect();
+    listed.sort();
+    bounded.sort();
+    assert!(!bounded.is_empty());
+    assert_eq!(listed, bounded, "{text}");
 }

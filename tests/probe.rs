@@ -424,3 +424,25 @@ fn help_names_the_probe() {
     let o = tap(&["--help"]);
     assert!(o.stdout.contains("--probe"), "{}", o.stdout);
 }
+
+#[test]
+fn a_failing_endpoint_is_tried_within_checks_short_budget() {
+    // The sync's policy would try eight times (and for up to 15 minutes
+    // with the default backoff); a person waiting on probe gets check's three.
+    let server = HostileServer::start(|r| match r.path.as_str() {
+        "/api/account" => Action::json(200, &json!({"domain": "acme"})),
+        "/api/tags" => Action::json(500, &json!({"error": {"msg": "Internal error."}})),
+        _ => Action::page(json!([]), None),
+    });
+    let dir = scratch();
+    let config = write_json(
+        &dir,
+        "config.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 1}),
+    );
+    let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(stream(&report, "tags")["answer"], "error");
+    assert_eq!(server.requests_to("/api/tags").len(), 3);
+}

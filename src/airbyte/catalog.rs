@@ -1,8 +1,9 @@
 //! The Airbyte catalog we offer and the configured catalog we are given.
 
 use crate::error::{quote, Error, Result};
-use crate::streams::{self, ReadPlan, Stream};
-use crate::sync::SyncMode;
+use crate::face::stream_names;
+use crate::streams::{self, Stream};
+use crate::sync::{supports_incremental, SyncMode};
 use serde_json::{json, Value};
 
 /// One stream as `discover` lists it for the default config.
@@ -21,7 +22,7 @@ pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
         );
         o.insert("description".into(), json!(s.description()));
     }
-    let incremental = s.cursor_field().is_some() && s.plan() != ReadPlan::Single;
+    let incremental = supports_incremental(s);
     let mut entry = json!({
         "name": s.name(),
         "json_schema": schema,
@@ -43,11 +44,53 @@ pub fn catalog(emit_deletes: bool) -> Value {
 /// The configured catalog selecting every stream in its best mode: what
 /// `catalog/configured_catalog.json` holds.
 pub fn configured_catalog_all() -> Value {
-    let streams: Vec<Value> = streams::ALL
+    configured(streams::ALL, true, false)
+}
+
+/// What `source-gorgias catalog` prints: the streams `names` selects (every
+/// stream when none), each incremental where it can be when `incremental`
+/// asks, else full refresh; the destination mode to match (append_dedup for
+/// incremental, overwrite for full refresh).
+pub fn configured_for(
+    names: Option<&[String]>,
+    incremental: bool,
+    emit_deletes: bool,
+) -> Result<Value> {
+    let selected: Vec<&'static dyn Stream> = match names {
+        None => streams::ALL.to_vec(),
+        Some(names) => {
+            let mut selected: Vec<&'static dyn Stream> = Vec::new();
+            for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                let stream = streams::find(name).ok_or_else(|| {
+                    Error::config(format!(
+                        "--streams names a stream `{}` that this connector does not have: select from {}.",
+                        quote(name),
+                        stream_names()
+                    ))
+                })?;
+                if !selected.iter().any(|s| s.name() == stream.name()) {
+                    selected.push(stream);
+                }
+            }
+            if selected.is_empty() {
+                return Err(Error::config(format!(
+                    "--streams selects no streams: name at least one of {}.",
+                    stream_names()
+                )));
+            }
+            selected
+        }
+    };
+    Ok(configured(&selected, incremental, emit_deletes))
+}
+
+fn configured(selected: &[&'static dyn Stream], incremental: bool, emit_deletes: bool) -> Value {
+    let streams: Vec<Value> = selected
         .iter()
         .map(|s| {
-            let entry = stream_entry(*s);
-            let incremental = entry["supported_sync_modes"].as_array().is_some_and(|m| m.len() > 1);
+            let entry = stream_entry_for(*s, emit_deletes);
+            let incremental = incremental
+                && entry["supported_sync_modes"].as_array().is_some_and(|m| m.len() > 1);
             json!({
                 "stream": entry,
                 "sync_mode": if incremental { "incremental" } else { "full_refresh" },
@@ -60,19 +103,36 @@ pub fn configured_catalog_all() -> Value {
     json!({"streams": streams})
 }
 
+/// Discover's output given where a configured catalog belongs: a CATALOG
+/// message, or its bare catalog (streams without a `stream` object).
+fn is_discovered(v: &Value) -> bool {
+    if v.get("type").and_then(Value::as_str) == Some("CATALOG") {
+        return true;
+    }
+    v.get("streams")
+        .and_then(Value::as_array)
+        .and_then(|s| s.first())
+        .is_some_and(|e| e.get("stream").is_none() && e.get("json_schema").is_some())
+}
+
 /// Reads a configured catalog: the streams to sync, in its order, with their
 /// modes. Unknown keys (generation ids, sync ids) are ignored.
 pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMode)>> {
     let v: Value = serde_json::from_slice(bytes).map_err(|_| {
         Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
     })?;
+    if is_discovered(&v) {
+        return Err(Error::config(
+            "The catalog file holds discover's catalog, not a configured catalog: run `source-gorgias catalog --config CONFIG > configured_catalog.json` (add `--incremental` for incremental reads) and pass that file.",
+        ));
+    }
     let entries = v.get("streams").and_then(Value::as_array).ok_or_else(|| {
         Error::config("The catalog has no `streams` list: pass a configured catalog (run discover to see the streams).")
     })?;
     if entries.is_empty() {
         return Err(Error::config(format!(
             "The catalog selects no streams: select at least one of {}.",
-            super::stream_names()
+            stream_names()
         )));
     }
     let mut out: Vec<(&'static dyn Stream, SyncMode)> = Vec::new();
@@ -86,7 +146,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             Error::config(format!(
                 "The catalog names a stream `{}` that this connector does not have: select from {}.",
                 quote(name),
-                super::stream_names()
+                stream_names()
             ))
         })?;
         let mut mode = match entry.get("sync_mode").and_then(Value::as_str) {
@@ -99,9 +159,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
                 )))
             }
         };
-        let supports_incremental =
-            stream.cursor_field().is_some() && stream.plan() != ReadPlan::Single;
-        if mode == SyncMode::Incremental && !supports_incremental {
+        if mode == SyncMode::Incremental && !supports_incremental(stream) {
             // PyAirbyte asks every stream for incremental; like the Python
             // CDK, a stream that cannot be read incrementally is read whole.
             mode = SyncMode::FullRefresh;

@@ -5,14 +5,14 @@ pub mod catalog;
 mod messages;
 
 use crate::client::{Client, Rotation};
-use crate::config::{Config, RawConfig};
+use crate::config::Config;
 use crate::error::{Error, Redacting, Result};
-use crate::schema::schema_for;
+use crate::face;
 use crate::state::{Bookmark, Pass, StateInput};
-use crate::streams::{self, Stream};
+use crate::streams::Stream;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
-use messages::Out;
+use messages::{ConnectionStatus, Message, Out, Status};
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::io::Write;
@@ -33,20 +33,41 @@ enum Command {
     Spec,
     /// Check that the config's credentials can read the account.
     Check {
+        /// The config file: domain, email, api_key (or credentials), and optional start_date, base_url, …
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
     /// Print the catalog of streams and their schemas.
     Discover {
+        /// The config file (the catalog offers `_ab_cdc_deleted_at` when it sets emit_deletes).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
-    /// Read the streams a configured catalog selects.
-    Read {
+    /// Print a configured catalog for `read` (not an Airbyte command).
+    ///
+    /// Every stream, or those `--streams` names, with its primary key; full
+    /// refresh and overwrite, or with `--incremental` incremental and
+    /// append_dedup (with the source's cursor) where the stream supports it.
+    Catalog {
+        /// The config file (the catalog offers `_ab_cdc_deleted_at` when it sets emit_deletes).
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
+        /// The streams to select, comma-separated (default: every stream).
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        streams: Option<Vec<String>>,
+        /// Read incrementally every selected stream that supports it.
+        #[arg(long)]
+        incremental: bool,
+    },
+    /// Read the streams a configured catalog selects.
+    Read {
+        /// The config file: domain, email, api_key (or credentials), and optional start_date, base_url, …
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The configured catalog: the streams to read and their sync modes (`source-gorgias catalog` prints one).
         #[arg(long, value_name = "FILE")]
         catalog: PathBuf,
+        /// The state to resume from: the last STATE messages of the previous read.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
     },
@@ -58,6 +79,7 @@ enum Command {
     /// does not know; datetime forms; the rate-limit bucket. Prints field
     /// names only, never a value from the account or a credential.
     Probe {
+        /// The config file of the account to probe.
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
         /// Print one JSON document instead of the table.
@@ -78,15 +100,24 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     // Not a protocol command: a table on stdout, errors as one sentence on
     // stderr, as a command-line tool's.
     if let Command::Probe { config, json } = &cli.command {
-        let result = load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
-        return match result {
-            Ok(()) => 0,
-            Err(e) if e.output_closed => 0,
-            Err(e) => {
-                let _ = writeln!(stderr, "{}", e.message);
-                e.failure.exit_code()
-            }
-        };
+        let result = face::load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
+        return tool_exit(result, stderr);
+    }
+    if let Command::Catalog {
+        config,
+        streams,
+        incremental,
+    } = &cli.command
+    {
+        let result = face::load_config(config)
+            .and_then(|c| catalog::configured_for(streams.as_deref(), *incremental, c.emit_deletes))
+            .and_then(|catalog| {
+                serde_json::to_writer_pretty(&mut *stdout, &catalog)
+                    .map_err(|e| Error::output(e.into()))?;
+                stdout.write_all(b"\n").map_err(Error::output)?;
+                stdout.flush().map_err(Error::output)
+            });
+        return tool_exit(result, stderr);
     }
     let mut out = Out::new(stdout);
     let result = match cli.command {
@@ -98,7 +129,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             catalog,
             state,
         } => read(&config, &catalog, state.as_deref(), &mut out),
-        Command::Probe { .. } => Ok(()),
+        Command::Probe { .. } | Command::Catalog { .. } => Ok(()),
     };
     let result = result.and_then(|()| out.flush().map_err(Error::output));
     match result {
@@ -115,71 +146,40 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     }
 }
 
+/// How a command that is not Airbyte's (`probe`, `catalog`) ends: its
+/// output on stdout, an error as one sentence on stderr.
+fn tool_exit(result: Result<()>, stderr: &mut dyn Write) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.output_closed => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "{}", e.message);
+            e.failure.exit_code()
+        }
+    }
+}
+
 fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     use clap::error::ErrorKind;
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         let _ = write!(stdout, "{}", e.render());
         return 0;
     }
-    let rendered = e.render().to_string();
-    let first = if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
-    ) {
-        "no command given".to_string()
-    } else {
-        // clap's message runs until its usage block; keep it on one line.
-        let text = rendered
-            .split("\n\n")
-            .next()
-            .unwrap_or_default()
-            .split("\nFor more information")
-            .next()
-            .unwrap_or_default();
-        let text = text.trim_start_matches("error: ");
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .trim_end_matches(['.', ':'])
-            .to_string()
-    };
+    let first = crate::face::usage_problem(&e);
     let sentence = format!(
-        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, probe)."
+        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, catalog, probe)."
     );
     let mut out = Out::new(stdout);
     let _ = out.trace_error(&Error::config(sentence));
     let _ = out.flush();
-    let _ = write!(stderr, "{rendered}");
+    let _ = write!(stderr, "{}", e.render());
     2
-}
-
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        Error::config(format!(
-            "Cannot read the {what} file `{}`: {}. Pass the path of an existing JSON file.",
-            path.display(),
-            io_reason(&e)
-        ))
-    })
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
-        _ => e.to_string(),
-    }
-}
-
-fn load_config(path: &Path) -> Result<Config> {
-    Ok(load_config_and_raw(path)?.0)
 }
 
 /// The config and the JSON it was read from, which a CONTROL message
 /// repeats with a rotated token.
 fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
-    let bytes = read_file(path, "config")?;
+    let bytes = face::read_file(path, "config")?;
     let config = Config::from_slice(&bytes)?;
     let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok((config, raw))
@@ -222,43 +222,26 @@ impl RotationOut {
     }
 }
 
-/// The spec's `connectionSpecification`, generated from [`RawConfig`].
-pub fn connection_specification() -> Value {
-    let mut schema = schema_for::<RawConfig>();
-    if let Some(o) = schema.as_object_mut() {
-        o.insert(
-            "$schema".into(),
-            json!("http://json-schema.org/draft-07/schema#"),
-        );
-        o.insert("title".into(), json!("Gorgias Spec"));
-        // Unknown keys are allowed: Airbyte adds its own, and configs
-        // written for other Gorgias connectors carry theirs.
-        o.insert("additionalProperties".into(), json!(true));
-        // Airbyte's form builder (and CAT) want a oneOf under an object type.
-        if let Some(c) = o
-            .get_mut("properties")
-            .and_then(|p| p.get_mut("credentials"))
-        {
-            c["type"] = json!("object");
-        }
+pub use crate::config::connection_specification;
+
+fn spec_of() -> Message<'static> {
+    Message::Spec {
+        spec: messages::Spec {
+            documentation_url: "https://developers.gorgias.com/reference/introduction",
+            connection_specification: connection_specification(),
+            supports_incremental: true,
+            supported_destination_sync_modes: &["overwrite", "append", "append_dedup"],
+        },
     }
-    schema
 }
 
+/// The SPEC message, as `spec` prints it.
 pub fn spec_message() -> Value {
-    json!({
-        "type": "SPEC",
-        "spec": {
-            "documentationUrl": "https://developers.gorgias.com/reference/introduction",
-            "connectionSpecification": connection_specification(),
-            "supportsIncremental": true,
-            "supported_destination_sync_modes": ["overwrite", "append", "append_dedup"]
-        }
-    })
+    spec_of().to_value()
 }
 
 fn spec(out: &mut Out) -> Result<()> {
-    out.message(&spec_message()).map_err(Error::output)
+    out.message(&spec_of()).map_err(Error::output)
 }
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
@@ -274,22 +257,28 @@ fn check(config_path: &Path, out: &mut Out) -> Result<()> {
         rotation.pass_on(out).map_err(Error::output)?;
         answer.map(|_| config)
     });
-    let status = match outcome {
-        Ok(config) => {
-            json!({"status": "SUCCEEDED", "message": format!("Read the Gorgias account `{}`.", config.domain)})
-        }
-        Err(e) => json!({"status": "FAILED", "message": e.message}),
+    let connection_status = match outcome {
+        Ok(config) => ConnectionStatus {
+            status: Status::Succeeded,
+            message: format!("Read the Gorgias account `{}`.", config.domain),
+        },
+        Err(e) => ConnectionStatus {
+            status: Status::Failed,
+            message: e.message,
+        },
     };
-    out.message(&json!({"type": "CONNECTION_STATUS", "connectionStatus": status}))
+    out.message(&Message::ConnectionStatus { connection_status })
         .map_err(Error::output)
 }
 
 fn discover(config_path: &Path, out: &mut Out) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first read.
-    let config = load_config(config_path)?;
-    out.message(&json!({"type": "CATALOG", "catalog": catalog::catalog(config.emit_deletes)}))
-        .map_err(Error::output)
+    let config = face::load_config(config_path)?;
+    out.message(&Message::Catalog {
+        catalog: catalog::catalog(config.emit_deletes),
+    })
+    .map_err(Error::output)
 }
 
 fn read(
@@ -299,27 +288,15 @@ fn read(
     out: &mut Out,
 ) -> Result<()> {
     let (config, raw) = load_config_and_raw(config_path)?;
-    let configured = catalog::parse_configured(&read_file(catalog_path, "catalog")?)?;
+    let configured = catalog::parse_configured(&face::read_file(catalog_path, "catalog")?)?;
     let state = match state_path {
-        Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
+        Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
         None => StateInput::default(),
     };
-    let mut selected = Vec::new();
-    for (stream, mode) in configured {
-        let (bookmark, pass) = match (mode, stream.cursor_field()) {
-            (sync::SyncMode::Incremental, Some(field)) => (
-                state.bookmark(stream.name(), field, stream.api_cursor())?,
-                state.pass(stream.name()),
-            ),
-            _ => (None, None),
-        };
-        selected.push(sync::Selected {
-            stream,
-            mode,
-            bookmark,
-            pass,
-        });
-    }
+    let selected = configured
+        .into_iter()
+        .map(|(stream, mode)| face::select(stream, mode, &state))
+        .collect::<Result<Vec<_>>>()?;
     let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink {
@@ -333,19 +310,10 @@ fn read(
     // A token rotated in a failed sync must reach the platform all the same.
     sink.rotation.pass_on(sink.out).map_err(Error::output)?;
     let summary = summary?;
-    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
-    let requests: u64 = client.stats.by_path.values().sum();
     let failure = summary.failure();
     sink.log(
         Level::Info,
-        &format!(
-            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
-            if failure.is_some() { "finished with failed streams" } else { "complete" },
-            client.stats.retries,
-            client.budget.throttled,
-            client.budget.achieved_rate(std::time::Instant::now()),
-            client.budget.limit()
-        ),
+        &face::closing_line(&client, &summary, failure.is_some()),
     )
     .map_err(Error::output)?;
     failure.map_or(Ok(()), Err)
@@ -370,32 +338,14 @@ impl Sink for AirbyteSink<'_, '_> {
         records: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
-        self.out.message(&json!({
-            "type": "STATE",
-            "state": {
-                "type": "STREAM",
-                "stream": {
-                    "stream_descriptor": {"name": stream.name()},
-                    "stream_state": Bookmark::to_state(bookmark, pass)
-                },
-                "sourceStats": {"recordCount": records as f64}
-            }
-        }))?;
+        self.out
+            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
         // A checkpoint is only worth something once the platform has it.
         self.out.flush()
     }
 
     fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> std::io::Result<()> {
-        let status = match status {
-            StreamStatus::Started => "STARTED",
-            StreamStatus::Running => "RUNNING",
-            StreamStatus::Complete => "COMPLETE",
-            StreamStatus::Incomplete => "INCOMPLETE",
-        };
-        self.out.trace(json!({
-            "type": "STREAM_STATUS",
-            "stream_status": {"stream_descriptor": {"name": stream.name()}, "status": status}
-        }))
+        self.out.stream_status(stream.name(), status)
     }
 
     fn log(&mut self, level: Level, message: &str) -> std::io::Result<()> {
@@ -411,10 +361,4 @@ impl Sink for AirbyteSink<'_, '_> {
 }
 
 /// Every stream's name, for sentences that list them.
-pub fn stream_names() -> String {
-    streams::ALL
-        .iter()
-        .map(|s| s.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use crate::face::stream_names;

@@ -1,6 +1,7 @@
 //! Writes the generated reference docs (`docs/erd.md`, `docs/streams.md`,
 //! `dbt/sources.yml`, `docs/endpoints.md`) from the stream declarations and
-//! the endpoint table: `cargo run --bin gen-docs`.
+//! the endpoint table, and the per-stream lists of
+//! `acceptance-test-config.yml`: `cargo run --bin gen-docs`.
 //! With `--check` it writes nothing and exits 1 when a file is stale, for
 //! hooks that should not touch the tree.
 
@@ -14,7 +15,10 @@ fn main() -> ExitCode {
     // source tree wherever the command is run from.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut stale = 0;
-    for (rel, want) in docs::files() {
+    let acceptance = std::fs::read_to_string(root.join(docs::ACCEPTANCE_PATH)).unwrap_or_default();
+    let mut files = docs::files();
+    files.push((docs::ACCEPTANCE_PATH, docs::acceptance_config(&acceptance)));
+    for (rel, want) in files {
         let path = root.join(rel);
         let have = std::fs::read_to_string(&path).unwrap_or_default();
         if have == want {

@@ -2,17 +2,14 @@
 //! streams to sync, how, and which columns to keep.
 
 use crate::error::{Error, Result};
-use crate::streams::{self, ReadPlan, Stream};
+use crate::streams::{self, Stream};
 use crate::sync::SyncMode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
 pub const KEY: &str = "__sync_key";
 
-/// Whether a stream can resume from a bookmark: a single object cannot.
-pub fn supports_incremental(s: &dyn Stream) -> bool {
-    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
-}
+pub use crate::sync::supports_incremental;
 
 /// Columns a user cannot deselect: without the key a target cannot upsert,
 /// without the cursor the state means nothing.
@@ -176,10 +173,7 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
-fn stream_names() -> String {
-    let names: Vec<&str> = streams::ALL.iter().map(|s| s.name()).collect();
-    names.join(", ")
-}
+use crate::face::stream_names;
 
 /// The `metadata` entry at `breadcrumb`, if any.
 fn metadata_at<'a>(entry: &'a Value, breadcrumb: &[&str]) -> Option<&'a Map<String, Value>> {

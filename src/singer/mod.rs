@@ -6,9 +6,9 @@
 pub mod catalog;
 
 use crate::client::{Client, Rotation};
-use crate::config::Config;
 use crate::datetime;
 use crate::error::{redact_value, Error, Redacting, Result};
+use crate::face;
 use crate::output::{write_json, write_line};
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::Stream;
@@ -67,7 +67,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Err(e) => return usage_error(e, stdout, stderr),
     };
     let result = if cli.probe {
-        load_config(&cli.config).and_then(|c| crate::probe::run(&c, cli.json, stdout))
+        face::load_config(&cli.config).and_then(|c| crate::probe::run(&c, cli.json, stdout))
     } else if cli.discover {
         // Meltano passes --state to discovery too; the catalog does not depend on it.
         discover(&cli.config, stdout)
@@ -97,28 +97,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         let _ = write!(stdout, "{}", e.render());
         return 0;
     }
-    // clap's message runs until its usage block, over several lines (the
-    // missing arguments one per line): one line of it, then our advice.
-    let rendered = e.render().to_string();
-    let text = rendered
-        .split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .split("\nFor more information")
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ");
-    let first = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_end_matches(['.', ':'])
-        .to_string();
-    let first = if first.is_empty() {
-        "invalid arguments".to_string()
-    } else {
-        first
-    };
+    let first = crate::face::usage_problem(&e);
     let _ = writeln!(
         stderr,
         "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe)."
@@ -126,29 +105,10 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     2
 }
 
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        let reason = match e.kind() {
-            io::ErrorKind::NotFound => "no such file".to_string(),
-            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-            _ => e.to_string(),
-        };
-        Error::config(format!(
-            "Cannot read the {what} file `{}`: {reason}. Pass the path of an existing JSON file.",
-            path.display()
-        ))
-    })
-}
-
-fn load_config(path: &Path) -> Result<Config> {
-    Config::from_slice(&read_file(path, "config")?)
-}
-
 fn discover(config_path: &Path, out: &mut dyn Write) -> Result<()> {
     // The catalog does not depend on the account, but a config that cannot
     // work is better refused here than at the first sync.
-    let config = load_config(config_path)?;
+    let config = face::load_config(config_path)?;
     // Pretty, as Singer catalogs usually are: Meltano reads a tap's discover
     // output through a line reader capped at 64 KiB, and the 18 streams' catalog
     // on one line is longer than that.
@@ -164,16 +124,16 @@ fn sync_streams(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let config = load_config(config_path)?;
+    let config = face::load_config(config_path)?;
     let (choices, warnings) = match catalog_path {
         Some(p) => {
-            let parsed = catalog::parse(&read_file(p, "catalog")?)?;
+            let parsed = catalog::parse(&face::read_file(p, "catalog")?)?;
             (parsed.choices, parsed.warnings)
         }
         None => (Choice::every_stream(), Vec::new()),
     };
     let state = match state_path {
-        Some(p) => StateInput::from_slice(&read_file(p, "state")?)?,
+        Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
         None => StateInput::default(),
     };
     let mut sink = SingerSink {
@@ -206,14 +166,9 @@ fn sync_streams(
     let mut selected = Vec::new();
     for choice in choices {
         let stream = choice.stream;
-        let (bookmark, pass) = match choice.cursor() {
-            Some(field) => (
-                state.bookmark(stream.name(), field, stream.api_cursor())?,
-                state.pass(stream.name()),
-            ),
-            None => (None, None),
-        };
-        let describe = match (&choice.mode, &bookmark) {
+        let chosen = face::select(stream, choice.mode, &state)?;
+        let bookmark = &chosen.bookmark;
+        let describe = match (&choice.mode, bookmark) {
             // The read loop warns why.
             (SyncMode::Incremental, Some(b)) if b.value > started => {
                 // Not carried forward either, whatever becomes of the read.
@@ -237,12 +192,7 @@ fn sync_streams(
                 describe,
             },
         );
-        selected.push(sync::Selected {
-            stream,
-            mode: choice.mode,
-            bookmark,
-            pass,
-        });
+        selected.push(chosen);
     }
     let mut client = Client::new(&config);
     sink.rotation = Some(client.rotation());
@@ -251,19 +201,10 @@ fn sync_streams(
     // With failed streams too: the others' bookmarks are kept.
     let summary = summary?;
     sink.state().map_err(Error::output)?;
-    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
-    let requests: u64 = client.stats.by_path.values().sum();
     let failure = summary.failure();
     sink.log(
         Level::Info,
-        &format!(
-            "Sync {}: {total} records in {requests} requests ({} retried, {} answered 429), {:.1} requests/s against a limit of {:.0}.",
-            if failure.is_some() { "finished with failed streams" } else { "complete" },
-            client.stats.retries,
-            client.budget.throttled,
-            client.budget.achieved_rate(std::time::Instant::now()),
-            client.budget.limit()
-        ),
+        &face::closing_line(&client, &summary, failure.is_some()),
     )
     .map_err(Error::output)?;
     failure.map_or(Ok(()), Err)

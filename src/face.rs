@@ -1,0 +1,137 @@
+//! What both faces do the same way, written once: reading the files a
+//! command line names, loading the config, turning clap's error into the
+//! sentence a usage error starts with, choosing where each selected stream
+//! resumes, and the closing line of a sync. The faces keep only what their
+//! protocol makes different (message shapes, where logs go).
+
+use crate::client::Client;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::state::StateInput;
+use crate::streams::{self, Stream};
+use crate::sync::{self, SyncMode};
+use std::io;
+use std::path::Path;
+
+/// The bytes of a file the command line names; `what` says which file in
+/// the sentence (config, catalog, state).
+pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::config(format!(
+            "Cannot read the {what} file `{}`: {}. Pass the path of an existing JSON file.",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The config file read and validated.
+pub fn load_config(path: &Path) -> Result<Config> {
+    Config::from_slice(&read_file(path, "config")?)
+}
+
+/// Every stream's name, for sentences that list them.
+pub fn stream_names() -> String {
+    streams::ALL
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What was wrong with a command line, in a few words without a full stop,
+/// from clap's error kind and context rather than its rendered text (whose
+/// layout is clap's to change): `unexpected argument '--confg' found`.
+pub fn usage_problem(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| -> Option<String> {
+        match e.get(kind)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join(" ")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+    let problem = match e.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            Some("no command given".to_string())
+        }
+        ErrorKind::UnknownArgument => Some(format!("unexpected argument '{arg}' found")),
+        ErrorKind::InvalidSubcommand => context(ContextKind::InvalidSubcommand)
+            .map(|s| format!("unrecognized subcommand '{s}'")),
+        ErrorKind::MissingRequiredArgument => Some(format!(
+            "the following required arguments were not provided: {arg}"
+        )),
+        ErrorKind::InvalidValue => match context(ContextKind::InvalidValue) {
+            Some(v) if !v.is_empty() => Some(format!("invalid value '{v}' for '{arg}'")),
+            _ => Some(format!(
+                "a value is required for '{arg}' but none was supplied"
+            )),
+        },
+        ErrorKind::TooManyValues => context(ContextKind::InvalidValue)
+            .map(|v| format!("unexpected value '{v}' for '{arg}' found; no more were expected")),
+        ErrorKind::ArgumentConflict => context(ContextKind::PriorArg)
+            .map(|prior| format!("the argument '{arg}' cannot be used with '{prior}'")),
+        _ => None,
+    };
+    problem
+        .filter(|p| !p.trim().is_empty())
+        .or_else(|| {
+            e.kind()
+                .as_str()
+                .map(|k| k.trim_end_matches('.').to_lowercase())
+        })
+        .unwrap_or_else(|| "invalid arguments".to_string())
+}
+
+/// A stream as the read loop takes it: where it resumes when it is read
+/// incrementally (its bookmark and any pass under way), from the beginning
+/// otherwise.
+pub fn select(
+    stream: &'static dyn Stream,
+    mode: SyncMode,
+    state: &StateInput,
+) -> Result<sync::Selected> {
+    let (bookmark, pass) = match (mode, stream.cursor_field()) {
+        (SyncMode::Incremental, Some(field)) => (
+            state.bookmark(stream.name(), field, stream.api_cursor())?,
+            state.pass(stream.name()),
+        ),
+        _ => (None, None),
+    };
+    Ok(sync::Selected {
+        stream,
+        mode,
+        bookmark,
+        pass,
+    })
+}
+
+/// The closing line of a sync: records, requests, retries, 429s and the
+/// pace in the limit's own units.
+pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> String {
+    let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
+    format!(
+        "Sync {}: {total} records in {} requests ({} retried, {} answered 429), {}.",
+        if failed {
+            "finished with failed streams"
+        } else {
+            "complete"
+        },
+        client.requests(),
+        client.retries(),
+        client.throttled(),
+        client.pace(),
+    )
+}

@@ -39,7 +39,7 @@ use crate::fetcher::{lock, Fetcher, Pager};
 use crate::json::Node;
 use crate::schema::Timestamp;
 use crate::state::{Bookmark, Pass};
-use crate::streams::{RowContext, Rows, Stream};
+use crate::streams::{ReadPlan, RowContext, Rows, Stream};
 use chrono::{DateTime, Utc};
 use plan::{DeletionRead, Job, List, Lists, Member, Read};
 use std::io;

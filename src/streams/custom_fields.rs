@@ -8,7 +8,7 @@
 //! emits only fields whose `updated_datetime` reached the bookmark. Field
 //! ids are unique across object types.
 
-use super::columns::Json;
+use super::columns::JsonObject;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -37,7 +37,7 @@ pub struct CustomFieldRow {
     /// The Gorgias-managed role of the field, e.g. contact_reason (`managed_type`).
     pub managed_type: Option<String>,
     /// Data type and input settings, e.g. dropdown choices (`definition`).
-    pub definition: Option<Json>,
+    pub definition: Option<JsonObject>,
     /// When it was archived (`deactivated_datetime`).
     pub deactivated_datetime: Option<Timestamp>,
     /// When it was created (`created_datetime`).
@@ -94,7 +94,7 @@ impl Stream for CustomFields {
             priority: f.int("priority"),
             required: f.bool("required"),
             managed_type: f.str("managed_type"),
-            definition: f.json("definition"),
+            definition: f.json_object("definition"),
             deactivated_datetime: f.ts("deactivated_datetime"),
             created_datetime: f.ts("created_datetime"),
             updated_datetime: f.ts("updated_datetime"),

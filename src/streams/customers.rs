@@ -8,7 +8,7 @@
 //! JSON column. Deleted customers vanish from the list: the `events` stream
 //! carries their `customer-deleted` events.
 
-use super::columns::Json;
+use super::columns::{JsonArray, JsonObject};
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -43,13 +43,13 @@ pub struct CustomerRow {
     /// Agents' note on the customer (`note`).
     pub note: Option<String>,
     /// E-mail addresses, phone numbers, … with their type (`channels`).
-    pub channels: Option<Json>,
+    pub channels: Option<JsonArray>,
     /// Data from each integration, keyed by integration id (`integrations`).
-    pub integrations: Option<Json>,
+    pub integrations: Option<JsonObject>,
     /// Free-form data set through the API (`data`).
-    pub data: Option<Json>,
+    pub data: Option<JsonObject>,
     /// Metadata (`meta`).
-    pub meta: Option<Json>,
+    pub meta: Option<JsonObject>,
     /// When the customer was created (`created_datetime`).
     pub created_datetime: Option<Timestamp>,
     /// When the customer last changed (`updated_datetime`): the cursor.
@@ -113,10 +113,10 @@ impl Stream for Customers {
             language: c.str("language"),
             timezone: c.str("timezone"),
             note: c.str("note"),
-            channels: c.json("channels"),
-            integrations: c.json("integrations"),
-            data: c.json("data"),
-            meta: c.json("meta"),
+            channels: c.json_array("channels"),
+            integrations: c.json_object("integrations"),
+            data: c.json_object("data"),
+            meta: c.json_object("meta"),
             created_datetime: c.ts("created_datetime"),
             updated_datetime: c.ts("updated_datetime"),
             sync: ctx.meta(&[&id]),

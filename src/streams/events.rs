@@ -9,7 +9,7 @@
 //! deleted object's `object_id`); `emit_deletes` asks for them with the
 //! `types` filter in its documented form, repeated keys.
 
-use super::columns::Json;
+use super::columns::JsonObject;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
@@ -39,7 +39,7 @@ pub struct EventRow {
     /// Identifier of the request or process that caused it (`context`).
     pub context: Option<String>,
     /// Details of the change (`data`).
-    pub data: Option<Json>,
+    pub data: Option<JsonObject>,
     /// When it happened (`created_datetime`): the cursor.
     pub created_datetime: Option<Timestamp>,
     #[serde(flatten)]
@@ -96,7 +96,7 @@ impl Stream for Events {
             object_id: e.int("object_id"),
             user_id: e.int("user_id"),
             context: e.str("context"),
-            data: e.json("data"),
+            data: e.json_object("data"),
             created_datetime: e.ts("created_datetime"),
             sync: ctx.meta(&[&id]),
         })?;

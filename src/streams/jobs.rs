@@ -6,7 +6,7 @@
 //! first by creation and re-reads a day before its bookmark, which covers
 //! jobs still running at the last sync (jobs take minutes to hours).
 
-use super::columns::Json;
+use super::columns::JsonObject;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::config::Config;
 use crate::error::Result;
@@ -30,11 +30,11 @@ pub struct JobRow {
     /// pending, scheduled, running, done, canceled, errored, … (`status`).
     pub status: Option<String>,
     /// What it was asked to do (`params`).
-    pub params: Option<Json>,
+    pub params: Option<JsonObject>,
     /// Its progress (`info`).
-    pub info: Option<Json>,
+    pub info: Option<JsonObject>,
     /// Metadata (`meta`).
-    pub meta: Option<Json>,
+    pub meta: Option<JsonObject>,
     /// When it was created (`created_datetime`): the cursor.
     pub created_datetime: Option<Timestamp>,
     /// When it is or was due to start (`scheduled_datetime`).
@@ -86,9 +86,9 @@ impl Stream for Jobs {
             id,
             kind: j.str("type"),
             status: j.str("status"),
-            params: j.json("params"),
-            info: j.json("info"),
-            meta: j.json("meta"),
+            params: j.json_object("params"),
+            info: j.json_object("info"),
+            meta: j.json_object("meta"),
             created_datetime: j.ts("created_datetime"),
             scheduled_datetime: j.ts("scheduled_datetime"),
             started_datetime: j.ts("started_datetime"),

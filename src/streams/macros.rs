@@ -9,7 +9,7 @@
 //! them, so each side is its own newest-first pass with its own stop rule;
 //! archived macros come with `archived_datetime` set.
 
-use super::columns::Json;
+use super::columns::JsonArray;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -34,7 +34,7 @@ pub struct MacroRow {
     /// Its language (`language`).
     pub language: Option<String>,
     /// What applying it does: reply text, tags, status, … (`actions`).
-    pub actions: Option<Json>,
+    pub actions: Option<JsonArray>,
     /// How many times it was applied (`usage`).
     pub usage: Option<i64>,
     /// When it was archived (`archived_datetime`).
@@ -88,7 +88,7 @@ impl Stream for Macros {
             name: m.str("name"),
             intent: m.str("intent"),
             language: m.str("language"),
-            actions: m.json("actions"),
+            actions: m.json_array("actions"),
             usage: m.int("usage"),
             archived_datetime: m.ts("archived_datetime"),
             created_datetime: m.ts("created_datetime"),

@@ -4,7 +4,7 @@
 //! every time (one request per 100 rules); incremental mode emits only rules
 //! whose `updated_datetime` reached the bookmark.
 
-use super::columns::Json;
+use super::columns::JsonObject;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -27,7 +27,7 @@ pub struct RuleRow {
     /// The rule as code (`code`).
     pub code: Option<String>,
     /// The code's syntax tree (`code_ast`).
-    pub code_ast: Option<Json>,
+    pub code_ast: Option<JsonObject>,
     /// Events that run it, comma-separated (`event_types`).
     pub event_types: Option<String>,
     /// Rules with a higher priority run first (`priority`).
@@ -79,7 +79,7 @@ impl Stream for Rules {
             name: r.str("name"),
             description: r.str("description"),
             code: r.str("code"),
-            code_ast: r.json("code_ast"),
+            code_ast: r.json_object("code_ast"),
             event_types: r.str("event_types"),
             priority: r.int("priority"),
             deactivated_datetime: r.ts("deactivated_datetime"),

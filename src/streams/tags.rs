@@ -5,7 +5,7 @@
 //! is read whole every time (one request per 100 tags) and the stream is
 //! full refresh only. Deleted tags vanish; `tag-deleted` events record them.
 
-use super::columns::Json;
+use super::columns::JsonObject;
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -26,7 +26,7 @@ pub struct TagRow {
     /// Its description (`description`).
     pub description: Option<String>,
     /// How it is displayed, e.g. its colour (`decoration`).
-    pub decoration: Option<Json>,
+    pub decoration: Option<JsonObject>,
     /// Tickets carrying the tag (`usage`).
     pub usage: Option<i64>,
     /// When the tag was created (`created_datetime`).
@@ -73,7 +73,7 @@ impl Stream for Tags {
             id,
             name: t.str("name"),
             description: t.str("description"),
-            decoration: t.json("decoration"),
+            decoration: t.json_object("decoration"),
             usage: t.int("usage"),
             created_datetime: t.ts("created_datetime"),
             deleted_datetime: t.ts("deleted_datetime"),

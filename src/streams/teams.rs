@@ -5,7 +5,7 @@
 //! time and the stream is full refresh only. `members` stays JSON: a
 //! destination can unnest it without the connector guessing a shape.
 
-use super::columns::Json;
+use super::columns::{JsonArray, JsonObject};
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -26,9 +26,9 @@ pub struct TeamRow {
     /// Its description (`description`).
     pub description: Option<String>,
     /// How it is displayed, e.g. its emoji (`decoration`).
-    pub decoration: Option<Json>,
+    pub decoration: Option<JsonObject>,
     /// Its users: id, name, e-mail (`members`).
-    pub members: Option<Json>,
+    pub members: Option<JsonArray>,
     /// When the team was created (`created_datetime`).
     pub created_datetime: Option<Timestamp>,
     #[serde(flatten)]
@@ -71,8 +71,8 @@ impl Stream for Teams {
             id,
             name: t.str("name"),
             description: t.str("description"),
-            decoration: t.json("decoration"),
-            members: t.json("members"),
+            decoration: t.json_object("decoration"),
+            members: t.json_array("members"),
             created_datetime: t.ts("created_datetime"),
             sync: ctx.meta(&[&id]),
         })?;

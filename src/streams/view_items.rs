@@ -10,7 +10,7 @@
 //! `created_datetime`, which never moves, so a ticket changed mid-read is
 //! neither skipped nor listed twice. A ticket in two views is two rows.
 
-use super::columns::Json;
+use super::columns::{JsonArray, JsonObject};
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -47,13 +47,13 @@ pub struct ViewItemRow {
     /// Messages in the ticket (`messages_count`).
     pub messages_count: Option<i64>,
     /// The customer: id, e-mail, name (`customer`).
-    pub customer: Option<Json>,
+    pub customer: Option<JsonObject>,
     /// The assigned agent (`assignee_user`).
-    pub assignee_user: Option<Json>,
+    pub assignee_user: Option<JsonObject>,
     /// The assigned team (`assignee_team`).
-    pub assignee_team: Option<Json>,
+    pub assignee_team: Option<JsonObject>,
     /// Tags: id, name (`tags`).
-    pub tags: Option<Json>,
+    pub tags: Option<JsonArray>,
     /// When the ticket was created (`created_datetime`).
     pub created_datetime: Option<Timestamp>,
     /// When it last changed (`updated_datetime`).
@@ -131,10 +131,10 @@ impl Stream for ViewItems {
             spam: t.bool("spam"),
             is_unread: t.bool("is_unread"),
             messages_count: t.int("messages_count"),
-            customer: t.json("customer"),
-            assignee_user: t.json("assignee_user"),
-            assignee_team: t.json("assignee_team"),
-            tags: t.json("tags"),
+            customer: t.json_object("customer"),
+            assignee_user: t.json_object("assignee_user"),
+            assignee_team: t.json_object("assignee_team"),
+            tags: t.json_array("tags"),
             created_datetime: t.ts("created_datetime"),
             updated_datetime: t.ts("updated_datetime"),
             last_message_datetime: t.ts("last_message_datetime"),

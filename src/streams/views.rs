@@ -5,7 +5,7 @@
 //! stream is full refresh only. The filter stays as Gorgias writes it
 //! (`filters`, plus its syntax tree as JSON).
 
-use super::columns::Json;
+use super::columns::{JsonArray, JsonObject};
 use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
 use crate::error::Result;
 use crate::json::Node;
@@ -41,19 +41,19 @@ pub struct ViewRow {
     /// The filter expression selecting the view's items (`filters`).
     pub filters: Option<String>,
     /// The filter's syntax tree (`filters_ast`).
-    pub filters_ast: Option<Json>,
+    pub filters_ast: Option<JsonObject>,
     /// The attribute items are sorted by (`order_by`).
     pub order_by: Option<String>,
     /// asc or desc (`order_dir`).
     pub order_dir: Option<String>,
     /// The columns shown (`fields`).
-    pub fields: Option<Json>,
+    pub fields: Option<JsonArray>,
     /// How it is displayed, e.g. its emoji (`decoration`).
-    pub decoration: Option<Json>,
+    pub decoration: Option<JsonObject>,
     /// Team ids it is shared with (`shared_with_teams`).
-    pub shared_with_teams: Option<Json>,
+    pub shared_with_teams: Option<JsonArray>,
     /// User ids it is shared with (`shared_with_users`).
-    pub shared_with_users: Option<Json>,
+    pub shared_with_users: Option<JsonArray>,
     /// When it was deactivated (`deactivated_datetime`).
     pub deactivated_datetime: Option<Timestamp>,
     /// When it was created (`created_datetime`).
@@ -99,13 +99,13 @@ impl Stream for Views {
             kind: v.str("type"),
             visibility: v.str("visibility"),
             filters: v.str("filters"),
-            filters_ast: v.json("filters_ast"),
+            filters_ast: v.json_object("filters_ast"),
             order_by: v.str("order_by"),
             order_dir: v.str("order_dir"),
-            fields: v.json("fields"),
-            decoration: v.json("decoration"),
-            shared_with_teams: v.json("shared_with_teams"),
-            shared_with_users: v.json("shared_with_users"),
+            fields: v.json_array("fields"),
+            decoration: v.json_object("decoration"),
+            shared_with_teams: v.json_array("shared_with_teams"),
+            shared_with_users: v.json_array("shared_with_users"),
             deactivated_datetime: v.ts("deactivated_datetime"),
             created_datetime: v.ts("created_datetime"),
             sync: ctx.meta(&[&id]),

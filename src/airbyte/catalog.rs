@@ -1,18 +1,18 @@
 //! The Airbyte catalog we offer and the configured catalog we are given.
 
 use crate::error::{quote, Error, Result};
-use crate::streams::{self, ReadPlan, Stream};
+use crate::streams::{self, ReadPlan, StreamDef};
 use crate::sync::SyncMode;
 use serde_json::{json, Value};
 
 /// One stream as `discover` lists it for the default config.
-pub fn stream_entry(s: &dyn Stream) -> Value {
+pub fn stream_entry(s: &StreamDef) -> Value {
     stream_entry_for(s, false)
 }
 
 /// One stream as `discover` lists it: with `_ab_cdc_deleted_at` when the
 /// config asks for deletions.
-pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn stream_entry_for(s: &StreamDef, emit_deletes: bool) -> Value {
     let mut schema = streams::schema_for_config(s, emit_deletes);
     if let Some(o) = schema.as_object_mut() {
         o.insert(
@@ -62,7 +62,7 @@ pub fn configured_catalog_all() -> Value {
 
 /// Reads a configured catalog: the streams to sync, in its order, with their
 /// modes. Unknown keys (generation ids, sync ids) are ignored.
-pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMode)>> {
+pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMode)>> {
     let v: Value = serde_json::from_slice(bytes).map_err(|_| {
         Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
     })?;
@@ -75,7 +75,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             super::stream_names()
         )));
     }
-    let mut out: Vec<(&'static dyn Stream, SyncMode)> = Vec::new();
+    let mut out: Vec<(&'static StreamDef, SyncMode)> = Vec::new();
     for entry in entries {
         let name = entry
             .get("stream")

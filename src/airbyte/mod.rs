@@ -9,7 +9,7 @@ use crate::config::{Config, RawConfig};
 use crate::error::{Error, Redacting, Result};
 use crate::schema::schema_for;
 use crate::state::{Bookmark, Pass, StateInput};
-use crate::streams::{self, Stream};
+use crate::streams::{self, StreamDef};
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::Out;
@@ -357,14 +357,14 @@ struct AirbyteSink<'a, 'w> {
 }
 
 impl Sink for AirbyteSink<'_, '_> {
-    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> std::io::Result<()> {
+    fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
         self.out.record(stream.name(), row)
     }
 
     fn checkpoint(
         &mut self,
-        stream: &'static dyn Stream,
+        stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
         records: u64,
@@ -385,7 +385,7 @@ impl Sink for AirbyteSink<'_, '_> {
         self.out.flush()
     }
 
-    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> std::io::Result<()> {
+    fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {
         let status = match status {
             StreamStatus::Started => "STARTED",
             StreamStatus::Running => "RUNNING",
@@ -405,7 +405,7 @@ impl Sink for AirbyteSink<'_, '_> {
 
     /// As the CDK reports a stream that failed while the sync went on: a
     /// TRACE error carrying the stream's descriptor.
-    fn failed(&mut self, stream: &'static dyn Stream, error: &Error) -> std::io::Result<()> {
+    fn failed(&mut self, stream: &'static StreamDef, error: &Error) -> std::io::Result<()> {
         self.out.trace_error_of(error, Some(stream.name()))
     }
 }

@@ -2,7 +2,7 @@
 //! streams to sync, how, and which columns to keep.
 
 use crate::error::{Error, Result};
-use crate::streams::{self, ReadPlan, Stream};
+use crate::streams::{self, ReadPlan, StreamDef};
 use crate::sync::SyncMode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -10,19 +10,19 @@ use std::collections::BTreeSet;
 pub const KEY: &str = "__sync_key";
 
 /// Whether a stream can resume from a bookmark: a single object cannot.
-pub fn supports_incremental(s: &dyn Stream) -> bool {
+pub fn supports_incremental(s: &StreamDef) -> bool {
     s.cursor_field().is_some() && s.plan() != ReadPlan::Single
 }
 
 /// Columns a user cannot deselect: without the key a target cannot upsert,
 /// without the cursor the state means nothing.
-pub fn is_automatic(s: &dyn Stream, column: &str) -> bool {
+pub fn is_automatic(s: &StreamDef, column: &str) -> bool {
     column == KEY || (supports_incremental(s) && s.cursor_field() == Some(column))
 }
 
 /// The stream's row schema as Singer targets read it (with
 /// `_ab_cdc_deleted_at` when the config asks for deletions).
-pub fn singer_schema(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn singer_schema(s: &StreamDef, emit_deletes: bool) -> Value {
     let mut schema = streams::schema_for_config(s, emit_deletes);
     singerize(&mut schema);
     if let Some(o) = schema.as_object_mut() {
@@ -74,7 +74,7 @@ fn method(incremental: bool) -> &'static str {
 }
 
 /// One stream as `--discover` lists it.
-pub fn stream_entry(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn stream_entry(s: &StreamDef, emit_deletes: bool) -> Value {
     let schema = singer_schema(s, emit_deletes);
     let incremental = supports_incremental(s);
     let mut top = json!({
@@ -121,7 +121,7 @@ pub fn catalog(emit_deletes: bool) -> Value {
 
 /// A stream to sync, how, and the columns the catalog deselected.
 pub struct Choice {
-    pub stream: &'static dyn Stream,
+    pub stream: &'static StreamDef,
     pub mode: SyncMode,
     pub dropped: BTreeSet<String>,
 }
@@ -162,7 +162,7 @@ impl Choice {
     }
 }
 
-fn best_mode(s: &dyn Stream) -> SyncMode {
+fn best_mode(s: &StreamDef) -> SyncMode {
     if supports_incremental(s) {
         SyncMode::Incremental
     } else {
@@ -311,7 +311,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
 mod tests {
     use super::*;
 
-    fn find(name: &str) -> &'static dyn Stream {
+    fn find(name: &str) -> &'static StreamDef {
         streams::find(name).unwrap()
     }
 

@@ -51,7 +51,8 @@ impl Obj<'_> {
     /// A nested object or list, kept as JSON; any other type is tallied and
     /// read as null like every other odd field.
     pub fn json(&self, key: &str) -> Option<Json> {
-        self.json_if(key, |v| v.is_object() || v.is_array()).map(Json)
+        self.json_if(key, |v| v.is_object() || v.is_array())
+            .map(Json)
     }
 
     /// A nested object kept as JSON; a list or a scalar is tallied and read

@@ -535,7 +535,7 @@ pub fn erd() -> String {
         let nullable = ALL
             .iter()
             .find(|s| s.name() == from)
-            .map(|s| columns(*s))
+            .map(|s| columns(s))
             .and_then(|cols| cols.into_iter().find(|c| c.name == r.column))
             .is_none_or(|c| c.nullable);
         let _ = writeln!(

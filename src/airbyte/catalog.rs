@@ -37,7 +37,7 @@ pub fn stream_entry_for(s: &StreamDef, emit_deletes: bool) -> Value {
 }
 
 pub fn catalog(emit_deletes: bool) -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry_for(*s, emit_deletes)).collect::<Vec<_>>()})
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry_for(s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// The configured catalog selecting every stream in its best mode: what
@@ -46,7 +46,7 @@ pub fn configured_catalog_all() -> Value {
     let streams: Vec<Value> = streams::ALL
         .iter()
         .map(|s| {
-            let entry = stream_entry(*s);
+            let entry = stream_entry(s);
             let incremental = entry["supported_sync_modes"].as_array().is_some_and(|m| m.len() > 1);
             json!({
                 "stream": entry,

@@ -116,7 +116,7 @@ pub fn stream_entry(s: &StreamDef, emit_deletes: bool) -> Value {
 }
 
 pub fn catalog(emit_deletes: bool) -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s, emit_deletes)).collect::<Vec<_>>()})
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry(s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// A stream to sync, how, and the columns the catalog deselected.
@@ -132,8 +132,8 @@ impl Choice {
         streams::ALL
             .iter()
             .map(|s| Choice {
-                stream: *s,
-                mode: best_mode(*s),
+                stream: s,
+                mode: best_mode(s),
                 dropped: BTreeSet::new(),
             })
             .collect()
@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn schemas_put_null_first_and_drop_airbyte_keywords() {
         for s in streams::ALL {
-            let schema = singer_schema(*s, false);
+            let schema = singer_schema(s, false);
             let text = schema.to_string();
             assert!(!text.contains("airbyte_type") && !text.contains("$schema"));
             for (col, p) in schema["properties"].as_object().unwrap() {

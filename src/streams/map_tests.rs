@@ -1,21 +1,26 @@
 //! The mappings of the streams declared from a field list (`api_stream!`),
 //! each checked on an object shaped like the API's.
 
+use super::{map_value, RowContext};
+use chrono::TimeZone;
+use serde_json::{json, Value};
+
+fn ctx() -> RowContext {
+    RowContext::new(
+        "acme",
+        chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+    )
+}
+
 mod custom_fields {
-    use crate::streams::custom_fields::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::custom_fields::*;
 
     #[test]
     fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(&CUSTOM_FIELDS, &json!({"id": 3001, "object_type": "Customer", "label": "Customer type",
+        let ctx = super::ctx();
+        let out = map_value(&CUSTOM_FIELDS, &json!({"id": 3001, "object_type": "Customer", "label": "Customer type",
             "required": false, "definition": {"data_type": "text", "input_settings": {"choices": ["B2B"]}}}), &ctx).unwrap();
         assert_eq!(out[0]["object_type"], "Customer");
         assert_eq!(out[0]["definition"]["input_settings"]["choices"][0], "B2B");
@@ -23,23 +28,17 @@ mod custom_fields {
 }
 
 mod customers {
-    use crate::streams::customers::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::customers::*;
 
     #[test]
     fn integrations_keep_their_dynamic_keys_and_odd_types_become_null() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
+        let ctx = super::ctx();
         let obj = json!({"id": 2000123, "email": "a@b.c", "channels": "oops",
             "integrations": {"5003": {"__integration_type__": "shopify", "customer": {"id": 9}}},
             "updated_datetime": "2024-06-20 07:39:36.5+00:00"});
-        let out = crate::streams::map_value(&CUSTOMERS, &obj, &ctx).unwrap();
+        let out = map_value(&CUSTOMERS, &obj, &ctx).unwrap();
         let r = &out[0];
         assert_eq!(r["integrations"]["5003"]["customer"]["id"], 9);
         assert_eq!(r["channels"], Value::Null);
@@ -53,20 +52,14 @@ mod customers {
 }
 
 mod events {
-    use crate::streams::events::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::events::*;
 
     #[test]
     fn a_delete_event_names_the_deleted_object() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &EVENTS,
             &json!({"id": 70000001, "type": "ticket-deleted", "object_type": "Ticket",
             "object_id": 100234, "user_id": null, "data": null,
@@ -84,20 +77,14 @@ mod events {
 }
 
 mod jobs {
-    use crate::streams::jobs::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::jobs::*;
 
     #[test]
     fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &JOBS,
             &json!({"id": 9000001, "type": "applyMacro", "status": "running",
             "params": {"macro_id": 80001}, "info": {"progress_count": 3, "total": 10}}),
@@ -110,20 +97,14 @@ mod jobs {
 }
 
 mod macros {
-    use crate::streams::macros::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::macros::*;
 
     #[test]
     fn actions_stay_json() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &MACROS,
             &json!({"id": 80001, "name": "Refund issued",
             "actions": [{"name": "addTags", "arguments": {"tags": "refund"}}],
@@ -137,20 +118,14 @@ mod macros {
 }
 
 mod rules {
-    use crate::streams::rules::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::rules::*;
 
     #[test]
     fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &RULES,
             &json!({"id": 201, "code": "if (x) {}", "event_types": "ticket-created",
             "priority": 990, "code_ast": {"type": "Program"}}),
@@ -163,20 +138,14 @@ mod rules {
 }
 
 mod tags {
-    use crate::streams::tags::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::tags::*;
 
     #[test]
     fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &TAGS,
             &json!({"id": 401, "name": "vip", "usage": "12", "decoration": {"color": "#ff0000"},
             "created_datetime": "2024-01-02T03:04:05"}),
@@ -191,20 +160,14 @@ mod tags {
 }
 
 mod teams {
-    use crate::streams::teams::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::teams::*;
 
     #[test]
     fn members_stay_a_list() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &TEAMS,
             &json!({"id": 33, "name": "Tier 1", "members": [{"id": 1001}, {"id": 1002}]}),
             &ctx,
@@ -219,20 +182,14 @@ mod teams {
 }
 
 mod views {
-    use crate::streams::views::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::views::*;
 
     #[test]
     fn the_filter_is_kept_as_written() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &VIEWS,
             &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
             "fields": ["details", "tags"]}),
@@ -246,26 +203,20 @@ mod views {
 }
 
 mod view_items {
-    use crate::streams::view_items::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::view_items::*;
 
     #[test]
     fn keyed_by_view_and_ticket() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
+        let ctx = super::ctx();
         let item = json!({"id": 100200, "status": "open", "tags": [{"id": 401, "name": "vip"}]});
-        assert!(crate::streams::map_value(&VIEW_ITEMS, &item, &ctx)
+        assert!(map_value(&VIEW_ITEMS, &item, &ctx)
             .unwrap_err()
             .message
             .contains("without its parent's id"));
         ctx.parent.set(Some(1003));
-        let out = crate::streams::map_value(&VIEW_ITEMS, &item, &ctx).unwrap();
+        let out = map_value(&VIEW_ITEMS, &item, &ctx).unwrap();
         assert_eq!(out[0]["view_id"], 1003);
         assert_eq!(out[0]["tags"][0]["name"], "vip");
         assert_eq!(
@@ -276,20 +227,14 @@ mod view_items {
 }
 
 mod voice_calls {
-    use crate::streams::voice_calls::*;
-    use crate::streams::RowContext;
-    use chrono::TimeZone;
-    use serde_json::json;
     #[allow(unused_imports)]
-    use serde_json::Value;
+    use super::{json, map_value, Value};
+    use crate::streams::voice_calls::*;
 
     #[test]
     fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = crate::streams::map_value(
+        let ctx = super::ctx();
+        let out = map_value(
             &VOICE_CALLS,
             &json!({"id": 600001, "ticket_id": 100101, "direction": "inbound",
             "duration": "95", "status": "answered"}),
@@ -298,7 +243,7 @@ mod voice_calls {
         .unwrap();
         assert_eq!(out[0]["duration"], 95);
         assert_eq!(out[0]["updated_datetime"], Value::Null);
-        let out = crate::streams::map_value(
+        let out = map_value(
             &VOICE_CALLS,
             &json!({"id": 600002, "created_datetime": "2024-11-01T10:59:29+00:00",
             "started_datetime": "2024-11-01T10:59:31+00:00", "updated_datetime": null}),

@@ -951,7 +951,7 @@ macro_rules! refuse {
     };
 }
 
-impl<'a> serde::Serializer for &'a mut KeyParts {
+impl serde::Serializer for &mut KeyParts {
     type Ok = ();
     type Error = KeyError;
     type SerializeSeq = serde::ser::Impossible<(), KeyError>;
@@ -1070,5 +1070,101 @@ mod tests {
                 assert!(props.contains_key(c), "{}: {c}", s.name());
             }
         }
+    }
+
+    #[test]
+    fn a_riding_stream_reads_its_hosts_pages_under_its_hosts_plan() {
+        let (rider, host) = (&ticket_tags::TICKET_TAGS, &tickets::TICKETS);
+        assert!(std::ptr::eq(rider.pages(), host));
+        assert_eq!(rider.endpoint(), host.endpoint());
+        assert_eq!(rider.plan(), host.plan());
+        assert_eq!(rider.api_cursor(), host.api_cursor());
+    }
+
+    #[test]
+    fn a_sorted_read_sorts_on_its_cursor_in_both_directions() {
+        for s in ALL {
+            let e = s.endpoint();
+            let api = s.api_cursor();
+            match s.plan() {
+                ReadPlan::NewestFirst => {
+                    let api = api.unwrap_or_else(|| panic!("{}: no cursor", s.name));
+                    assert_eq!(
+                        e.order_by,
+                        Some(format!("{api}:desc").as_str()),
+                        "{}",
+                        s.name
+                    );
+                    assert_eq!(e.oldest_first(), Some(format!("{api}:asc")), "{}", s.name);
+                }
+                ReadPlan::ServerFiltered => {
+                    let api = api.unwrap_or_else(|| panic!("{}: no cursor", s.name));
+                    assert_eq!(
+                        e.order_by,
+                        Some(format!("{api}:asc").as_str()),
+                        "{}",
+                        s.name
+                    );
+                }
+                _ => assert_eq!(e.oldest_first(), None, "{}", s.name),
+            }
+        }
+    }
+
+    #[test]
+    fn the_sync_key_hashes_the_declared_key_columns_a_null_one_as_empty() {
+        let ctx = RowContext::new("acme", Utc::now());
+        let with = serde_json::json!({"id": 9, "ticket_id": 4});
+        let without = serde_json::json!({"id": 9});
+        let rows = map_value(&ticket_messages::TICKET_MESSAGES, &with, &ctx).unwrap();
+        assert_eq!(rows[0]["__sync_key"], sync_key(&[&9, &4], "acme"));
+        let rows = map_value(&ticket_messages::TICKET_MESSAGES, &without, &ctx).unwrap();
+        assert_eq!(rows[0]["__sync_key"], sync_key(&[&9, &""], "acme"));
+    }
+
+    #[test]
+    fn a_row_without_its_declared_key_column_is_refused_with_a_sentence() {
+        #[derive(Serialize)]
+        struct Row {
+            id: i64,
+        }
+        let ctx = RowContext::new("acme", Utc::now());
+        let mut rows = Rows::default();
+        let mut out = Out {
+            rows: &mut rows,
+            ctx: &ctx,
+            key: &["id", "missing"],
+        };
+        let e = out.push(&Row { id: 1 }).unwrap_err();
+        assert!(e
+            .message
+            .contains("lacks one of its key columns (id, missing)"));
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn bookkeeping_columns_follow_the_row_and_a_column_named_like_a_keyword_reads_its_field() {
+        let ctx = RowContext::new("acme", Utc::now());
+        let rows = map_value(
+            &events::EVENTS,
+            &serde_json::json!({"id": 3, "type": "x"}),
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(rows[0]["type"], "x");
+        let text = String::from_utf8(ctx_rows(&ctx)).unwrap();
+        assert!(text.starts_with(r#"{"id":3,"#) && text.contains(r#","__source_id":"acme","#));
+        assert_eq!(
+            module_name("source_gorgias::streams::view_items"),
+            "view_items"
+        );
+    }
+
+    fn ctx_rows(ctx: &RowContext) -> Vec<u8> {
+        let doc = crate::json::Doc::from_value(&serde_json::json!({"id": 3, "type": "x"}));
+        let mut rows = Rows::default();
+        events::EVENTS.map(doc.root(), ctx, &mut rows).unwrap();
+        let row = rows.iter().next().unwrap().to_vec();
+        row
     }
 }

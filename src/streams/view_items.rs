@@ -1,10 +1,9 @@
 //! `view_items`: one row per ticket listed in a view, for every view.
 //!
-//! Items live under each view (`/api/views/{id}/items`, its own envelope: see
-//! [`crate::client::Page`]). Membership changes with no key saying when a
-//! ticket left a view, so every view is read whole every time by the key
-//! that never moves, `created_datetime` (a ticket changed mid-read is neither
-//! skipped nor listed twice). A ticket in two views is two rows.
+//! Items live under each view (`/api/views/{id}/items`, with its own envelope,
+//! see [`crate::client::Page`]). Membership changes with no key saying when a
+//! ticket left, so each view is read whole every time by `created_datetime`,
+//! which never moves (none skipped or listed twice). Two views, two rows.
 
 super::api_stream! {
     VIEW_ITEMS {

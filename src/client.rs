@@ -304,7 +304,7 @@ impl Client {
                 // refresh, then the 401 stands.
                 Action::RefreshToken if !refreshed && self.can_refresh() => {
                     self.refresh_token(self.timeout(started))
-                    .map_err(Error::for_sync)?;
+                        .map_err(Error::for_sync)?;
                     refreshed = true;
                     continue;
                 }

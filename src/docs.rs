@@ -9,7 +9,7 @@
 //! columns in a fixed order, no clock and no environment.
 
 use crate::config::Config;
-use crate::streams::{ReadPlan, Relation, Stream, ALL};
+use crate::streams::{ReadPlan, Relation, StreamDef, ALL};
 use crate::sync::supports_incremental;
 use chrono::Duration;
 use serde_json::{json, Value};
@@ -94,7 +94,7 @@ impl Column {
 /// The stream's columns: natural key first (in key order), then the others
 /// by name, then the bookkeeping columns. The schema's properties come
 /// sorted by name, not in struct order, so this order is imposed here.
-pub fn columns(s: &dyn Stream) -> Vec<Column> {
+pub fn columns(s: &StreamDef) -> Vec<Column> {
     let schema = s.schema();
     let Some(props) = schema["properties"].as_object() else {
         return Vec::new();
@@ -179,7 +179,7 @@ fn default_config() -> Config {
 
 /// The spec field that sets the stream's lookback, found by changing each
 /// `*_lookback_days` field in turn and seeing whose lookback moves.
-fn lookback_setting(s: &dyn Stream) -> Option<String> {
+fn lookback_setting(s: &StreamDef) -> Option<String> {
     let base = s.lookback(&default_config());
     let spec = crate::config::connection_specification();
     let props = spec["properties"].as_object()?;
@@ -209,7 +209,7 @@ fn fmt_duration(d: Duration) -> String {
 }
 
 /// The lookback as prose: "3 days (`ticket_messages_lookback_days`)".
-fn lookback_text(s: &dyn Stream) -> Option<String> {
+fn lookback_text(s: &StreamDef) -> Option<String> {
     let d = s.lookback(&default_config());
     if d.is_zero() {
         return None;
@@ -224,7 +224,7 @@ fn api(path: &str) -> String {
     format!("/api{path}")
 }
 
-fn endpoint_text(s: &dyn Stream) -> String {
+fn endpoint_text(s: &StreamDef) -> String {
     let e = s.endpoint();
     let order = |o: Option<&str>| o.map(|o| format!(" `order_by={o}`")).unwrap_or_default();
     let sides = s
@@ -267,7 +267,7 @@ fn endpoint_text(s: &dyn Stream) -> String {
     format!("{text}{sides}")
 }
 
-fn sync_modes(s: &dyn Stream) -> &'static str {
+fn sync_modes(s: &StreamDef) -> &'static str {
     if supports_incremental(s) {
         "full refresh, incremental"
     } else {
@@ -276,7 +276,7 @@ fn sync_modes(s: &dyn Stream) -> &'static str {
 }
 
 /// What an incremental read of a list read whole can and cannot see.
-fn whole_list_incremental(s: &dyn Stream) -> String {
+fn whole_list_incremental(s: &StreamDef) -> String {
     match (s.cursor_field().filter(|_| supports_incremental(s)), s.api_cursor()) {
         (Some(c), Some(a)) => format!(
             " Incremental mode sends the same requests and emits only rows whose `{c}` reached the bookmark: it sees every change that moves `{a}`, but not one that leaves `{a}` alone, nor an object that leaves the list."
@@ -288,7 +288,7 @@ fn whole_list_incremental(s: &dyn Stream) -> String {
 /// How the stream is read, and what an incremental read can and cannot see,
 /// from its plan. The reasons each endpoint is read so are in the opening
 /// comment of its `src/streams/<stream>.rs`.
-pub fn how_it_is_read(s: &dyn Stream) -> String {
+pub fn how_it_is_read(s: &StreamDef) -> String {
     let e = s.endpoint();
     let api_cursor = s.api_cursor().unwrap_or("?");
     let lookback = lookback_text(s);
@@ -570,7 +570,7 @@ pub fn erd() -> String {
         let nullable = ALL
             .iter()
             .find(|s| s.name() == from)
-            .map(|s| columns(*s))
+            .map(|s| columns(s))
             .and_then(|cols| cols.into_iter().find(|c| c.name == r.column))
             .is_none_or(|c| c.nullable);
         let _ = writeln!(

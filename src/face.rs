@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::state::StateInput;
-use crate::streams::{self, Stream};
+use crate::streams::{self, StreamDef};
 use crate::sync::{self, SyncMode};
 use std::io;
 use std::path::Path;
@@ -99,7 +99,7 @@ pub fn usage_problem(e: &clap::Error) -> String {
 /// incrementally (its bookmark and any pass under way), from the beginning
 /// otherwise.
 pub fn select(
-    stream: &'static dyn Stream,
+    stream: &'static StreamDef,
     mode: SyncMode,
     state: &StateInput,
 ) -> Result<sync::Selected> {

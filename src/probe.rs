@@ -19,7 +19,7 @@ use crate::config::{Auth, Config};
 use crate::datetime;
 use crate::error::{Error, FailureType, Result};
 use crate::json::{Doc, Node};
-use crate::streams::{self, Endpoint, ReadPlan, RowContext, Rows, Stream};
+use crate::streams::{self, Endpoint, ReadPlan, RowContext, Rows, StreamDef};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -124,7 +124,7 @@ pub struct Report {
 struct Group {
     endpoint: Endpoint,
     plan: ReadPlan,
-    streams: Vec<&'static dyn Stream>,
+    streams: Vec<&'static StreamDef>,
 }
 
 fn groups() -> Vec<Group> {

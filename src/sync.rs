@@ -39,7 +39,7 @@ use crate::fetcher::{lock, Fetcher, Pager};
 use crate::json::Node;
 use crate::schema::Timestamp;
 use crate::state::{Bookmark, Pass};
-use crate::streams::{ReadPlan, RowContext, Rows, Stream};
+use crate::streams::{ReadPlan, RowContext, Rows, StreamDef};
 use chrono::{DateTime, Utc};
 use plan::{DeletionRead, Job, List, Lists, Member, Read};
 use std::io;
@@ -56,13 +56,13 @@ pub enum SyncMode {
 }
 
 /// Whether a stream can resume from a bookmark: a single object cannot.
-pub fn supports_incremental(s: &dyn Stream) -> bool {
+pub fn supports_incremental(s: &StreamDef) -> bool {
     s.cursor_field().is_some() && s.plan() != ReadPlan::Single
 }
 
 /// A stream the user selected, with how to read it and where it resumes.
 pub struct Selected {
-    pub stream: &'static dyn Stream,
+    pub stream: &'static StreamDef,
     pub mode: SyncMode,
     pub bookmark: Option<Bookmark>,
     /// The newest-first pass an interrupted sync left in progress.
@@ -86,21 +86,21 @@ pub enum Level {
 /// Where the loop's output goes: a protocol face.
 pub trait Sink {
     /// One row, as one compact, line-safe JSON object.
-    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> io::Result<()>;
+    fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> io::Result<()>;
     /// State that is safe to resume from: every record before it is out
     /// (and, with a pass in progress, every record in its window).
     fn checkpoint(
         &mut self,
-        stream: &'static dyn Stream,
+        stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
         records: u64,
     ) -> io::Result<()>;
-    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> io::Result<()>;
+    fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()>;
     fn log(&mut self, level: Level, message: &str) -> io::Result<()>;
     /// A stream failed and the sync goes on with the others: why, once per
     /// stream (after its INCOMPLETE status).
-    fn failed(&mut self, _stream: &'static dyn Stream, error: &Error) -> io::Result<()> {
+    fn failed(&mut self, _stream: &'static StreamDef, error: &Error) -> io::Result<()> {
         self.log(Level::Warn, &error.message)
     }
 }
@@ -523,7 +523,7 @@ fn go_on(sentence: &str) -> String {
 }
 
 /// The stream's cursor in an API object.
-fn cursor_of(stream: &dyn Stream, obj: Node<'_>) -> Option<DateTime<Utc>> {
+fn cursor_of(stream: &StreamDef, obj: Node<'_>) -> Option<DateTime<Utc>> {
     stream
         .api_cursor()
         .and_then(|f| cursor_at(obj, f))

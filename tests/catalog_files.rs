@@ -21,7 +21,7 @@ fn expected_files() -> Vec<(PathBuf, String)> {
     for s in ALL {
         files.push((
             dir.join(format!("{}.json", s.name())),
-            pretty(&catalog::stream_entry(*s)["json_schema"]),
+            pretty(&catalog::stream_entry(s)["json_schema"]),
         ));
     }
     files

@@ -37,7 +37,7 @@ fn docs_files_are_fresh() {
 #[test]
 fn every_stream_declares_a_natural_key_of_its_own_columns() {
     for s in ALL {
-        let cols: Vec<String> = docs::columns(*s).into_iter().map(|c| c.name).collect();
+        let cols: Vec<String> = docs::columns(s).into_iter().map(|c| c.name).collect();
         assert!(!s.natural_key().is_empty(), "{}: no natural key", s.name());
         for k in s.natural_key() {
             assert!(
@@ -52,7 +52,7 @@ fn every_stream_declares_a_natural_key_of_its_own_columns() {
 #[test]
 fn every_relationship_joins_a_column_to_another_streams_key() {
     for s in ALL {
-        let cols = docs::columns(*s);
+        let cols = docs::columns(s);
         for r in s.relationships() {
             let from = cols.iter().find(|c| c.name == r.column);
             let from = from.unwrap_or_else(|| panic!("{}: {} is not a column", s.name(), r.column));
@@ -86,7 +86,7 @@ fn every_relationship_joins_a_column_to_another_streams_key() {
 #[test]
 fn every_column_is_described_and_names_its_gorgias_element() {
     for s in ALL {
-        for c in docs::columns(*s) {
+        for c in docs::columns(s) {
             let d = c.description.trim();
             assert!(
                 d.len() > 3 && !d.contains('\n'),

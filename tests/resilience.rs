@@ -401,14 +401,14 @@ struct ClosedOutput;
 impl source_gorgias::sync::Sink for ClosedOutput {
     fn record(
         &mut self,
-        _: &'static dyn source_gorgias::streams::Stream,
+        _: &'static source_gorgias::streams::StreamDef,
         _: &[u8],
     ) -> std::io::Result<()> {
         Err(std::io::ErrorKind::BrokenPipe.into())
     }
     fn checkpoint(
         &mut self,
-        _: &'static dyn source_gorgias::streams::Stream,
+        _: &'static source_gorgias::streams::StreamDef,
         _: Option<&source_gorgias::state::Bookmark>,
         _: Option<&source_gorgias::state::Pass>,
         _: u64,
@@ -417,7 +417,7 @@ impl source_gorgias::sync::Sink for ClosedOutput {
     }
     fn status(
         &mut self,
-        _: &'static dyn source_gorgias::streams::Stream,
+        _: &'static source_gorgias::streams::StreamDef,
         _: source_gorgias::sync::StreamStatus,
     ) -> std::io::Result<()> {
         Ok(())

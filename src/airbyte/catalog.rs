@@ -2,18 +2,18 @@
 
 use crate::error::{quote, Error, Result};
 use crate::face::stream_names;
-use crate::streams::{self, Stream};
+use crate::streams::{self, StreamDef};
 use crate::sync::{supports_incremental, SyncMode};
 use serde_json::{json, Value};
 
 /// One stream as `discover` lists it for the default config.
-pub fn stream_entry(s: &dyn Stream) -> Value {
+pub fn stream_entry(s: &StreamDef) -> Value {
     stream_entry_for(s, false)
 }
 
 /// One stream as `discover` lists it: with `_ab_cdc_deleted_at` when the
 /// config asks for deletions.
-pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn stream_entry_for(s: &StreamDef, emit_deletes: bool) -> Value {
     let mut schema = streams::schema_for_config(s, emit_deletes);
     if let Some(o) = schema.as_object_mut() {
         o.insert(
@@ -38,7 +38,7 @@ pub fn stream_entry_for(s: &dyn Stream, emit_deletes: bool) -> Value {
 }
 
 pub fn catalog(emit_deletes: bool) -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry_for(*s, emit_deletes)).collect::<Vec<_>>()})
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry_for(s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// The configured catalog selecting every stream in its best mode: what
@@ -56,10 +56,10 @@ pub fn configured_for(
     incremental: bool,
     emit_deletes: bool,
 ) -> Result<Value> {
-    let selected: Vec<&'static dyn Stream> = match names {
+    let selected: Vec<&'static StreamDef> = match names {
         None => streams::ALL.to_vec(),
         Some(names) => {
-            let mut selected: Vec<&'static dyn Stream> = Vec::new();
+            let mut selected: Vec<&'static StreamDef> = Vec::new();
             for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
                 let stream = streams::find(name).ok_or_else(|| {
                     Error::config(format!(
@@ -84,7 +84,7 @@ pub fn configured_for(
     Ok(configured(&selected, incremental, emit_deletes))
 }
 
-fn configured(selected: &[&'static dyn Stream], incremental: bool, emit_deletes: bool) -> Value {
+fn configured(selected: &[&'static StreamDef], incremental: bool, emit_deletes: bool) -> Value {
     let streams: Vec<Value> = selected
         .iter()
         .map(|s| {
@@ -117,7 +117,7 @@ fn is_discovered(v: &Value) -> bool {
 
 /// Reads a configured catalog: the streams to sync, in its order, with their
 /// modes. Unknown keys (generation ids, sync ids) are ignored.
-pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMode)>> {
+pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMode)>> {
     let v: Value = serde_json::from_slice(bytes).map_err(|_| {
         Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
     })?;
@@ -135,7 +135,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static dyn Stream, SyncMo
             stream_names()
         )));
     }
-    let mut out: Vec<(&'static dyn Stream, SyncMode)> = Vec::new();
+    let mut out: Vec<(&'static StreamDef, SyncMode)> = Vec::new();
     for entry in entries {
         let name = entry
             .get("stream")

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Redacting, Result};
 use crate::face;
 use crate::state::{Bookmark, Pass, StateInput};
-use crate::streams::Stream;
+use crate::streams::StreamDef;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
@@ -325,14 +325,14 @@ struct AirbyteSink<'a, 'w> {
 }
 
 impl Sink for AirbyteSink<'_, '_> {
-    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> std::io::Result<()> {
+    fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
         self.out.record(stream.name(), row)
     }
 
     fn checkpoint(
         &mut self,
-        stream: &'static dyn Stream,
+        stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
         records: u64,
@@ -344,7 +344,7 @@ impl Sink for AirbyteSink<'_, '_> {
         self.out.flush()
     }
 
-    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> std::io::Result<()> {
+    fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {
         self.out.stream_status(stream.name(), status)
     }
 
@@ -355,7 +355,7 @@ impl Sink for AirbyteSink<'_, '_> {
 
     /// As the CDK reports a stream that failed while the sync went on: a
     /// TRACE error carrying the stream's descriptor.
-    fn failed(&mut self, stream: &'static dyn Stream, error: &Error) -> std::io::Result<()> {
+    fn failed(&mut self, stream: &'static StreamDef, error: &Error) -> std::io::Result<()> {
         self.out.trace_error_of(error, Some(stream.name()))
     }
 }

@@ -2,7 +2,7 @@
 //! streams to sync, how, and which columns to keep.
 
 use crate::error::{Error, Result};
-use crate::streams::{self, Stream};
+use crate::streams::{self, StreamDef};
 use crate::sync::SyncMode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -13,13 +13,13 @@ pub use crate::sync::supports_incremental;
 
 /// Columns a user cannot deselect: without the key a target cannot upsert,
 /// without the cursor the state means nothing.
-pub fn is_automatic(s: &dyn Stream, column: &str) -> bool {
+pub fn is_automatic(s: &StreamDef, column: &str) -> bool {
     column == KEY || (supports_incremental(s) && s.cursor_field() == Some(column))
 }
 
 /// The stream's row schema as Singer targets read it (with
 /// `_ab_cdc_deleted_at` when the config asks for deletions).
-pub fn singer_schema(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn singer_schema(s: &StreamDef, emit_deletes: bool) -> Value {
     let mut schema = streams::schema_for_config(s, emit_deletes);
     singerize(&mut schema);
     if let Some(o) = schema.as_object_mut() {
@@ -71,7 +71,7 @@ fn method(incremental: bool) -> &'static str {
 }
 
 /// One stream as `--discover` lists it.
-pub fn stream_entry(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn stream_entry(s: &StreamDef, emit_deletes: bool) -> Value {
     let schema = singer_schema(s, emit_deletes);
     let incremental = supports_incremental(s);
     let mut top = json!({
@@ -113,12 +113,12 @@ pub fn stream_entry(s: &dyn Stream, emit_deletes: bool) -> Value {
 }
 
 pub fn catalog(emit_deletes: bool) -> Value {
-    json!({"streams": streams::ALL.iter().map(|s| stream_entry(*s, emit_deletes)).collect::<Vec<_>>()})
+    json!({"streams": streams::ALL.iter().map(|s| stream_entry(s, emit_deletes)).collect::<Vec<_>>()})
 }
 
 /// A stream to sync, how, and the columns the catalog deselected.
 pub struct Choice {
-    pub stream: &'static dyn Stream,
+    pub stream: &'static StreamDef,
     pub mode: SyncMode,
     pub dropped: BTreeSet<String>,
 }
@@ -129,8 +129,8 @@ impl Choice {
         streams::ALL
             .iter()
             .map(|s| Choice {
-                stream: *s,
-                mode: best_mode(*s),
+                stream: s,
+                mode: best_mode(s),
                 dropped: BTreeSet::new(),
             })
             .collect()
@@ -159,7 +159,7 @@ impl Choice {
     }
 }
 
-fn best_mode(s: &dyn Stream) -> SyncMode {
+fn best_mode(s: &StreamDef) -> SyncMode {
     if supports_incremental(s) {
         SyncMode::Incremental
     } else {
@@ -305,14 +305,14 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
 mod tests {
     use super::*;
 
-    fn find(name: &str) -> &'static dyn Stream {
+    fn find(name: &str) -> &'static StreamDef {
         streams::find(name).unwrap()
     }
 
     #[test]
     fn schemas_put_null_first_and_drop_airbyte_keywords() {
         for s in streams::ALL {
-            let schema = singer_schema(*s, false);
+            let schema = singer_schema(s, false);
             let text = schema.to_string();
             assert!(!text.contains("airbyte_type") && !text.contains("$schema"));
             for (col, p) in schema["properties"].as_object().unwrap() {

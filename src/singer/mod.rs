@@ -11,7 +11,7 @@ use crate::error::{redact_value, Error, Redacting, Result};
 use crate::face;
 use crate::output::{write_json, write_line};
 use crate::state::{Bookmark, Pass, StateInput};
-use crate::streams::Stream;
+use crate::streams::StreamDef;
 use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
 use chrono::{SubsecRound, Utc};
@@ -250,7 +250,7 @@ impl SingerSink<'_> {
         )
     }
 
-    fn schema(&mut self, stream: &'static dyn Stream) -> io::Result<()> {
+    fn schema(&mut self, stream: &'static StreamDef) -> io::Result<()> {
         let Some(s) = self.streams.get_mut(stream.name()) else {
             return Ok(());
         };
@@ -283,7 +283,7 @@ impl SingerSink<'_> {
 }
 
 impl Sink for SingerSink<'_> {
-    fn record(&mut self, stream: &'static dyn Stream, row: &[u8]) -> io::Result<()> {
+    fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> io::Result<()> {
         self.schema(stream)?;
         let now = Utc::now();
         if self.extracted.0 != now.timestamp_millis() {
@@ -318,7 +318,7 @@ impl Sink for SingerSink<'_> {
 
     fn checkpoint(
         &mut self,
-        stream: &'static dyn Stream,
+        stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
         _records: u64,
@@ -337,7 +337,7 @@ impl Sink for SingerSink<'_> {
         self.state()
     }
 
-    fn status(&mut self, stream: &'static dyn Stream, status: StreamStatus) -> io::Result<()> {
+    fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()> {
         match status {
             // Before any record, so a target can create the table even
             // for a stream that has no rows.
@@ -367,7 +367,7 @@ impl Sink for SingerSink<'_> {
     }
 
     /// Singer's way: an ERROR line for the stream, and the sync goes on.
-    fn failed(&mut self, _stream: &'static dyn Stream, error: &Error) -> io::Result<()> {
+    fn failed(&mut self, _stream: &'static StreamDef, error: &Error) -> io::Result<()> {
         writeln!(self.err, "ERROR {}", one_line(&error.message))
     }
 }

@@ -8,15 +8,24 @@
 //! business columns null, and an account without settings gives one row with
 //! every setting column null. The account columns repeat on every row.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
+use super::{row_schema, Out, Read, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct Account;
+pub static ACCOUNT: StreamDef = StreamDef {
+    name: "account",
+    description: "The Gorgias account with its subscription, one row per (setting, business-hours entry) so that no setting is dropped (natural key: __source_id, setting_id, entry position). Full refresh.",
+    read: Read::Single { path: "/account" },
+    // The hash also takes the entry's position in the setting's
+    // `business_hours` list, which is not a column: the key is per entry.
+    key: &["__source_id", "setting_id"],
+    schema: || row_schema::<AccountRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// The account with one of its settings and one business-hours entry.
 /// Natural key: (`__source_id`, `setting_id`, position of the entry in the
@@ -47,94 +56,62 @@ pub struct AccountRow {
     pub business_close: Option<String>,
     /// Opening time of the entry (`settings[].data.business_hours[].from_time`).
     pub business_open: Option<String>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for Account {
-    fn name(&self) -> &'static str {
-        "account"
-    }
-    fn description(&self) -> &'static str {
-        "The Gorgias account with its subscription, one row per (setting, business-hours entry) so that no setting is dropped (natural key: __source_id, setting_id, entry position). Full refresh."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/account",
-            order_by: None,
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::Single
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        None
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        None
-    }
-    fn schema(&self) -> Value {
-        schema_for::<AccountRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        // The hash also takes the entry's position in the setting's
-        // `business_hours` list, which is not a column: the key is per entry.
-        &["__source_id", "setting_id"]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let a = ctx.obj(object);
-        let sub = a.at("current_subscription");
-        let status = match a.member("status") {
-            Some(n) if n.is_object() => a.at("status").str("status"),
-            _ => a.str("status"),
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let a = ctx.obj(object);
+    let sub = a.at("current_subscription");
+    let status = match a.member("status") {
+        Some(n) if n.is_object() => a.at("status").str("status"),
+        _ => a.str("status"),
+    };
+    // The hash takes the entry's position in the setting's `business_hours`
+    // list, which is not a column: the key is per entry.
+    let mut push = |setting: Option<(super::Obj, Option<super::Obj>)>, position: Option<usize>| {
+        let (s, hours) = match setting {
+            Some((s, h)) => (Some(s), h),
+            None => (None, None),
         };
-        let base = |setting: Option<(super::Obj, Option<super::Obj>)>, position: Option<usize>| {
-            let (s, hours) = match setting {
-                Some((s, h)) => (Some(s), h),
-                None => (None, None),
-            };
-            let setting_id = s.and_then(|s| s.int("id"));
-            let data = s.map(|s| s.at("data"));
-            let id_key: &dyn std::fmt::Display = match &setting_id {
-                Some(id) => id,
-                None => &"",
-            };
-            let pos_key: &dyn std::fmt::Display = match &position {
-                Some(p) => p,
-                None => &"",
-            };
-            AccountRow {
-                domain: a.str("domain"),
-                status: status.clone(),
-                created_at: a.ts("created_datetime"),
-                subscription_plan: sub.str("plan"),
-                subscription_created_at: sub.ts("start_datetime"),
-                subscription_status: sub.str("status"),
-                setting_id,
-                setting_type: s.and_then(|s| s.str("type")),
-                timezone: data.and_then(|d| d.str("timezone")),
-                business_days: hours.and_then(|h| h.str("days")),
-                business_close: hours.and_then(|h| h.str("to_time")),
-                business_open: hours.and_then(|h| h.str("from_time")),
-                meta: ctx.meta(&[id_key, pos_key]),
-            }
+        let setting_id = s.and_then(|s| s.int("id"));
+        let data = s.map(|s| s.at("data"));
+        let id_key: &dyn std::fmt::Display = match &setting_id {
+            Some(id) => id,
+            None => &"",
         };
-        let settings = a.objects("settings");
-        if settings.is_empty() {
-            out.push(&base(None, None))?;
-        }
-        for s in settings {
-            let hours = s.at("data").objects("business_hours");
-            if hours.is_empty() {
-                out.push(&base(Some((s, None)), None))?;
-            }
-            for (i, h) in hours.into_iter().enumerate() {
-                out.push(&base(Some((s, Some(h))), Some(i)))?;
-            }
-        }
-        Ok(())
+        let pos_key: &dyn std::fmt::Display = match &position {
+            Some(p) => p,
+            None => &"",
+        };
+        let row = AccountRow {
+            domain: a.str("domain"),
+            status: status.clone(),
+            created_at: a.ts("created_datetime"),
+            subscription_plan: sub.str("plan"),
+            subscription_created_at: sub.ts("start_datetime"),
+            subscription_status: sub.str("status"),
+            setting_id,
+            setting_type: s.and_then(|s| s.str("type")),
+            timezone: data.and_then(|d| d.str("timezone")),
+            business_days: hours.and_then(|h| h.str("days")),
+            business_close: hours.and_then(|h| h.str("to_time")),
+            business_open: hours.and_then(|h| h.str("from_time")),
+        };
+        out.push_keyed(&row, &[id_key, pos_key])
+    };
+    let settings = a.objects("settings");
+    if settings.is_empty() {
+        push(None, None)?;
     }
+    for s in settings {
+        let hours = s.at("data").objects("business_hours");
+        if hours.is_empty() {
+            push(Some((s, None)), None)?;
+        }
+        for (i, h) in hours.into_iter().enumerate() {
+            push(Some((s, Some(h))), Some(i))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -142,13 +119,15 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+    #[allow(unused_imports)]
+    use serde_json::Value;
 
     fn rows(obj: Value) -> Vec<Value> {
         let ctx = RowContext::new(
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        super::super::map_value(&Account, &obj, &ctx).unwrap()
+        super::super::map_value(&ACCOUNT, &obj, &ctx).unwrap()
     }
 
     #[test]

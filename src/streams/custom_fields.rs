@@ -8,117 +8,25 @@
 //! emits only fields whose `updated_datetime` reached the bookmark. Field
 //! ids are unique across object types.
 
-use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::error::Result;
-use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use schemars::JsonSchema;
-use serde::Serialize;
-use serde_json::Value;
-
-pub struct CustomFields;
-
-/// A custom field definition. Natural key: `id`.
-#[derive(Serialize, JsonSchema)]
-pub struct CustomFieldRow {
-    /// Gorgias custom field id (`id`).
-    pub id: i64,
-    /// Ticket or Customer (`object_type`).
-    pub object_type: Option<String>,
-    /// The field's label (`label`).
-    pub label: Option<String>,
-    /// Its description (`description`).
-    pub description: Option<String>,
-    /// Display order (`priority`).
-    pub priority: Option<i64>,
-    /// Whether a value is required (`required`).
-    pub required: Option<bool>,
-    /// The Gorgias-managed role of the field, e.g. contact_reason (`managed_type`).
-    pub managed_type: Option<String>,
-    /// Data type and input settings, e.g. dropdown choices (`definition`).
-    pub definition: Option<Json>,
-    /// When it was archived (`deactivated_datetime`).
-    pub deactivated_datetime: Option<Timestamp>,
-    /// When it was created (`created_datetime`).
-    pub created_datetime: Option<Timestamp>,
-    /// When it last changed (`updated_datetime`): the cursor.
-    pub updated_datetime: Option<Timestamp>,
-    #[serde(flatten)]
-    pub sync: SyncMeta,
-}
-
-impl Stream for CustomFields {
-    fn name(&self) -> &'static str {
-        "custom_fields"
+super::api_stream! {
+    CUSTOM_FIELDS {
+        description: "Gorgias custom field definitions of tickets and customers, one row per field (natural key: id). Read whole per object type; incremental emits fields updated since the bookmark.",
+        read: Read::EachOf { path: "/custom-fields", order: "priority:asc", param: "object_type", values: &["Ticket", "Customer"] },
+        key: &["id"],
+        cursor: cursor!("updated_datetime" <- "updated_datetime"),
+        archived: Some(("archived", &["false", "true"])),
     }
-    fn description(&self) -> &'static str {
-        "Gorgias custom field definitions of tickets and customers, one row per field (natural key: id). Read whole per object type; incremental emits fields updated since the bookmark."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/custom-fields",
-            order_by: Some("priority:asc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::EachOf {
-            param: "object_type",
-            values: &["Ticket", "Customer"],
-        }
-    }
-    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
-        Some(("archived", &["false", "true"]))
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<CustomFieldRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["id"]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let f = ctx.obj(object);
-        let id = f.id("custom field")?;
-        out.push(&CustomFieldRow {
-            id,
-            object_type: f.str("object_type"),
-            label: f.str("label"),
-            description: f.str("description"),
-            priority: f.int("priority"),
-            required: f.bool("required"),
-            managed_type: f.str("managed_type"),
-            definition: f.json("definition"),
-            deactivated_datetime: f.ts("deactivated_datetime"),
-            created_datetime: f.ts("created_datetime"),
-            updated_datetime: f.ts("updated_datetime"),
-            sync: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use serde_json::json;
-
-    #[test]
-    fn maps_the_api_fields() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = super::super::map_value(&CustomFields, &json!({"id": 3001, "object_type": "Customer", "label": "Customer type",
-            "required": false, "definition": {"data_type": "text", "input_settings": {"choices": ["B2B"]}}}), &ctx).unwrap();
-        assert_eq!(out[0]["object_type"], "Customer");
-        assert_eq!(out[0]["definition"]["input_settings"]["choices"][0], "B2B");
-    }
+    /// A custom field definition. Natural key: `id`.
+    CustomFieldRow, "custom field";
+    id: id = "Gorgias custom field id (`id`).",
+    object_type: str = "Ticket or Customer (`object_type`).",
+    label: str = "The field's label (`label`).",
+    description: str = "Its description (`description`).",
+    priority: int = "Display order (`priority`).",
+    required: bool = "Whether a value is required (`required`).",
+    managed_type: str = "The Gorgias-managed role of the field, e.g. contact_reason (`managed_type`).",
+    definition: json_object = "Data type and input settings, e.g. dropdown choices (`definition`).",
+    deactivated_datetime: ts = "When it was archived (`deactivated_datetime`).",
+    created_datetime: ts = "When it was created (`created_datetime`).",
+    updated_datetime: ts = "When it last changed (`updated_datetime`): the cursor.",
 }

@@ -8,144 +8,30 @@
 //! JSON column. Deleted customers vanish from the list: the `events` stream
 //! carries their `customer-deleted` events.
 
-use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::error::Result;
-use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use schemars::JsonSchema;
-use serde::Serialize;
-use serde_json::Value;
-
-pub struct Customers;
-
-/// A Gorgias customer. Natural key: `id`.
-#[derive(Serialize, JsonSchema)]
-pub struct CustomerRow {
-    /// Gorgias customer id (`id`).
-    pub id: i64,
-    /// The customer's id in an external system, e.g. the shop (`external_id`).
-    pub external_id: Option<String>,
-    /// Whether the customer is active (`active`).
-    pub active: Option<bool>,
-    /// Main e-mail address (`email`).
-    pub email: Option<String>,
-    /// Full name (`name`).
-    pub name: Option<String>,
-    /// First name (`firstname`).
-    pub firstname: Option<String>,
-    /// Last name (`lastname`).
-    pub lastname: Option<String>,
-    /// Preferred language (`language`).
-    pub language: Option<String>,
-    /// Time zone (`timezone`).
-    pub timezone: Option<String>,
-    /// Agents' note on the customer (`note`).
-    pub note: Option<String>,
-    /// E-mail addresses, phone numbers, … with their type (`channels`).
-    pub channels: Option<Json>,
-    /// Data from each integration, keyed by integration id (`integrations`).
-    pub integrations: Option<Json>,
-    /// Free-form data set through the API (`data`).
-    pub data: Option<Json>,
-    /// Metadata (`meta`).
-    pub meta: Option<Json>,
-    /// When the customer was created (`created_datetime`).
-    pub created_datetime: Option<Timestamp>,
-    /// When the customer last changed (`updated_datetime`): the cursor.
-    pub updated_datetime: Option<Timestamp>,
-    #[serde(flatten)]
-    pub sync: SyncMeta,
-}
-
-impl Stream for Customers {
-    fn name(&self) -> &'static str {
-        "customers"
+super::api_stream! {
+    CUSTOMERS {
+        description: "Gorgias customers, one row per customer (natural key: id). Incremental on updated_datetime, read newest first; deletions appear in events.",
+        read: Read::NewestFirst { path: "/customers", lookback: no_lookback },
+        key: &["id"],
+        cursor: cursor!("updated_datetime" <- "updated_datetime"),
+        deletion: Some(Deletion { event: "customer-deleted", object_type: "Customer" }),
     }
-    fn description(&self) -> &'static str {
-        "Gorgias customers, one row per customer (natural key: id). Incremental on updated_datetime, read newest first; deletions appear in events."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/customers",
-            order_by: Some("updated_datetime:desc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<CustomerRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["id"]
-    }
-
-    fn deleted_by(&self) -> Option<&'static str> {
-        Some("customer-deleted")
-    }
-
-    fn event_object_type(&self) -> Option<&'static str> {
-        Some("Customer")
-    }
-
-    fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
-        Some(super::deleted_row("id", id, at, ctx))
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let c = ctx.obj(object);
-        let id = c.id("customer")?;
-        out.push(&CustomerRow {
-            id,
-            external_id: c.str("external_id"),
-            active: c.bool("active"),
-            email: c.str("email"),
-            name: c.str("name"),
-            firstname: c.str("firstname"),
-            lastname: c.str("lastname"),
-            language: c.str("language"),
-            timezone: c.str("timezone"),
-            note: c.str("note"),
-            channels: c.json("channels"),
-            integrations: c.json("integrations"),
-            data: c.json("data"),
-            meta: c.json("meta"),
-            created_datetime: c.ts("created_datetime"),
-            updated_datetime: c.ts("updated_datetime"),
-            sync: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use serde_json::json;
-
-    #[test]
-    fn integrations_keep_their_dynamic_keys_and_odd_types_become_null() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let obj = json!({"id": 2000123, "email": "a@b.c", "channels": "oops",
-            "integrations": {"5003": {"__integration_type__": "shopify", "customer": {"id": 9}}},
-            "updated_datetime": "2024-06-20 07:39:36.5+00:00"});
-        let out = super::super::map_value(&Customers, &obj, &ctx).unwrap();
-        let r = &out[0];
-        assert_eq!(r["integrations"]["5003"]["customer"]["id"], 9);
-        assert_eq!(r["channels"], Value::Null);
-        assert_eq!(ctx.coerced.get(), 1);
-        assert_eq!(r["updated_datetime"], "2024-06-20T07:39:36.500Z");
-        assert_eq!(r["__sync_key"], super::super::sync_key(&[&2000123], "acme"));
-    }
+    /// A Gorgias customer. Natural key: `id`.
+    CustomerRow, "customer";
+    id: id = "Gorgias customer id (`id`).",
+    external_id: str = "The customer's id in an external system, e.g. the shop (`external_id`).",
+    active: bool = "Whether the customer is active (`active`).",
+    email: str = "Main e-mail address (`email`).",
+    name: str = "Full name (`name`).",
+    firstname: str = "First name (`firstname`).",
+    lastname: str = "Last name (`lastname`).",
+    language: str = "Preferred language (`language`).",
+    timezone: str = "Time zone (`timezone`).",
+    note: str = "Agents' note on the customer (`note`).",
+    channels: json_array = "E-mail addresses, phone numbers, … with their type (`channels`).",
+    integrations: json_object = "Data from each integration, keyed by integration id (`integrations`).",
+    data: json_object = "Free-form data set through the API (`data`).",
+    meta: json_object = "Metadata (`meta`).",
+    created_datetime: ts = "When the customer was created (`created_datetime`).",
+    updated_datetime: ts = "When the customer last changed (`updated_datetime`): the cursor.",
 }

@@ -5,15 +5,26 @@
 //! `updated_at` reached the bookmark. Deactivated integrations stay listed
 //! with `deactivated_at` set.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
+use super::{cursor, row_schema, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct Integrations;
+pub static INTEGRATIONS: StreamDef = StreamDef {
+    name: "integrations",
+    description: "Gorgias integrations, one row per integration (natural key: integration_id). The list is read whole; incremental emits integrations updated since the bookmark.",
+    read: Read::WholeList { path: "/integrations", order: Some("created_datetime:asc") },
+    key: &["integration_id"],
+    cursor: cursor!("updated_at" <- "updated_datetime"),
+    relations: &[
+        Relation::new("integration_user_id", "users", "user_id"),
+    ],
+    schema: || row_schema::<IntegrationRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A Gorgias integration. Natural key: `integration_id`.
 #[derive(Serialize, JsonSchema)]
@@ -32,59 +43,19 @@ pub struct IntegrationRow {
     pub updated_at: Option<Timestamp>,
     /// When it was deactivated (`deactivated_datetime`); null while active.
     pub deactivated_at: Option<Timestamp>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for Integrations {
-    fn name(&self) -> &'static str {
-        "integrations"
-    }
-    fn description(&self) -> &'static str {
-        "Gorgias integrations, one row per integration (natural key: integration_id). The list is read whole; incremental emits integrations updated since the bookmark."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/integrations",
-            order_by: Some("created_datetime:asc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::WholeList
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<IntegrationRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["integration_id"]
-    }
-    fn relationships(&self) -> &'static [super::Relation] {
-        &[super::Relation {
-            column: "integration_user_id",
-            stream: "users",
-            key: "user_id",
-        }]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let i = ctx.obj(object);
-        let id = i.id("integration")?;
-        out.push(&IntegrationRow {
-            integration_id: id,
-            integration_user_id: i.at("user").int("id"),
-            integration_type: i.str("type"),
-            integration_name: i.str("name"),
-            created_at: i.ts("created_datetime"),
-            updated_at: i.ts("updated_datetime"),
-            deactivated_at: i.ts("deactivated_datetime"),
-            meta: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let i = ctx.obj(object);
+    let id = i.id("integration")?;
+    out.push(&IntegrationRow {
+        integration_id: id,
+        integration_user_id: i.at("user").int("id"),
+        integration_type: i.str("type"),
+        integration_name: i.str("name"),
+        created_at: i.ts("created_datetime"),
+        updated_at: i.ts("updated_datetime"),
+        deactivated_at: i.ts("deactivated_datetime"),
+    })?;
+    Ok(())
 }

@@ -9,117 +9,24 @@
 //! them, so each side is its own newest-first pass with its own stop rule;
 //! archived macros come with `archived_datetime` set.
 
-use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::error::Result;
-use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use schemars::JsonSchema;
-use serde::Serialize;
-use serde_json::Value;
-
-pub struct Macros;
-
-/// A Gorgias macro. Natural key: `id`.
-#[derive(Serialize, JsonSchema)]
-pub struct MacroRow {
-    /// Gorgias macro id (`id`).
-    pub id: i64,
-    /// Its id in an external system (`external_id`).
-    pub external_id: Option<String>,
-    /// The macro's name (`name`).
-    pub name: Option<String>,
-    /// The customer intent it answers, e.g. refund/request (`intent`).
-    pub intent: Option<String>,
-    /// Its language (`language`).
-    pub language: Option<String>,
-    /// What applying it does: reply text, tags, status, … (`actions`).
-    pub actions: Option<Json>,
-    /// How many times it was applied (`usage`).
-    pub usage: Option<i64>,
-    /// When it was archived (`archived_datetime`).
-    pub archived_datetime: Option<Timestamp>,
-    /// When it was created (`created_datetime`).
-    pub created_datetime: Option<Timestamp>,
-    /// When it was last edited (`updated_datetime`): the cursor.
-    pub updated_datetime: Option<Timestamp>,
-    #[serde(flatten)]
-    pub sync: SyncMeta,
-}
-
-impl Stream for Macros {
-    fn name(&self) -> &'static str {
-        "macros"
+super::api_stream! {
+    MACROS {
+        description: "Gorgias macros, one row per macro (natural key: id). Incremental on updated_datetime, read newest first.",
+        read: Read::NewestFirst { path: "/macros", lookback: no_lookback },
+        key: &["id"],
+        cursor: cursor!("updated_datetime" <- "updated_datetime"),
+        archived: Some(("archived", &["false", "true"])),
     }
-    fn description(&self) -> &'static str {
-        "Gorgias macros, one row per macro (natural key: id). Incremental on updated_datetime, read newest first."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/macros",
-            order_by: Some("updated_datetime:desc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
-        Some(("archived", &["false", "true"]))
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<MacroRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["id"]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let m = ctx.obj(object);
-        let id = m.id("macro")?;
-        out.push(&MacroRow {
-            id,
-            external_id: m.str("external_id"),
-            name: m.str("name"),
-            intent: m.str("intent"),
-            language: m.str("language"),
-            actions: m.json("actions"),
-            usage: m.int("usage"),
-            archived_datetime: m.ts("archived_datetime"),
-            created_datetime: m.ts("created_datetime"),
-            updated_datetime: m.ts("updated_datetime"),
-            sync: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use serde_json::json;
-
-    #[test]
-    fn actions_stay_json() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = super::super::map_value(
-            &Macros,
-            &json!({"id": 80001, "name": "Refund issued",
-            "actions": [{"name": "addTags", "arguments": {"tags": "refund"}}],
-            "updated_datetime": "2024-11-01T10:59:29+00:00"}),
-            &ctx,
-        )
-        .unwrap();
-        assert_eq!(out[0]["actions"][0]["arguments"]["tags"], "refund");
-        assert_eq!(out[0]["updated_datetime"], "2024-11-01T10:59:29Z");
-    }
+    /// A Gorgias macro. Natural key: `id`.
+    MacroRow, "macro";
+    id: id = "Gorgias macro id (`id`).",
+    external_id: str = "Its id in an external system (`external_id`).",
+    name: str = "The macro's name (`name`).",
+    intent: str = "The customer intent it answers, e.g. refund/request (`intent`).",
+    language: str = "Its language (`language`).",
+    actions: json_array = "What applying it does: reply text, tags, status, … (`actions`).",
+    usage: int = "How many times it was applied (`usage`).",
+    archived_datetime: ts = "When it was archived (`archived_datetime`).",
+    created_datetime: ts = "When it was created (`created_datetime`).",
+    updated_datetime: ts = "When it was last edited (`updated_datetime`): the cursor.",
 }

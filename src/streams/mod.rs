@@ -22,6 +22,8 @@ mod events;
 mod integrations;
 mod jobs;
 mod macros;
+#[cfg(test)]
+mod map_tests;
 mod rules;
 mod satisfaction_surveys;
 mod tags;
@@ -35,56 +37,194 @@ mod views;
 mod voice_calls;
 
 /// Every stream, in catalog order.
-pub static ALL: &[&dyn Stream] = &[
-    &account::Account,
-    &users::Users,
-    &tickets::Tickets,
-    &ticket_tags::TicketTags,
-    &ticket_messages::TicketMessages,
-    &satisfaction_surveys::SatisfactionSurveys,
-    &integrations::Integrations,
-    &customers::Customers,
-    &tags::Tags,
-    &events::Events,
-    &teams::Teams,
-    &views::Views,
-    &view_items::ViewItems,
-    &macros::Macros,
-    &rules::Rules,
-    &custom_fields::CustomFields,
-    &jobs::Jobs,
-    &voice_calls::VoiceCalls,
+pub static ALL: &[&StreamDef] = &[
+    &account::ACCOUNT,
+    &users::USERS,
+    &tickets::TICKETS,
+    &ticket_tags::TICKET_TAGS,
+    &ticket_messages::TICKET_MESSAGES,
+    &satisfaction_surveys::SATISFACTION_SURVEYS,
+    &integrations::INTEGRATIONS,
+    &customers::CUSTOMERS,
+    &tags::TAGS,
+    &events::EVENTS,
+    &teams::TEAMS,
+    &views::VIEWS,
+    &view_items::VIEW_ITEMS,
+    &macros::MACROS,
+    &rules::RULES,
+    &custom_fields::CUSTOM_FIELDS,
+    &jobs::JOBS,
+    &voice_calls::VOICE_CALLS,
 ];
 
-pub fn find(name: &str) -> Option<&'static dyn Stream> {
-    ALL.iter().copied().find(|s| s.name() == name)
+pub fn find(name: &str) -> Option<&'static StreamDef> {
+    ALL.iter().copied().find(|s| s.name == name)
 }
 
-/// How an endpoint can be read, which decides what incremental means for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadPlan {
+/// A stream, declared as a value: what it reads and how, its identity, and
+/// how one API object becomes rows. Everything the read loop, the faces and
+/// the docs ask of a stream is derived from these fields by the accessors
+/// below, so a fact is written once (the sort order from the cursor, the
+/// shared pages from [`Read::RidesOn`], `__sync_key` from `key`).
+pub struct StreamDef {
+    pub name: &'static str,
+    /// One paragraph for the catalog: what a row is and its natural key.
+    pub description: &'static str,
+    pub read: Read,
+    /// The natural key columns: what `__sync_key` hashes, in that order.
+    pub key: &'static [&'static str],
+    /// `None` for a stream that is full refresh only.
+    pub cursor: Option<Cursor>,
+    /// Foreign keys to other streams, for the generated docs (ERD, dbt tests).
+    pub relations: &'static [Relation],
+    /// How `/api/events` reports a hard delete of this stream's objects.
+    pub deletion: Option<Deletion>,
+    /// A filter of which the endpoint lists one side per call: the list is
+    /// read once per value, each pass under the stream's plan (its stop
+    /// rule included) and within each of the plan's own partitions.
+    /// `/api/macros` leaves archived macros out unless `archived=true`,
+    /// which lists only them.
+    pub archived: Option<(&'static str, &'static [&'static str])>,
+    /// Query filters from the config, sent on every page (e.g. user roles).
+    pub filters: fn(&Config) -> Vec<(&'static str, String)>,
+    /// The row's JSON Schema (draft-07), bookkeeping columns included.
+    pub schema: fn() -> Value,
+    /// Maps one API object to this stream's rows.
+    pub map: fn(Node<'_>, &RowContext, &mut Out<'_>) -> Result<()>,
+}
+
+/// How the stream's endpoint is read, which decides what incremental means
+/// for it. A list's order is its cursor's field where the plan depends on
+/// it (newest first, server-filtered), so it is never written twice.
+#[derive(Clone, Copy)]
+pub enum Read {
     /// One object (`/api/account`): always read whole.
-    Single,
-    /// The whole list every time: the endpoint cannot sort by a key that
-    /// changes, so an incremental read filters rows on our side.
-    WholeList,
-    /// Newest first on the endpoint's change key, stopping after a whole page
-    /// older than the bookmark (less the stream's lookback).
-    NewestFirst,
-    /// Oldest first on a key the endpoint filters on server-side
-    /// (`<api_cursor>[gte]=<lower bound>`): only what is new is fetched, and
-    /// every page is a checkpoint.
-    ServerFiltered,
+    Single { path: &'static str },
+    /// The whole list every time, in `order` (`None`: the endpoint takes no
+    /// `order_by`): it cannot sort by a key that changes, so an incremental
+    /// read filters rows on our side.
+    WholeList {
+        path: &'static str,
+        order: Option<&'static str>,
+    },
+    /// Newest first on the cursor's field, stopping after a whole page older
+    /// than the bookmark less `lookback` (for records that change without
+    /// their sort key moving); oldest first when there is no bookmark yet.
+    NewestFirst {
+        path: &'static str,
+        lookback: fn(&Config) -> Duration,
+    },
+    /// Oldest first on the cursor's field, which the endpoint filters on
+    /// server-side (`<field>[gte]=<lower bound less lookback>`): only what is
+    /// new is fetched, and every page is a checkpoint.
+    ServerFiltered {
+        path: &'static str,
+        lookback: fn(&Config) -> Duration,
+    },
     /// The whole list once per value of a filter the endpoint requires
     /// (custom fields are listed per `object_type`).
     EachOf {
+        path: &'static str,
+        order: &'static str,
         param: &'static str,
         values: &'static [&'static str],
     },
-    /// The child list of every object of a parent list, each read whole: the
-    /// stream's endpoint path holds `{id}`, replaced by each parent's id, and
-    /// `map` receives `{"parent": <parent object>, "item": <child object>}`.
-    PerParent(Endpoint),
+    /// The child list (`path` holds `{id}`) of every object of `parent`'s
+    /// list, each read whole; `map` runs with [`RowContext::parent`] set.
+    PerParent {
+        path: &'static str,
+        order: &'static str,
+        parent: &'static StreamDef,
+    },
+    /// Rows drawn from another stream's objects (a ticket embeds its tags):
+    /// read in the same pass, under that stream's plan.
+    RidesOn(&'static StreamDef),
+}
+
+/// The cursor: the row column, and the API field it is read from (the sort
+/// key of newest-first and server-filtered reads). Built by [`cursor!`],
+/// which spells out both orders on that field once, at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub column: &'static str,
+    pub api: &'static str,
+    /// Where the change time is read when `api` is absent or null: a record
+    /// that never changed has only its creation time, and without one an
+    /// incremental read would send it again every time.
+    pub fallback: Option<&'static str>,
+    newest_first: &'static str,
+    oldest_first: &'static str,
+}
+
+/// `cursor!("updated_at" <- "updated_datetime")`, optionally
+/// `or "created_datetime"` for the fallback.
+macro_rules! cursor {
+    ($column:literal <- $api:literal) => {
+        $crate::streams::cursor!(@ $column, $api, None)
+    };
+    ($column:literal <- $api:literal or $fallback:literal) => {
+        $crate::streams::cursor!(@ $column, $api, Some($fallback))
+    };
+    (@ $column:literal, $api:literal, $fallback:expr) => {
+        Some($crate::streams::Cursor::new(
+            $column,
+            $api,
+            $fallback,
+            concat!($api, ":desc"),
+            concat!($api, ":asc"),
+        ))
+    };
+}
+pub(crate) use cursor;
+
+impl Cursor {
+    #[doc(hidden)]
+    pub const fn new(
+        column: &'static str,
+        api: &'static str,
+        fallback: Option<&'static str>,
+        newest_first: &'static str,
+        oldest_first: &'static str,
+    ) -> Self {
+        Cursor {
+            column,
+            api,
+            fallback,
+            newest_first,
+            oldest_first,
+        }
+    }
+}
+
+/// How `/api/events` reports a hard delete: events of type `event` (e.g.
+/// `ticket-deleted`) whose `object_type` is `object_type` (`Ticket`) and
+/// whose `object_id` is the row's first key column. The object type is
+/// checked whatever a server returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deletion {
+    pub event: &'static str,
+    pub object_type: &'static str,
+}
+
+/// The fields most streams leave at their default, for `..DEFAULTS`.
+pub const DEFAULTS: StreamDef = StreamDef {
+    name: "",
+    description: "",
+    read: Read::Single { path: "" },
+    key: &[],
+    cursor: None,
+    relations: &[],
+    deletion: None,
+    archived: None,
+    filters: |_| Vec::new(),
+    schema: || Value::Null,
+    map: |_, _, _| Ok(()),
+};
+
+/// No lookback: for streams whose records move their sort key on change.
+pub fn no_lookback(_: &Config) -> Duration {
+    Duration::zero()
 }
 
 /// An endpoint and its order. Streams with equal endpoints share one pass.
@@ -94,80 +234,144 @@ pub struct Endpoint {
     /// Sent as `order_by` on every page; `None` for single objects. For
     /// `NewestFirst` streams this is the `field:desc` order.
     pub order_by: Option<&'static str>,
+    /// For newest-first reads, the same key oldest first.
+    oldest: Option<&'static str>,
 }
 
 impl Endpoint {
     /// The same key oldest first (`field:asc`), for reads that start from
     /// the beginning of history and checkpoint as they go.
     pub fn oldest_first(&self) -> Option<String> {
-        self.order_by
-            .and_then(|o| o.strip_suffix(":desc"))
-            .map(|field| format!("{field}:asc"))
+        self.oldest.map(str::to_string)
     }
 }
 
-pub trait Stream: Sync {
-    fn name(&self) -> &'static str;
-    /// One paragraph for the catalog: what a row is and its natural key.
-    fn description(&self) -> &'static str;
-    fn endpoint(&self) -> Endpoint;
-    fn plan(&self) -> ReadPlan;
+/// The answers the read loop, the faces and the docs ask of a stream, all
+/// derived from its declaration.
+impl StreamDef {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+    /// The stream whose pages this one's rows come from: itself, or the one
+    /// it rides on.
+    pub fn pages(&'static self) -> &'static StreamDef {
+        match self.read {
+            Read::RidesOn(host) => host.pages(),
+            _ => self,
+        }
+    }
+    pub fn endpoint(&self) -> Endpoint {
+        let list = |path, order_by| Endpoint {
+            path,
+            order_by,
+            oldest: None,
+        };
+        let cursor = self.cursor.unwrap_or(Cursor::new("", "", None, "", ""));
+        match self.read {
+            Read::Single { path } => list(path, None),
+            Read::WholeList { path, order } => list(path, order),
+            Read::NewestFirst { path, .. } => Endpoint {
+                path,
+                order_by: Some(cursor.newest_first),
+                oldest: Some(cursor.oldest_first),
+            },
+            Read::ServerFiltered { path, .. } => list(path, Some(cursor.oldest_first)),
+            Read::EachOf { path, order, .. } | Read::PerParent { path, order, .. } => {
+                list(path, Some(order))
+            }
+            Read::RidesOn(host) => host.endpoint(),
+        }
+    }
+    pub fn plan(&self) -> ReadPlan {
+        match self.read {
+            Read::Single { .. } => ReadPlan::Single,
+            Read::WholeList { .. } => ReadPlan::WholeList,
+            Read::NewestFirst { .. } => ReadPlan::NewestFirst,
+            Read::ServerFiltered { .. } => ReadPlan::ServerFiltered,
+            Read::EachOf { param, values, .. } => ReadPlan::EachOf { param, values },
+            Read::PerParent { parent, .. } => ReadPlan::PerParent(parent.endpoint()),
+            Read::RidesOn(host) => host.plan(),
+        }
+    }
     /// The row column holding the cursor, when the stream is incremental.
-    fn cursor_field(&self) -> Option<&'static str>;
-    /// The API object's field the cursor is read from (the sort key for
-    /// `NewestFirst`).
-    fn api_cursor(&self) -> Option<&'static str>;
-    /// Where the change time is read when `api_cursor` is absent or null:
-    /// a record that never changed has only its creation time, and without
-    /// one an incremental read would send it again every time.
-    fn api_cursor_fallback(&self) -> Option<&'static str> {
-        None
+    pub fn cursor_field(&self) -> Option<&'static str> {
+        self.cursor.map(|c| c.column)
     }
-    /// How far before its bookmark an incremental read starts again: for
-    /// streams whose records change without their sort key moving.
-    fn lookback(&self, _config: &Config) -> Duration {
-        Duration::zero()
+    /// The API object's field the cursor is read from.
+    pub fn api_cursor(&self) -> Option<&'static str> {
+        self.cursor.map(|c| c.api)
     }
-    /// The row's JSON Schema (draft-07).
-    fn schema(&self) -> Value;
-    /// Maps one API object to this stream's rows.
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()>;
-    /// The natural key columns: what `__sync_key` hashes, in that order.
-    fn natural_key(&self) -> &'static [&'static str] {
-        &[]
+    pub fn api_cursor_fallback(&self) -> Option<&'static str> {
+        self.cursor.and_then(|c| c.fallback)
     }
-    /// Foreign keys to other streams, for the generated docs (ERD, dbt tests).
-    fn relationships(&self) -> &'static [Relation] {
-        &[]
+    /// How far before its bookmark an incremental read starts again.
+    pub fn lookback(&self, config: &Config) -> Duration {
+        match self.read {
+            Read::NewestFirst { lookback, .. } | Read::ServerFiltered { lookback, .. } => {
+                lookback(config)
+            }
+            Read::RidesOn(host) => host.lookback(config),
+            _ => Duration::zero(),
+        }
     }
-    /// A filter of which the endpoint lists one side per call: the list is
-    /// read once per value, each pass under the stream's plan (its stop
-    /// rule included) and within each of the plan's own partitions.
-    /// `/api/macros` leaves archived macros out unless `archived=true`,
-    /// which lists only them.
-    fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
-        None
+    pub fn schema(&self) -> Value {
+        (self.schema)()
     }
-    /// Query filters from the config, sent on every page (e.g. user roles).
-    fn filters(&self, _config: &Config) -> Vec<(&'static str, String)> {
-        Vec::new()
+    /// Maps one API object to this stream's rows, each keyed by `key`.
+    pub fn map(&self, object: Node<'_>, ctx: &RowContext, rows: &mut Rows) -> Result<()> {
+        let mut out = Out {
+            rows,
+            ctx,
+            key: self.key,
+        };
+        (self.map)(object, ctx, &mut out)
+    }
+    pub fn natural_key(&self) -> &'static [&'static str] {
+        self.key
+    }
+    pub fn relationships(&self) -> &'static [Relation] {
+        self.relations
+    }
+    pub fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
+        self.archived
+    }
+    pub fn filters(&self, config: &Config) -> Vec<(&'static str, String)> {
+        (self.filters)(config)
     }
     /// The `/api/events` type that reports a hard delete of this stream's
     /// objects (whose `object_id` is the row's id), when the API has one.
-    fn deleted_by(&self) -> Option<&'static str> {
-        None
+    pub fn deleted_by(&self) -> Option<&'static str> {
+        self.deletion.map(|d| d.event)
     }
-    /// The `object_type` `/api/events` gives this stream's objects (`Ticket`,
-    /// `Customer`): a deletion counts only for an event of the `deleted_by`
-    /// type that names this object type, whatever a server returned.
-    fn event_object_type(&self) -> Option<&'static str> {
-        None
+    /// The `object_type` `/api/events` gives this stream's objects.
+    pub fn event_object_type(&self) -> Option<&'static str> {
+        self.deletion.map(|d| d.object_type)
     }
-    /// The row that tells a destination an object is gone: its key columns,
-    /// `_ab_cdc_deleted_at`, and nulls. Only for streams with `deleted_by`.
-    fn deleted_row(&self, _id: i64, _at: Timestamp, _ctx: &RowContext) -> Option<Value> {
-        None
+    /// The row that tells a destination an object is gone: its key column,
+    /// `_ab_cdc_deleted_at`, and nulls. Only for streams with a deletion.
+    pub fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
+        let column = self.key.first()?;
+        self.deletion.map(|_| deleted_row(column, id, at, ctx))
     }
+}
+
+/// How an endpoint is read, as the read loop sees it (derived from
+/// [`Read`], with a riding stream showing its host's plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPlan {
+    Single,
+    WholeList,
+    NewestFirst,
+    ServerFiltered,
+    EachOf {
+        param: &'static str,
+        values: &'static [&'static str],
+    },
+    /// The parent list's endpoint; `map` receives each child object.
+    PerParent(Endpoint),
 }
 
 /// A foreign key: this stream's `column` refers to `stream`.`key`.
@@ -176,6 +380,16 @@ pub struct Relation {
     pub column: &'static str,
     pub stream: &'static str,
     pub key: &'static str,
+}
+
+impl Relation {
+    pub const fn new(column: &'static str, stream: &'static str, key: &'static str) -> Self {
+        Relation {
+            column,
+            stream,
+            key,
+        }
+    }
 }
 
 /// Sync-wide values every row carries, and a tally of fields the API sent
@@ -239,7 +453,7 @@ impl RowContext {
     }
 
     /// The three bookkeeping columns, keyed by the row's identity.
-    pub fn meta(&self, identity: &[&dyn std::fmt::Display]) -> SyncMeta {
+    fn meta(&self, identity: &[&dyn std::fmt::Display]) -> SyncMeta {
         SyncMeta {
             source_id: self.source_id.clone(),
             sync_key: sync_key(identity, &self.source_id),
@@ -274,6 +488,132 @@ pub fn sync_key(identity: &[&dyn std::fmt::Display], source_id: &str) -> String 
     }
     out
 }
+
+/// A row's schema with the bookkeeping columns every row carries.
+pub fn row_schema<T: JsonSchema>() -> Value {
+    let mut schema = crate::schema::schema_for::<T>();
+    let meta = crate::schema::schema_for::<SyncMeta>();
+    if let (Some(props), Some(more)) = (
+        schema["properties"].as_object_mut(),
+        meta["properties"].as_object(),
+    ) {
+        props.extend(more.clone());
+    }
+    if let (Some(o), Some(more)) = (schema.as_object_mut(), meta["required"].as_array()) {
+        let required = o
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(req) = required.as_array_mut() {
+            req.extend(more.iter().cloned());
+        }
+    }
+    schema
+}
+
+/// The API field a column copies: the column's own name (`r#type` is `type`).
+pub const fn api_field(column: &'static str) -> &'static str {
+    match column.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => column,
+        },
+        _ => column,
+    }
+}
+
+/// A stream whose columns are the API object's own fields, declared from
+/// ONE list: the stream's static (named like `TAGS`, its name the module's,
+/// its other [`StreamDef`] fields in braces), then the row's doc, its type
+/// and the noun for errors ("tag"), then `column: getter = "description",`
+/// per column. The getter is an [`Obj`] reader (`str`, `int`, `bool`, `ts`,
+/// `json_object`, `json_array`, `json`) of the API field of the column's
+/// name, `id` (the object's id, refused without one) or `parent` (the
+/// parent's id, for a child list); `ts or other_field` reads `other_field`
+/// when the field is absent or null. It builds the row struct (its
+/// descriptions become the schema's), `map` and `schema`.
+macro_rules! api_stream {
+    ($stream:ident { $($def:tt)* }
+     $(#[$doc:meta])* $row:ident, $what:literal;
+     $($col:ident: $get:ident $(or $alt:ident)? = $desc:literal,)+) => {
+        #[allow(unused_imports)]
+        use $crate::streams::{cursor, no_lookback, Deletion, Read, Relation, StreamDef, DEFAULTS};
+        #[allow(unused_imports)]
+        use chrono::Duration;
+
+        pub static $stream: StreamDef = StreamDef {
+            name: $crate::streams::module_name(module_path!()),
+            $($def)*
+            schema,
+            map,
+            ..DEFAULTS
+        };
+
+        $(#[$doc])*
+        #[derive(serde::Serialize, schemars::JsonSchema)]
+        pub struct $row {
+            $(#[doc = $desc] pub $col: $crate::streams::column_type!($get),)+
+        }
+
+        pub fn map(
+            object: $crate::json::Node<'_>,
+            ctx: &$crate::streams::RowContext,
+            out: &mut $crate::streams::Out<'_>,
+        ) -> $crate::error::Result<()> {
+            let o = ctx.obj(object);
+            out.push(&$row {
+                $($col: $crate::streams::column_value!(o, ctx, $what, $col, $get $(or $alt)?),)+
+            })
+        }
+
+        pub fn schema() -> serde_json::Value {
+            $crate::streams::row_schema::<$row>()
+        }
+    };
+}
+pub(crate) use api_stream;
+
+/// The last segment of a module path: a stream's name is its file's.
+pub const fn module_name(path: &'static str) -> &'static str {
+    let bytes = path.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 && bytes[i - 1] != b':' {
+        i -= 1;
+    }
+    match std::str::from_utf8(bytes.split_at(i).1) {
+        Ok(name) => name,
+        Err(_) => path,
+    }
+}
+
+macro_rules! column_type {
+    (id) => { i64 };
+    (parent) => { i64 };
+    (str) => { Option<String> };
+    (int) => { Option<i64> };
+    (bool) => { Option<bool> };
+    (ts) => { Option<$crate::schema::Timestamp> };
+    (json) => { Option<$crate::streams::columns::Json> };
+    (json_object) => { Option<$crate::streams::columns::JsonObject> };
+    (json_array) => { Option<$crate::streams::columns::JsonArray> };
+}
+pub(crate) use column_type;
+
+macro_rules! column_value {
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, id) => {
+        $o.id($what)?
+    };
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, parent) => {
+        $ctx.parent_id($what)?
+    };
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident or $alt:ident) => {
+        $o.$get($crate::streams::api_field(stringify!($col)))
+            .or_else(|| $o.$get(stringify!($alt)))
+    };
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident) => {
+        $o.$get($crate::streams::api_field(stringify!($col)))
+    };
+}
+pub(crate) use column_value;
 
 /// The bookkeeping columns on every row.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -449,7 +789,7 @@ pub fn deleted_row(id_column: &str, id: i64, at: Timestamp, ctx: &RowContext) ->
 
 /// The stream's schema as a sync with this config emits it: with
 /// `_ab_cdc_deleted_at` when deletions are read for it.
-pub fn schema_for_config(s: &dyn Stream, emit_deletes: bool) -> Value {
+pub fn schema_for_config(s: &StreamDef, emit_deletes: bool) -> Value {
     let mut schema = s.schema();
     if emit_deletes && s.deleted_by().is_some() {
         schema["properties"][DELETED_AT] = serde_json::json!({
@@ -479,6 +819,33 @@ impl Rows {
             return Err(Error::system(format!(
                 "A row could not be written as JSON ({e}): please report this."
             )));
+        }
+        self.ends.push(self.text.len());
+        Ok(())
+    }
+
+    /// A row with its bookkeeping columns appended (the row's own columns
+    /// first, as a destination shows them).
+    fn push_with<T: Serialize>(&mut self, row: &T, meta: &SyncMeta) -> Result<()> {
+        let start = self.text.len();
+        self.push(row)?;
+        self.ends.pop();
+        if self.text.last() == Some(&b'}') {
+            self.text.pop();
+            let empty = self.text.last() == Some(&b'{');
+            let at = self.text.len();
+            if let Err(e) = crate::output::write_json(&mut self.text, meta) {
+                self.text.truncate(start);
+                return Err(Error::system(format!(
+                    "A row could not be written as JSON ({e}): please report this."
+                )));
+            }
+            // The meta object's own `{` becomes the separator.
+            if empty {
+                self.text.remove(at);
+            } else {
+                self.text[at] = b',';
+            }
         }
         self.ends.push(self.text.len());
         Ok(())
@@ -515,8 +882,153 @@ impl Rows {
     }
 }
 
+/// Where a stream's `map` puts its rows: each row gets its bookkeeping
+/// columns here, `__sync_key` hashed from the values of the stream's
+/// declared key columns, so the key the docs show is the key the rows carry.
+pub struct Out<'a> {
+    rows: &'a mut Rows,
+    ctx: &'a RowContext,
+    key: &'static [&'static str],
+}
+
+impl Out<'_> {
+    /// One row, keyed by its declared key columns (a null one counts as
+    /// empty text).
+    pub fn push<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        let mut parts = KeyParts {
+            key: self.key,
+            parts: Default::default(),
+        };
+        let declared = self.key.len().min(parts.parts.len());
+        if row.serialize(&mut parts).is_err()
+            || declared < self.key.len()
+            || parts.parts[..declared].iter().any(Option::is_none)
+        {
+            return Err(Error::system(format!(
+                "A row lacks one of its key columns ({}): please report this.",
+                self.key.join(", ")
+            )));
+        }
+        let identity: Vec<&dyn std::fmt::Display> = parts
+            .parts
+            .iter()
+            .flatten()
+            .map(|p| p as &dyn std::fmt::Display)
+            .collect();
+        self.push_keyed(row, &identity)
+    }
+
+    /// One row whose identity is not only its key columns: an account row is
+    /// one business-hours entry (its position in the list is no column), a
+    /// ticket's tag without an id is keyed by its name.
+    pub fn push_keyed<T: Serialize>(
+        &mut self,
+        row: &T,
+        identity: &[&dyn std::fmt::Display],
+    ) -> Result<()> {
+        self.rows.push_with(row, &self.ctx.meta(identity))
+    }
+}
+
+/// The declared key columns of a row, read as it serialises (one pass that
+/// writes nothing but those values), in the key's order.
+struct KeyParts {
+    key: &'static [&'static str],
+    parts: [Option<String>; 3],
+}
+
+type KeyError = serde_json::Error;
+
+fn not_a_row() -> KeyError {
+    serde::ser::Error::custom("not a flat row")
+}
+
+macro_rules! refuse {
+    ($($name:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $name(self, $(_: $arg),*) -> std::result::Result<$ok, KeyError> {
+            Err(not_a_row())
+        })*
+    };
+}
+
+impl serde::Serializer for &mut KeyParts {
+    type Ok = ();
+    type Error = KeyError;
+    type SerializeSeq = serde::ser::Impossible<(), KeyError>;
+    type SerializeTuple = serde::ser::Impossible<(), KeyError>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), KeyError>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), KeyError>;
+    type SerializeMap = serde::ser::Impossible<(), KeyError>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = serde::ser::Impossible<(), KeyError>;
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> std::result::Result<Self, KeyError> {
+        Ok(self)
+    }
+    refuse! {
+        serialize_bool(bool) -> (); serialize_i8(i8) -> (); serialize_i16(i16) -> ();
+        serialize_i32(i32) -> (); serialize_i64(i64) -> (); serialize_u8(u8) -> ();
+        serialize_u16(u16) -> (); serialize_u32(u32) -> (); serialize_u64(u64) -> ();
+        serialize_f32(f32) -> (); serialize_f64(f64) -> (); serialize_char(char) -> ();
+        serialize_str(&str) -> (); serialize_bytes(&[u8]) -> (); serialize_none() -> ();
+        serialize_unit() -> (); serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> std::result::Result<(), KeyError> {
+        Err(not_a_row())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> std::result::Result<(), KeyError> {
+        Err(not_a_row())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> std::result::Result<(), KeyError> {
+        Err(not_a_row())
+    }
+}
+
+impl serde::ser::SerializeStruct for &mut KeyParts {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> std::result::Result<(), KeyError> {
+        if let Some(i) = self.key.iter().position(|k| *k == name) {
+            let v = serde_json::to_value(value)?;
+            let text = match v {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            if let Some(slot) = self.parts.get_mut(i) {
+                *slot = Some(text);
+            }
+        }
+        Ok(())
+    }
+    fn end(self) -> std::result::Result<(), KeyError> {
+        Ok(())
+    }
+}
+
 /// Maps one object given as a value: for tests and tools.
-pub fn map_value(s: &dyn Stream, object: &Value, ctx: &RowContext) -> Result<Vec<Value>> {
+pub fn map_value(s: &StreamDef, object: &Value, ctx: &RowContext) -> Result<Vec<Value>> {
     let doc = crate::json::Doc::from_value(object);
     let mut rows = Rows::default();
     s.map(doc.root(), ctx, &mut rows)?;
@@ -558,5 +1070,101 @@ mod tests {
                 assert!(props.contains_key(c), "{}: {c}", s.name());
             }
         }
+    }
+
+    #[test]
+    fn a_riding_stream_reads_its_hosts_pages_under_its_hosts_plan() {
+        let (rider, host) = (&ticket_tags::TICKET_TAGS, &tickets::TICKETS);
+        assert!(std::ptr::eq(rider.pages(), host));
+        assert_eq!(rider.endpoint(), host.endpoint());
+        assert_eq!(rider.plan(), host.plan());
+        assert_eq!(rider.api_cursor(), host.api_cursor());
+    }
+
+    #[test]
+    fn a_sorted_read_sorts_on_its_cursor_in_both_directions() {
+        for s in ALL {
+            let e = s.endpoint();
+            let api = s.api_cursor();
+            match s.plan() {
+                ReadPlan::NewestFirst => {
+                    let api = api.unwrap_or_else(|| panic!("{}: no cursor", s.name));
+                    assert_eq!(
+                        e.order_by,
+                        Some(format!("{api}:desc").as_str()),
+                        "{}",
+                        s.name
+                    );
+                    assert_eq!(e.oldest_first(), Some(format!("{api}:asc")), "{}", s.name);
+                }
+                ReadPlan::ServerFiltered => {
+                    let api = api.unwrap_or_else(|| panic!("{}: no cursor", s.name));
+                    assert_eq!(
+                        e.order_by,
+                        Some(format!("{api}:asc").as_str()),
+                        "{}",
+                        s.name
+                    );
+                }
+                _ => assert_eq!(e.oldest_first(), None, "{}", s.name),
+            }
+        }
+    }
+
+    #[test]
+    fn the_sync_key_hashes_the_declared_key_columns_a_null_one_as_empty() {
+        let ctx = RowContext::new("acme", Utc::now());
+        let with = serde_json::json!({"id": 9, "ticket_id": 4});
+        let without = serde_json::json!({"id": 9});
+        let rows = map_value(&ticket_messages::TICKET_MESSAGES, &with, &ctx).unwrap();
+        assert_eq!(rows[0]["__sync_key"], sync_key(&[&9, &4], "acme"));
+        let rows = map_value(&ticket_messages::TICKET_MESSAGES, &without, &ctx).unwrap();
+        assert_eq!(rows[0]["__sync_key"], sync_key(&[&9, &""], "acme"));
+    }
+
+    #[test]
+    fn a_row_without_its_declared_key_column_is_refused_with_a_sentence() {
+        #[derive(Serialize)]
+        struct Row {
+            id: i64,
+        }
+        let ctx = RowContext::new("acme", Utc::now());
+        let mut rows = Rows::default();
+        let mut out = Out {
+            rows: &mut rows,
+            ctx: &ctx,
+            key: &["id", "missing"],
+        };
+        let e = out.push(&Row { id: 1 }).unwrap_err();
+        assert!(e
+            .message
+            .contains("lacks one of its key columns (id, missing)"));
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn bookkeeping_columns_follow_the_row_and_a_column_named_like_a_keyword_reads_its_field() {
+        let ctx = RowContext::new("acme", Utc::now());
+        let rows = map_value(
+            &events::EVENTS,
+            &serde_json::json!({"id": 3, "type": "x"}),
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(rows[0]["type"], "x");
+        let text = String::from_utf8(ctx_rows(&ctx)).unwrap();
+        assert!(text.starts_with(r#"{"id":3,"#) && text.contains(r#","__source_id":"acme","#));
+        assert_eq!(
+            module_name("source_gorgias::streams::view_items"),
+            "view_items"
+        );
+    }
+
+    fn ctx_rows(ctx: &RowContext) -> Vec<u8> {
+        let doc = crate::json::Doc::from_value(&serde_json::json!({"id": 3, "type": "x"}));
+        let mut rows = Rows::default();
+        events::EVENTS.map(doc.root(), ctx, &mut rows).unwrap();
+        let row = rows.iter().next().unwrap().to_vec();
+        row
     }
 }

@@ -7,17 +7,27 @@
 //! window has passed is only seen by a full refresh. The docs show this list
 //! as a bare array while the live API sends the usual envelope: both are read.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::config::Config;
+use super::{cursor, row_schema, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use chrono::Duration;
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct SatisfactionSurveys;
+pub static SATISFACTION_SURVEYS: StreamDef = StreamDef {
+    name: "satisfaction_surveys",
+    description: "Gorgias satisfaction surveys, one row per survey (natural key: survey_id). Incremental on created_at with a lookback window for late scores.",
+    read: Read::NewestFirst { path: "/satisfaction-surveys", lookback: |config| config.surveys_lookback },
+    key: &["survey_id"],
+    cursor: cursor!("created_at" <- "created_datetime"),
+    relations: &[
+        Relation::new("customer_id", "customers", "id"),
+        Relation::new("ticket_id", "tickets", "ticket_id"),
+    ],
+    schema: || row_schema::<SatisfactionSurveyRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A satisfaction survey sent for a ticket. Natural key: `survey_id`.
 #[derive(Serialize, JsonSchema)]
@@ -38,70 +48,20 @@ pub struct SatisfactionSurveyRow {
     pub score: Option<i64>,
     /// When the survey was created (`created_datetime`): the cursor.
     pub created_at: Option<Timestamp>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for SatisfactionSurveys {
-    fn name(&self) -> &'static str {
-        "satisfaction_surveys"
-    }
-    fn description(&self) -> &'static str {
-        "Gorgias satisfaction surveys, one row per survey (natural key: survey_id). Incremental on created_at with a lookback window for late scores."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/satisfaction-surveys",
-            order_by: Some("created_datetime:desc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("created_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("created_datetime")
-    }
-    fn lookback(&self, config: &Config) -> Duration {
-        config.surveys_lookback
-    }
-    fn schema(&self) -> Value {
-        schema_for::<SatisfactionSurveyRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["survey_id"]
-    }
-    fn relationships(&self) -> &'static [super::Relation] {
-        &[
-            super::Relation {
-                column: "customer_id",
-                stream: "customers",
-                key: "id",
-            },
-            super::Relation {
-                column: "ticket_id",
-                stream: "tickets",
-                key: "ticket_id",
-            },
-        ]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let s = ctx.obj(object);
-        let id = s.id("satisfaction survey")?;
-        out.push(&SatisfactionSurveyRow {
-            survey_id: id,
-            customer_id: s.int("customer_id"),
-            ticket_id: s.int("ticket_id"),
-            sent_at: s.ts("sent_datetime"),
-            scored_at: s.ts("scored_datetime"),
-            body_text: s.str("body_text"),
-            score: s.int("score"),
-            created_at: s.ts("created_datetime"),
-            meta: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let s = ctx.obj(object);
+    let id = s.id("satisfaction survey")?;
+    out.push(&SatisfactionSurveyRow {
+        survey_id: id,
+        customer_id: s.int("customer_id"),
+        ticket_id: s.int("ticket_id"),
+        sent_at: s.ts("sent_datetime"),
+        scored_at: s.ts("scored_datetime"),
+        body_text: s.str("body_text"),
+        score: s.int("score"),
+        created_at: s.ts("created_datetime"),
+    })?;
+    Ok(())
 }

@@ -7,17 +7,28 @@
 //! (3 days by default) before its bookmark: a message's later changes (sent,
 //! failed, deleted) move no sort key, and the lookback is what catches them.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::config::Config;
+use super::{cursor, row_schema, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use chrono::Duration;
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct TicketMessages;
+pub static TICKET_MESSAGES: StreamDef = StreamDef {
+    name: "ticket_messages",
+    description: "Messages on Gorgias tickets, one row per message (natural key: message_id, ticket_id). Incremental on created_at with a lookback window.",
+    read: Read::NewestFirst { path: "/messages", lookback: |config| config.messages_lookback },
+    key: &["message_id", "ticket_id"],
+    cursor: cursor!("created_at" <- "created_datetime"),
+    // or a user, so neither refers to one stream.
+    relations: &[
+        Relation::new("ticket_id", "tickets", "ticket_id"),
+        Relation::new("integration_id", "integrations", "integration_id"),
+    ],
+    schema: || row_schema::<TicketMessageRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A message on a ticket. Natural key: (`message_id`, `ticket_id`).
 #[derive(Serialize, JsonSchema)]
@@ -58,91 +69,35 @@ pub struct TicketMessageRow {
     pub created_at: Option<Timestamp>,
     /// When it was sent (`sent_datetime`); null until sent.
     pub sent_at: Option<Timestamp>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for TicketMessages {
-    fn name(&self) -> &'static str {
-        "ticket_messages"
-    }
-    fn description(&self) -> &'static str {
-        "Messages on Gorgias tickets, one row per message (natural key: message_id, ticket_id). Incremental on created_at with a lookback window."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/messages",
-            order_by: Some("created_datetime:desc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("created_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("created_datetime")
-    }
-    fn lookback(&self, config: &Config) -> Duration {
-        config.messages_lookback
-    }
-    fn schema(&self) -> Value {
-        schema_for::<TicketMessageRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["message_id", "ticket_id"]
-    }
-    // `sender_id` and `receiver_id` are left out: either may be a customer
-    // or a user, so neither refers to one stream.
-    fn relationships(&self) -> &'static [super::Relation] {
-        &[
-            super::Relation {
-                column: "ticket_id",
-                stream: "tickets",
-                key: "ticket_id",
-            },
-            super::Relation {
-                column: "integration_id",
-                stream: "integrations",
-                key: "integration_id",
-            },
-        ]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let m = ctx.obj(object);
-        let id = m.id("message")?;
-        let ticket_id = m.int("ticket_id");
-        let sender = m.at("sender");
-        let receiver = m.at("receiver");
-        let ticket_key: &dyn std::fmt::Display = match &ticket_id {
-            Some(t) => t,
-            None => &"",
-        };
-        out.push(&TicketMessageRow {
-            message_id: id,
-            ticket_id,
-            public: m.bool("public"),
-            channel: m.str("channel"),
-            via: m.str("via"),
-            from_agent: m.bool("from_agent"),
-            sender_channel: sender.at("meta").str("name_set_via"),
-            sender_id: sender.int("id"),
-            sender_email: sender.str("email"),
-            sender_firstname: sender.str("firstname"),
-            sender_lastname: sender.str("lastname"),
-            integration_id: m.int("integration_id"),
-            receiver_id: receiver.int("id"),
-            receiver_name: receiver.str("name"),
-            subject: m.str("subject"),
-            stripped_text: m.str("stripped_text"),
-            created_at: m.ts("created_datetime"),
-            sent_at: m.ts("sent_datetime"),
-            meta: ctx.meta(&[&id, ticket_key]),
-        })?;
-        Ok(())
-    }
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let m = ctx.obj(object);
+    let id = m.id("message")?;
+    let ticket_id = m.int("ticket_id");
+    let sender = m.at("sender");
+    let receiver = m.at("receiver");
+    out.push(&TicketMessageRow {
+        message_id: id,
+        ticket_id,
+        public: m.bool("public"),
+        channel: m.str("channel"),
+        via: m.str("via"),
+        from_agent: m.bool("from_agent"),
+        sender_channel: sender.at("meta").str("name_set_via"),
+        sender_id: sender.int("id"),
+        sender_email: sender.str("email"),
+        sender_firstname: sender.str("firstname"),
+        sender_lastname: sender.str("lastname"),
+        integration_id: m.int("integration_id"),
+        receiver_id: receiver.int("id"),
+        receiver_name: receiver.str("name"),
+        subject: m.str("subject"),
+        stripped_text: m.str("stripped_text"),
+        created_at: m.ts("created_datetime"),
+        sent_at: m.ts("sent_datetime"),
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -150,6 +105,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+    #[allow(unused_imports)]
+    use serde_json::Value;
 
     #[test]
     fn sender_meta_and_receiver_flatten() {
@@ -159,7 +116,7 @@ mod tests {
         );
         let obj = json!({"id": 11, "ticket_id": 5, "sender": {"id": 2, "email": "a@x", "meta": {"name_set_via": "agent"}},
             "receiver": null, "created_datetime": "2019-11-16T15:59:41.966927", "sent_datetime": null});
-        let out = super::super::map_value(&TicketMessages, &obj, &ctx).unwrap();
+        let out = super::super::map_value(&TICKET_MESSAGES, &obj, &ctx).unwrap();
         let r = &out[0];
         assert_eq!(r["sender_channel"], "agent");
         assert_eq!(r["receiver_id"], Value::Null);

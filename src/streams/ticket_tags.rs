@@ -7,15 +7,27 @@
 //! current tag set, stamped with `ticket_updated_at`: a destination can drop
 //! the rows of an older version of the ticket that the new one no longer has.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
+use super::{cursor, row_schema, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct TicketTags;
+pub static TICKET_TAGS: StreamDef = StreamDef {
+    name: "ticket_tags",
+    description: "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at.",
+    read: Read::RidesOn(&super::tickets::TICKETS),
+    key: &["ticket_id", "tag_id"],
+    cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
+    relations: &[
+        Relation::new("ticket_id", "tickets", "ticket_id"),
+        Relation::new("tag_id", "tags", "id"),
+    ],
+    schema: || row_schema::<TicketTagRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A tag on a ticket. Natural key: (`ticket_id`, `tag_id`).
 #[derive(Serialize, JsonSchema)]
@@ -28,78 +40,35 @@ pub struct TicketTagRow {
     pub tag_id: Option<i64>,
     /// The ticket's `updated_datetime` when this tag set was read: the cursor.
     pub ticket_updated_at: Option<Timestamp>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for TicketTags {
-    fn name(&self) -> &'static str {
-        "ticket_tags"
-    }
-    fn description(&self) -> &'static str {
-        "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at."
-    }
-    fn endpoint(&self) -> Endpoint {
-        super::tickets::Tickets.endpoint()
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("ticket_updated_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<TicketTagRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["ticket_id", "tag_id"]
-    }
-    fn relationships(&self) -> &'static [super::Relation] {
-        &[
-            super::Relation {
-                column: "ticket_id",
-                stream: "tickets",
-                key: "ticket_id",
-            },
-            super::Relation {
-                column: "tag_id",
-                stream: "tags",
-                key: "id",
-            },
-        ]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let t = ctx.obj(object);
-        let ticket_id = t.id("ticket")?;
-        let updated = t.ts("updated_datetime");
-        let Some(tags) = t.member("tags").filter(|t| t.is_array()) else {
-            return Ok(());
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let t = ctx.obj(object);
+    let ticket_id = t.id("ticket")?;
+    let updated = t.ts("updated_datetime");
+    let Some(tags) = t.member("tags").filter(|t| t.is_array()) else {
+        return Ok(());
+    };
+    for tag in tags.elements() {
+        let tag = ctx.obj(tag);
+        let tag_id = tag.int("id");
+        let tag_name = tag.str("name");
+        // A tag without an id (never seen, but not excluded by the docs)
+        // is keyed by its name so it still gets a stable, unique key.
+        let identity: &dyn std::fmt::Display = match (&tag_id, &tag_name) {
+            (Some(id), _) => id,
+            (None, Some(name)) => name,
+            (None, None) => continue,
         };
-        for tag in tags.elements() {
-            let tag = ctx.obj(tag);
-            let tag_id = tag.int("id");
-            let tag_name = tag.str("name");
-            // A tag without an id (never seen, but not excluded by the docs)
-            // is keyed by its name so it still gets a stable, unique key.
-            let identity: &dyn std::fmt::Display = match (&tag_id, &tag_name) {
-                (Some(id), _) => id,
-                (None, Some(name)) => name,
-                (None, None) => continue,
-            };
-            out.push(&TicketTagRow {
-                ticket_id,
-                meta: ctx.meta(&[&ticket_id, identity]),
-                tag_name,
-                tag_id,
-                ticket_updated_at: updated,
-            })?;
-        }
-        Ok(())
+        let row = TicketTagRow {
+            ticket_id,
+            tag_name: tag_name.clone(),
+            tag_id,
+            ticket_updated_at: updated,
+        };
+        out.push_keyed(&row, &[&ticket_id, identity])?;
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -107,6 +76,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+    #[allow(unused_imports)]
+    use serde_json::Value;
 
     #[test]
     fn one_row_per_tag_keyed_by_ticket_and_tag() {
@@ -116,7 +87,7 @@ mod tests {
         );
         let obj = json!({"id": 5, "updated_datetime": "2024-06-20 07:39:36.5+00:00",
             "tags": [{"id": 1, "name": "vip"}, {"id": 2, "name": "refund"}, {"name": null}]});
-        let out = super::super::map_value(&TicketTags, &obj, &ctx).unwrap();
+        let out = super::super::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[1]["tag_name"], "refund");
         assert_eq!(out[1]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");

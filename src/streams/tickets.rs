@@ -8,15 +8,31 @@
 //! too (the API's default), with `trashed_at` set, and spam with `spam`;
 //! hard-deleted ones vanish from the list.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
+use super::{
+    cursor, no_lookback, row_schema, Deletion, Out, Read, Relation, RowContext, StreamDef, DEFAULTS,
+};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct Tickets;
+pub static TICKETS: StreamDef = StreamDef {
+    name: "tickets",
+    description: "Gorgias tickets, one row per ticket (natural key: ticket_id). Incremental on updated_at, read newest first.",
+    read: Read::NewestFirst { path: "/tickets", lookback: no_lookback },
+    key: &["ticket_id"],
+    cursor: cursor!("updated_at" <- "updated_datetime"),
+    // an object this connector cannot tie to a customer row.
+    relations: &[
+        Relation::new("customer_id", "customers", "id"),
+        Relation::new("assignee_id", "users", "user_id"),
+    ],
+    deletion: Some(Deletion { event: "ticket-deleted", object_type: "Ticket" }),
+    schema: || row_schema::<TicketRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A Gorgias ticket, with its customer, (legacy) requester and assignee
 /// flattened. Natural key: `ticket_id`.
@@ -89,116 +105,55 @@ pub struct TicketRow {
     pub trashed_at: Option<Timestamp>,
     /// Whether it was marked as spam (`spam`).
     pub spam: Option<bool>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for Tickets {
-    fn name(&self) -> &'static str {
-        "tickets"
-    }
-    fn description(&self) -> &'static str {
-        "Gorgias tickets, one row per ticket (natural key: ticket_id). Incremental on updated_at, read newest first."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/tickets",
-            order_by: Some("updated_datetime:desc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::NewestFirst
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<TicketRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["ticket_id"]
-    }
-    // `requester_id` is left out: on legacy tickets it is `requester.id`,
-    // an object this connector cannot tie to a customer row.
-    fn relationships(&self) -> &'static [super::Relation] {
-        &[
-            super::Relation {
-                column: "customer_id",
-                stream: "customers",
-                key: "id",
-            },
-            super::Relation {
-                column: "assignee_id",
-                stream: "users",
-                key: "user_id",
-            },
-        ]
-    }
-
-    fn deleted_by(&self) -> Option<&'static str> {
-        Some("ticket-deleted")
-    }
-
-    fn event_object_type(&self) -> Option<&'static str> {
-        Some("Ticket")
-    }
-
-    fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
-        Some(super::deleted_row("ticket_id", id, at, ctx))
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let t = ctx.obj(object);
-        let id = t.id("ticket")?;
-        let customer = t.at("customer");
-        let legacy = t.at("requester");
-        let requester = if legacy.is_present() {
-            legacy
-        } else {
-            customer
-        };
-        let assignee = t.at("assignee_user");
-        out.push(&TicketRow {
-            ticket_id: id,
-            external_id: t.str("external_id"),
-            ticket_channel: t.str("channel"),
-            via: t.str("via"),
-            from_agent: t.bool("from_agent"),
-            ticket_status: t.str("status"),
-            ticket_priority: t.str("priority"),
-            requester_id: requester.int("id"),
-            requester_email: requester.str("email"),
-            requester_name: requester.str("name"),
-            requester_firstname: requester.str("firstname"),
-            requester_lastname: requester.str("lastname"),
-            customer_id: customer.int("id"),
-            customer_email: customer.str("email"),
-            customer_name: customer.str("name"),
-            customer_firstname: customer.str("firstname"),
-            customer_lastname: customer.str("lastname"),
-            assignee_firstname: assignee.str("firstname"),
-            assignee_lastname: assignee.str("lastname"),
-            assignee_id: assignee.int("id"),
-            assignee_email: assignee.str("email"),
-            ticket_subject: t.str("subject"),
-            ticket_excerpt: t.str("excerpt"),
-            messages_count: t.int("messages_count"),
-            is_unread: t.bool("is_unread"),
-            created_at: t.ts("created_datetime"),
-            opened_at: t.ts("opened_datetime"),
-            last_received_at: t.ts("last_received_message_datetime"),
-            last_message_at: t.ts("last_message_datetime"),
-            updated_at: t.ts("updated_datetime"),
-            closed_at: t.ts("closed_datetime"),
-            trashed_at: t.ts("trashed_datetime"),
-            spam: t.bool("spam"),
-            meta: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let t = ctx.obj(object);
+    let id = t.id("ticket")?;
+    let customer = t.at("customer");
+    let legacy = t.at("requester");
+    let requester = if legacy.is_present() {
+        legacy
+    } else {
+        customer
+    };
+    let assignee = t.at("assignee_user");
+    out.push(&TicketRow {
+        ticket_id: id,
+        external_id: t.str("external_id"),
+        ticket_channel: t.str("channel"),
+        via: t.str("via"),
+        from_agent: t.bool("from_agent"),
+        ticket_status: t.str("status"),
+        ticket_priority: t.str("priority"),
+        requester_id: requester.int("id"),
+        requester_email: requester.str("email"),
+        requester_name: requester.str("name"),
+        requester_firstname: requester.str("firstname"),
+        requester_lastname: requester.str("lastname"),
+        customer_id: customer.int("id"),
+        customer_email: customer.str("email"),
+        customer_name: customer.str("name"),
+        customer_firstname: customer.str("firstname"),
+        customer_lastname: customer.str("lastname"),
+        assignee_firstname: assignee.str("firstname"),
+        assignee_lastname: assignee.str("lastname"),
+        assignee_id: assignee.int("id"),
+        assignee_email: assignee.str("email"),
+        ticket_subject: t.str("subject"),
+        ticket_excerpt: t.str("excerpt"),
+        messages_count: t.int("messages_count"),
+        is_unread: t.bool("is_unread"),
+        created_at: t.ts("created_datetime"),
+        opened_at: t.ts("opened_datetime"),
+        last_received_at: t.ts("last_received_message_datetime"),
+        last_message_at: t.ts("last_message_datetime"),
+        updated_at: t.ts("updated_datetime"),
+        closed_at: t.ts("closed_datetime"),
+        trashed_at: t.ts("trashed_datetime"),
+        spam: t.bool("spam"),
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -206,6 +161,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+    #[allow(unused_imports)]
+    use serde_json::Value;
 
     fn ctx() -> RowContext {
         RowContext::new(
@@ -218,7 +175,7 @@ mod tests {
     fn requester_falls_back_to_customer() {
         let obj = json!({"id": 7, "customer": {"id": 3, "email": "c@x", "name": "C D", "firstname": "C", "lastname": "D"},
             "assignee_user": null, "updated_datetime": "2024-11-01T10:59:29+00:00", "messages_count": "4"});
-        let out = super::super::map_value(&Tickets, &obj, &ctx()).unwrap();
+        let out = super::super::map_value(&TICKETS, &obj, &ctx()).unwrap();
         let r = &out[0];
         assert_eq!(r["requester_id"], 3);
         assert_eq!(r["requester_email"], "c@x");
@@ -233,14 +190,14 @@ mod tests {
     #[test]
     fn legacy_requester_wins() {
         let obj = json!({"id": 7, "customer": {"id": 3}, "requester": {"id": 9, "email": "r@x"}});
-        let out = super::super::map_value(&Tickets, &obj, &ctx()).unwrap();
+        let out = super::super::map_value(&TICKETS, &obj, &ctx()).unwrap();
         assert_eq!(out[0]["requester_id"], 9);
         assert_eq!(out[0]["customer_id"], 3);
     }
 
     #[test]
     fn a_ticket_without_id_is_refused_with_a_sentence() {
-        let e = super::super::map_value(&Tickets, &json!({"subject": "x"}), &ctx()).unwrap_err();
+        let e = super::super::map_value(&TICKETS, &json!({"subject": "x"}), &ctx()).unwrap_err();
         assert!(e.message.contains("ticket without a numeric `id`"));
     }
 
@@ -248,7 +205,7 @@ mod tests {
     fn wrong_types_become_null_and_are_tallied() {
         let c = ctx();
         let out = super::super::map_value(
-            &Tickets,
+            &TICKETS,
             &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}),
             &c,
         )

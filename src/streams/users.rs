@@ -5,15 +5,24 @@
 //! one request per 100 users). Incremental mode emits only users whose
 //! `updated_at` reached the bookmark; the requests are the same either way.
 
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
+use super::{cursor, row_schema, Out, Read, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
+use crate::schema::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
-pub struct Users;
+pub static USERS: StreamDef = StreamDef {
+    name: "users",
+    description: "Gorgias users (agents, admins, bots), one row per user (natural key: user_id). The list is read whole; incremental emits users updated since the bookmark.",
+    read: Read::WholeList { path: "/users", order: Some("created_datetime:asc") },
+    key: &["user_id"],
+    cursor: cursor!("updated_at" <- "updated_datetime"),
+    filters: |config| config.user_roles.iter().map(|r| ("roles", r.clone())).collect(),
+    schema: || row_schema::<UserRow>(),
+    map,
+    ..DEFAULTS
+};
 
 /// A Gorgias user. Natural key: `user_id`.
 #[derive(Serialize, JsonSchema)]
@@ -36,62 +45,21 @@ pub struct UserRow {
     pub created_at: Option<Timestamp>,
     /// When the user last changed (`updated_datetime`): the cursor.
     pub updated_at: Option<Timestamp>,
-    #[serde(flatten)]
-    pub meta: SyncMeta,
 }
 
-impl Stream for Users {
-    fn name(&self) -> &'static str {
-        "users"
-    }
-    fn description(&self) -> &'static str {
-        "Gorgias users (agents, admins, bots), one row per user (natural key: user_id). The list is read whole; incremental emits users updated since the bookmark."
-    }
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            path: "/users",
-            order_by: Some("created_datetime:asc"),
-        }
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::WholeList
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        Some("updated_at")
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        Some("updated_datetime")
-    }
-    fn schema(&self) -> Value {
-        schema_for::<UserRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["user_id"]
-    }
-
-    fn filters(&self, config: &crate::config::Config) -> Vec<(&'static str, String)> {
-        config
-            .user_roles
-            .iter()
-            .map(|r| ("roles", r.clone()))
-            .collect()
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let u = ctx.obj(object);
-        let id = u.id("user")?;
-        out.push(&UserRow {
-            user_id: id,
-            external_id: u.str("external_id"),
-            active: u.bool("active"),
-            user_email: u.str("email"),
-            user_name: u.str("name"),
-            first_name: u.str("firstname"),
-            last_name: u.str("lastname"),
-            created_at: u.ts("created_datetime"),
-            updated_at: u.ts("updated_datetime"),
-            meta: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
+fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+    let u = ctx.obj(object);
+    let id = u.id("user")?;
+    out.push(&UserRow {
+        user_id: id,
+        external_id: u.str("external_id"),
+        active: u.bool("active"),
+        user_email: u.str("email"),
+        user_name: u.str("name"),
+        first_name: u.str("firstname"),
+        last_name: u.str("lastname"),
+        created_at: u.ts("created_datetime"),
+        updated_at: u.ts("updated_datetime"),
+    })?;
+    Ok(())
 }

@@ -5,136 +5,28 @@
 //! stream is full refresh only. The filter stays as Gorgias writes it
 //! (`filters`, plus its syntax tree as JSON).
 
-use super::columns::Json;
-use super::{Endpoint, ReadPlan, RowContext, Rows, Stream, SyncMeta};
-use crate::error::Result;
-use crate::json::Node;
-use crate::schema::{schema_for, Timestamp};
-use schemars::JsonSchema;
-use serde::Serialize;
-use serde_json::Value;
-
-pub struct Views;
-
-/// The endpoint `view_items` pages through for its parents.
-pub const ENDPOINT: Endpoint = Endpoint {
-    path: "/views",
-    order_by: Some("created_datetime:asc"),
-};
-
-/// A Gorgias view. Natural key: `id`.
-#[derive(Serialize, JsonSchema)]
-pub struct ViewRow {
-    /// Gorgias view id (`id`).
-    pub id: i64,
-    /// The view's name (`name`).
-    pub name: Option<String>,
-    /// URL-compatible name (`slug`).
-    pub slug: Option<String>,
-    /// system or user (`category`).
-    pub category: Option<String>,
-    /// The kind of objects listed: ticket-list (`type`).
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// public, shared or private (`visibility`).
-    pub visibility: Option<String>,
-    /// The filter expression selecting the view's items (`filters`).
-    pub filters: Option<String>,
-    /// The filter's syntax tree (`filters_ast`).
-    pub filters_ast: Option<Json>,
-    /// The attribute items are sorted by (`order_by`).
-    pub order_by: Option<String>,
-    /// asc or desc (`order_dir`).
-    pub order_dir: Option<String>,
-    /// The columns shown (`fields`).
-    pub fields: Option<Json>,
-    /// How it is displayed, e.g. its emoji (`decoration`).
-    pub decoration: Option<Json>,
-    /// Team ids it is shared with (`shared_with_teams`).
-    pub shared_with_teams: Option<Json>,
-    /// User ids it is shared with (`shared_with_users`).
-    pub shared_with_users: Option<Json>,
-    /// When it was deactivated (`deactivated_datetime`).
-    pub deactivated_datetime: Option<Timestamp>,
-    /// When it was created (`created_datetime`).
-    pub created_datetime: Option<Timestamp>,
-    #[serde(flatten)]
-    pub sync: SyncMeta,
-}
-
-impl Stream for Views {
-    fn name(&self) -> &'static str {
-        "views"
+super::api_stream! {
+    VIEWS {
+        description: "Gorgias saved ticket views, one row per view (natural key: id). Read whole every time.",
+        read: Read::WholeList { path: "/views", order: Some("created_datetime:asc") },
+        key: &["id"],
     }
-    fn description(&self) -> &'static str {
-        "Gorgias saved ticket views, one row per view (natural key: id). Read whole every time."
-    }
-    fn endpoint(&self) -> Endpoint {
-        ENDPOINT
-    }
-    fn plan(&self) -> ReadPlan {
-        ReadPlan::WholeList
-    }
-    fn cursor_field(&self) -> Option<&'static str> {
-        None
-    }
-    fn api_cursor(&self) -> Option<&'static str> {
-        None
-    }
-    fn schema(&self) -> Value {
-        schema_for::<ViewRow>()
-    }
-    fn natural_key(&self) -> &'static [&'static str] {
-        &["id"]
-    }
-
-    fn map(&self, object: Node<'_>, ctx: &RowContext, out: &mut Rows) -> Result<()> {
-        let v = ctx.obj(object);
-        let id = v.id("view")?;
-        out.push(&ViewRow {
-            id,
-            name: v.str("name"),
-            slug: v.str("slug"),
-            category: v.str("category"),
-            kind: v.str("type"),
-            visibility: v.str("visibility"),
-            filters: v.str("filters"),
-            filters_ast: v.json("filters_ast"),
-            order_by: v.str("order_by"),
-            order_dir: v.str("order_dir"),
-            fields: v.json("fields"),
-            decoration: v.json("decoration"),
-            shared_with_teams: v.json("shared_with_teams"),
-            shared_with_users: v.json("shared_with_users"),
-            deactivated_datetime: v.ts("deactivated_datetime"),
-            created_datetime: v.ts("created_datetime"),
-            sync: ctx.meta(&[&id]),
-        })?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use serde_json::json;
-
-    #[test]
-    fn the_filter_is_kept_as_written() {
-        let ctx = RowContext::new(
-            "acme",
-            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
-        );
-        let out = super::super::map_value(
-            &Views,
-            &json!({"id": 1003, "type": "ticket-list", "filters": "eq(ticket.status, 'open')",
-            "fields": ["details", "tags"]}),
-            &ctx,
-        )
-        .unwrap();
-        assert_eq!(out[0]["type"], "ticket-list");
-        assert_eq!(out[0]["filters"], "eq(ticket.status, 'open')");
-        assert_eq!(out[0]["fields"][1], "tags");
-    }
+    /// A Gorgias view. Natural key: `id`.
+    ViewRow, "view";
+    id: id = "Gorgias view id (`id`).",
+    name: str = "The view's name (`name`).",
+    slug: str = "URL-compatible name (`slug`).",
+    category: str = "system or user (`category`).",
+    r#type: str = "The kind of objects listed: ticket-list (`type`).",
+    visibility: str = "public, shared or private (`visibility`).",
+    filters: str = "The filter expression selecting the view's items (`filters`).",
+    filters_ast: json_object = "The filter's syntax tree (`filters_ast`).",
+    order_by: str = "The attribute items are sorted by (`order_by`).",
+    order_dir: str = "asc or desc (`order_dir`).",
+    fields: json_array = "The columns shown (`fields`).",
+    decoration: json_object = "How it is displayed, e.g. its emoji (`decoration`).",
+    shared_with_teams: json_array = "Team ids it is shared with (`shared_with_teams`).",
+    shared_with_users: json_array = "User ids it is shared with (`shared_with_users`).",
+    deactivated_datetime: ts = "When it was deactivated (`deactivated_datetime`).",
+    created_datetime: ts = "When it was created (`created_datetime`).",
 }

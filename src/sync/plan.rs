@@ -12,7 +12,7 @@ use crate::client::Page;
 use crate::config::Config;
 use crate::datetime;
 use crate::state::Pass;
-use crate::streams::{self, ReadPlan, Stream};
+use crate::streams::{self, ReadPlan, StreamDef};
 use chrono::{DateTime, Utc};
 
 /// One endpoint's read: the streams its pages feed and the lists it pages.
@@ -32,7 +32,7 @@ impl Job {
         names.join(" + ")
     }
 
-    pub fn lead(&self) -> &'static dyn Stream {
+    pub fn lead(&self) -> &'static StreamDef {
         self.members[0].sel.stream
     }
 }
@@ -321,7 +321,7 @@ fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -
 /// The query pairs of each list an endpoint is read in: one per value of
 /// the plan's parameter (or the server's time filter), times each side.
 fn partitions(
-    lead: &'static dyn Stream,
+    lead: &'static StreamDef,
     plan: ReadPlan,
     common_lower: Option<DateTime<Utc>>,
 ) -> Vec<Vec<(String, String)>> {

@@ -88,7 +88,7 @@ fn configured(selected: &[&'static StreamDef], incremental: bool, emit_deletes: 
     let streams: Vec<Value> = selected
         .iter()
         .map(|s| {
-            let entry = stream_entry_for(*s, emit_deletes);
+            let entry = stream_entry_for(s, emit_deletes);
             let incremental = incremental
                 && entry["supported_sync_modes"].as_array().is_some_and(|m| m.len() > 1);
             json!({

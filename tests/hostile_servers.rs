@@ -68,6 +68,15 @@ fn run_bin(bin: &str, args: &[&str], deadline: Duration) -> Ran {
     run_bin_env(bin, args, &[], deadline)
 }
 
+/// `source-gorgias read` of a config and catalog, given 20 s to end.
+fn read_airbyte(config: &Path, catalog: &Path) -> Ran {
+    run_bin(
+        AIRBYTE,
+        &["read", "--config", path(config), "--catalog", path(catalog)],
+        Duration::from_secs(20),
+    )
+}
+
 fn run_bin_env(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Ran {
     let started = Instant::now();
     let mut child = Command::new(bin)
@@ -315,17 +324,7 @@ fn an_overflowing_token_lifetime_ends_the_read_at_once_with_one_error() {
                 "client_id": "app", "client_secret": "client-secret-9012"}}),
     );
     let catalog = tags_catalog(&dir);
-    let run = run_bin(
-        AIRBYTE,
-        &[
-            "read",
-            "--config",
-            path(&config),
-            "--catalog",
-            path(&catalog),
-        ],
-        Duration::from_secs(20),
-    );
+    let run = read_airbyte(&config, &catalog);
     assert_eq!(
         run.code,
         Some(4),
@@ -429,17 +428,7 @@ fn the_retry_budget_bounds_a_request_however_the_server_stalls() {
         cfg["retry_budget_ms"] = json!(2000);
         let config = write_json(&dir, "config.json", &cfg);
         let catalog = tags_catalog(&dir);
-        let run = run_bin(
-            AIRBYTE,
-            &[
-                "read",
-                "--config",
-                path(&config),
-                "--catalog",
-                path(&catalog),
-            ],
-            Duration::from_secs(20),
-        );
+        let run = read_airbyte(&config, &catalog);
         assert_eq!(run.code, Some(3), "{what}: {:?} {}", run.took, run.output());
         assert!(
             run.took < Duration::from_secs(8),
@@ -497,17 +486,7 @@ fn an_untrusted_certificate_is_a_config_error_at_once() {
     let dir = scratch();
     let config = write_json(&dir, "config.json", &api_config(&server.base_url()));
     let catalog = tags_catalog(&dir);
-    let run = run_bin(
-        AIRBYTE,
-        &[
-            "read",
-            "--config",
-            path(&config),
-            "--catalog",
-            path(&catalog),
-        ],
-        Duration::from_secs(20),
-    );
+    let run = read_airbyte(&config, &catalog);
     assert_eq!(run.code, Some(1), "{}", run.output());
     assert!(run.took < Duration::from_secs(5), "took {:?}", run.took);
     let error = run.error_of("config_error");
@@ -589,17 +568,7 @@ fn a_body_that_can_never_be_read_is_a_system_error_after_one_retry() {
         let dir = scratch();
         let config = write_json(&dir, "config.json", &api_config(&server.base_url()));
         let catalog = tags_catalog(&dir);
-        let run = run_bin(
-            AIRBYTE,
-            &[
-                "read",
-                "--config",
-                path(&config),
-                "--catalog",
-                path(&catalog),
-            ],
-            Duration::from_secs(20),
-        );
+        let run = read_airbyte(&config, &catalog);
         assert_eq!(run.code, Some(4), "{what}: {}", run.output());
         run.error_of("system_error");
         let tries = server.requests_to("/api/tags").len();
@@ -698,17 +667,7 @@ fn a_rotated_refresh_token_reaches_the_platform_and_the_tap_warns() {
             "refresh_token": "old-refresh-token-5678", "client_id": "app", "client_secret": "client-secret-9012"}});
     let config = write_json(&dir, "config.json", &config_value);
     let catalog = tags_catalog(&dir);
-    let run = run_bin(
-        AIRBYTE,
-        &[
-            "read",
-            "--config",
-            path(&config),
-            "--catalog",
-            path(&catalog),
-        ],
-        Duration::from_secs(20),
-    );
+    let run = read_airbyte(&config, &catalog);
     assert_eq!(run.code, Some(0), "{}", run.output());
     let controls = run.of_type("CONTROL");
     assert_eq!(controls.len(), 1, "{}", run.stdout);

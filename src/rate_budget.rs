@@ -205,11 +205,16 @@ impl RateBudget {
     }
 
     /// The pace a sync achieved, in the limit's own units: `2.1 requests/s,
-    /// 105% of 40 per 20 s`.
+    /// 105% of 40 per 20 s`. A sync shorter than one window rode on the
+    /// bucket's burst, so a share of the sustained rate would mislead
+    /// (thousands of percent for two requests): it says so instead.
     pub fn pace(&self, now: Instant) -> String {
         let rate = self.achieved_rate(now);
         let window = self.window_secs();
         let share = rate * window / self.limit * 100.0;
+        let elapsed = self
+            .started
+            .map_or(0.0, |s| now.saturating_duration_since(s).as_secs_f64());
         let window = if window >= 10.0 {
             format!("{window:.0}")
         } else {
@@ -217,6 +222,12 @@ impl RateBudget {
             let digits = (1 - window.log10().floor() as i32).max(0) as usize;
             format!("{window:.digits$}")
         };
+        if elapsed < self.limit / self.drain {
+            return format!(
+                "{} requests in {elapsed:.1} s, shorter than one window of {:.0} per {window} s",
+                self.requests, self.limit
+            );
+        }
         format!(
             "{rate:.1} requests/s, {share:.0}% of {:.0} per {window} s",
             self.limit
@@ -294,6 +305,14 @@ mod tests {
             fast.pace(t0).ends_with("of 40 per 0.50 s"),
             "{}",
             fast.pace(t0)
+        );
+        // Two requests in no time: no share of a window they never filled.
+        let mut short = RateBudget::new(1.0);
+        short.observe(t0, None);
+        short.observe(t0 + Duration::from_millis(20), None);
+        assert_eq!(
+            short.pace(t0 + Duration::from_millis(20)),
+            "2 requests in 0.0 s, shorter than one window of 40 per 20 s"
         );
     }
 

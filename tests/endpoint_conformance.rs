@@ -9,29 +9,7 @@ mod common;
 
 use common::*;
 use gorgias_sandbox::{Mutation, Sandbox};
-use serde_json::{json, Value};
-
-fn run_read(config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
-    let dir = scratch();
-    let cfg = write_json(&dir, "config.json", config);
-    let cat = write_json(&dir, "catalog.json", catalog);
-    let mut args = vec![
-        "read".to_string(),
-        "--config".into(),
-        cfg.to_string_lossy().into(),
-        "--catalog".into(),
-        cat.to_string_lossy().into(),
-    ];
-    if let Some(s) = state {
-        let p = write_json(&dir, "state.json", s);
-        args.extend(["--state".into(), p.to_string_lossy().into()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = airbyte(&args);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.trace_errors().is_empty(), "{}", run.stdout);
-    run
-}
+use serde_json::json;
 
 fn assert_conforms(sb: &Sandbox, what: &str) {
     let reqs = sb.requests();
@@ -63,12 +41,12 @@ fn every_request_of_every_stream_is_one_the_endpoint_table_documents() {
         s["cursor_field"] = json!([]);
     }
 
-    run_read(&config, &full, None);
+    read_ok(&config, &full, None);
     assert_conforms(&sb, "full refresh");
 
     // Incremental from nothing (oldest first), then from its state after
     // changes and deletes (newest first with stop pages, deletion events).
-    let first = run_read(&config, &incremental, None);
+    let first = read_ok(&config, &incremental, None);
     assert_conforms(&sb, "first incremental");
     sb.mutate(&Mutation {
         seed: 9,
@@ -79,11 +57,11 @@ fn every_request_of_every_stream_is_one_the_endpoint_table_documents() {
         delete_customers: 1,
         ..Mutation::default()
     });
-    run_read(&config, &incremental, Some(&first.last_states()));
+    read_ok(&config, &incremental, Some(&first.last_states()));
     assert_conforms(&sb, "incremental from state");
 
     // With a start date every bounded list is read newest first from it.
     config["start_date"] = json!("2025-01-01");
-    run_read(&config, &incremental, None);
+    read_ok(&config, &incremental, None);
     assert_conforms(&sb, "incremental from a start date");
 }

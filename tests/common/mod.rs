@@ -104,6 +104,30 @@ impl Run {
     }
 }
 
+/// `read` of a config and catalog (and state), written to a scratch
+/// directory; the read must succeed without a TRACE error.
+pub fn read_ok(config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
+    let dir = scratch();
+    let cfg = write_json(&dir, "config.json", config);
+    let cat = write_json(&dir, "catalog.json", catalog);
+    let mut args = vec![
+        "read".to_string(),
+        "--config".into(),
+        cfg.to_string_lossy().into(),
+        "--catalog".into(),
+        cat.to_string_lossy().into(),
+    ];
+    if let Some(s) = state {
+        let p = write_json(&dir, "state.json", s);
+        args.extend(["--state".into(), p.to_string_lossy().into()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = airbyte(&args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.trace_errors().is_empty(), "{}", run.stdout);
+    run
+}
+
 /// Runs the Airbyte binary and checks every stdout line strictly. Never
 /// lets the key through: every run is scanned for it.
 pub fn airbyte(args: &[&str]) -> Run {

@@ -8,7 +8,7 @@
 //! business columns null, and an account without settings gives one row with
 //! every setting column null. The account columns repeat on every row.
 
-use super::{row_schema, Out, Read, RowContext, StreamDef, DEFAULTS};
+use super::{row_schema, Identity, Out, Read, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;
@@ -19,9 +19,9 @@ pub static ACCOUNT: StreamDef = StreamDef {
     name: "account",
     description: "The Gorgias account with its subscription, one row per (setting, business-hours entry) so that no setting is dropped (natural key: __source_id, setting_id, entry position). Full refresh.",
     read: Read::Single { path: "/account" },
-    // The hash also takes the entry's position in the setting's
-    // `business_hours` list, which is not a column: the key is per entry.
     key: &["__source_id", "setting_id"],
+    // The entry's position is no column: the key is per entry.
+    identity: Identity::KeyAndPosition { list: "business_hours" },
     schema: || row_schema::<AccountRow>(),
     map,
     ..DEFAULTS
@@ -65,8 +65,6 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
         Some(n) if n.is_object() => a.at("status").str("status"),
         _ => a.str("status"),
     };
-    // The hash takes the entry's position in the setting's `business_hours`
-    // list, which is not a column: the key is per entry.
     let mut push = |setting: Option<(super::Obj, Option<super::Obj>)>, position: Option<usize>| {
         let (s, hours) = match setting {
             Some((s, h)) => (Some(s), h),
@@ -74,14 +72,6 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
         };
         let setting_id = s.and_then(|s| s.int("id"));
         let data = s.map(|s| s.at("data"));
-        let id_key: &dyn std::fmt::Display = match &setting_id {
-            Some(id) => id,
-            None => &"",
-        };
-        let pos_key: &dyn std::fmt::Display = match &position {
-            Some(p) => p,
-            None => &"",
-        };
         let row = AccountRow {
             domain: a.str("domain"),
             status: status.clone(),
@@ -96,7 +86,7 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
             business_close: hours.and_then(|h| h.str("to_time")),
             business_open: hours.and_then(|h| h.str("from_time")),
         };
-        out.push_keyed(&row, &[id_key, pos_key])
+        out.push_at(&row, position)
     };
     let settings = a.objects("settings");
     if settings.is_empty() {
@@ -144,6 +134,11 @@ mod tests {
         assert_eq!(out[1]["status"], "active");
         assert_eq!(out[2]["setting_type"], "satisfaction-surveys");
         assert_eq!(out[2]["business_days"], Value::Null);
+        // The key is (setting, entry position), empty text for no entry.
+        let key = |parts: &[&dyn std::fmt::Display]| super::super::sync_key(parts, "acme");
+        assert_eq!(out[0]["__sync_key"], key(&[&1, &0]));
+        assert_eq!(out[1]["__sync_key"], key(&[&1, &1]));
+        assert_eq!(out[2]["__sync_key"], key(&[&2, &""]));
         let mut keys: Vec<_> = out.iter().map(|r| r["__sync_key"].clone()).collect();
         keys.dedup();
         assert_eq!(keys.len(), 3);
@@ -155,5 +150,9 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0]["status"], "active");
         assert_eq!(out[0]["setting_id"], Value::Null);
+        assert_eq!(
+            out[0]["__sync_key"],
+            super::super::sync_key(&[&"", &""], "acme")
+        );
     }
 }

@@ -72,8 +72,12 @@ pub struct StreamDef {
     /// One paragraph for the catalog: what a row is and its natural key.
     pub description: &'static str,
     pub read: Read,
-    /// The natural key columns: what `__sync_key` hashes, in that order.
+    /// The natural key columns: what `__sync_key` hashes, in that order
+    /// (a bookkeeping column such as `__source_id` is always hashed last).
     pub key: &'static [&'static str],
+    /// What else tells two rows apart, for the two streams whose key
+    /// columns alone do not.
+    pub identity: Identity,
     /// `None` for a stream that is full refresh only.
     pub cursor: Option<Cursor>,
     /// Foreign keys to other streams, for the generated docs (ERD, dbt tests).
@@ -197,6 +201,24 @@ impl Cursor {
     }
 }
 
+/// A row's identity beyond its key columns' values. `Out` hashes it into
+/// `__sync_key`, so no `map` builds a key of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// The key columns' values, a null one as empty text.
+    Key,
+    /// As `Key`, but a null `column` is replaced by `instead`'s value: a
+    /// ticket's tag without an id is keyed by its name.
+    KeyOr {
+        column: &'static str,
+        instead: &'static str,
+    },
+    /// The key columns, then the row's position in the `list` it came from,
+    /// which is no column (an account's business-hours entries); `map`
+    /// passes it with [`Out::push_at`].
+    KeyAndPosition { list: &'static str },
+}
+
 /// How `/api/events` reports a hard delete: events of type `event` (e.g.
 /// `ticket-deleted`) whose `object_type` is `object_type` (`Ticket`) and
 /// whose `object_id` is the row's first key column. The object type is
@@ -213,6 +235,7 @@ pub const DEFAULTS: StreamDef = StreamDef {
     description: "",
     read: Read::Single { path: "" },
     key: &[],
+    identity: Identity::Key,
     cursor: None,
     relations: &[],
     deletion: None,
@@ -326,6 +349,7 @@ impl StreamDef {
             rows,
             ctx,
             key: self.key,
+            identity: self.identity,
         };
         (self.map)(object, ctx, &mut out)
     }
@@ -889,52 +913,125 @@ pub struct Out<'a> {
     rows: &'a mut Rows,
     ctx: &'a RowContext,
     key: &'static [&'static str],
+    identity: Identity,
 }
 
 impl Out<'_> {
-    /// One row, keyed by its declared key columns (a null one counts as
-    /// empty text).
+    /// One row, keyed by its stream's declared [`Identity`].
     pub fn push<T: Serialize>(&mut self, row: &T) -> Result<()> {
-        let mut parts = KeyParts {
-            key: self.key,
-            parts: Default::default(),
+        self.push_identified(row, None)
+    }
+
+    /// One row of a stream keyed by [`Identity::KeyAndPosition`]: its place
+    /// in that list, `None` for the one row of an absent or empty list
+    /// (hashed as empty text).
+    pub fn push_at<T: Serialize>(&mut self, row: &T, position: Option<usize>) -> Result<()> {
+        self.push_identified(row, Some(position))
+    }
+
+    fn push_identified<T: Serialize>(
+        &mut self,
+        row: &T,
+        position: Option<Option<usize>>,
+    ) -> Result<()> {
+        let (or, instead) = match self.identity {
+            Identity::KeyOr { column, instead } => (Some(column), Some(instead)),
+            _ => (None, None),
         };
-        let declared = self.key.len().min(parts.parts.len());
+        let mut parts = KeyParts::new(self.key, instead);
+        let positioned = matches!(self.identity, Identity::KeyAndPosition { .. });
         if row.serialize(&mut parts).is_err()
-            || declared < self.key.len()
-            || parts.parts[..declared].iter().any(Option::is_none)
+            || !parts.complete()
+            || positioned != position.is_some()
         {
             return Err(Error::system(format!(
                 "A row lacks one of its key columns ({}): please report this.",
                 self.key.join(", ")
             )));
         }
-        let identity: Vec<&dyn std::fmt::Display> = parts
-            .parts
-            .iter()
-            .flatten()
-            .map(|p| p as &dyn std::fmt::Display)
-            .collect();
-        self.push_keyed(row, &identity)
-    }
-
-    /// One row whose identity is not only its key columns: an account row is
-    /// one business-hours entry (its position in the list is no column), a
-    /// ticket's tag without an id is keyed by its name.
-    pub fn push_keyed<T: Serialize>(
-        &mut self,
-        row: &T,
-        identity: &[&dyn std::fmt::Display],
-    ) -> Result<()> {
-        self.rows.push_with(row, &self.ctx.meta(identity))
+        let position = position.flatten().map(|p| p.to_string());
+        let mut identity: [&dyn std::fmt::Display; KEY_PARTS + 1] = [&""; KEY_PARTS + 1];
+        let mut n = 0;
+        for (name, part) in parts.columns() {
+            identity[n] = match (part, or == Some(name), parts.instead()) {
+                (Part::Null, true, Some(Part::Text(t))) => t,
+                (Part::Text(t), _, _) => t,
+                _ => &"",
+            };
+            n += 1;
+        }
+        if let Some(p) = &position {
+            identity[n] = p;
+            n += 1;
+        } else if positioned {
+            n += 1;
+        }
+        self.rows.push_with(row, &self.ctx.meta(&identity[..n]))
     }
 }
 
-/// The declared key columns of a row, read as it serialises (one pass that
-/// writes nothing but those values), in the key's order.
+/// The most key columns a row may declare (with a fallback column).
+const KEY_PARTS: usize = 4;
+
+/// One key column's value as the row serialised it.
+#[derive(Default)]
+enum Part {
+    /// Not (yet) seen: the row has no such field.
+    #[default]
+    Missing,
+    Null,
+    Text(String),
+}
+
+/// The declared key columns of a row (and the fallback of one of them), read
+/// as it serialises (one pass that writes nothing but those values), in the
+/// key's order. Bookkeeping columns (`__source_id`) are no row field: the
+/// hash always ends with the source id.
 struct KeyParts {
-    key: &'static [&'static str],
-    parts: [Option<String>; 3],
+    names: [&'static str; KEY_PARTS],
+    parts: [Part; KEY_PARTS],
+    /// How many of `names` are key columns; one more is the fallback.
+    key_len: usize,
+    len: usize,
+}
+
+impl KeyParts {
+    fn new(key: &'static [&'static str], instead: Option<&'static str>) -> Self {
+        let mut names = [""; KEY_PARTS];
+        let mut len = 0;
+        let row_columns = key.iter().filter(|k| !k.starts_with("__"));
+        for name in row_columns.clone().chain(instead.iter()) {
+            if len == KEY_PARTS {
+                // Too many to hold: `complete` says so.
+                len += 1;
+                break;
+            }
+            names[len] = name;
+            len += 1;
+        }
+        KeyParts {
+            names,
+            parts: Default::default(),
+            key_len: row_columns.count(),
+            len,
+        }
+    }
+
+    /// Whether every declared column was a field of the row.
+    fn complete(&self) -> bool {
+        self.len <= KEY_PARTS
+            && self.parts[..self.len]
+                .iter()
+                .all(|p| !matches!(p, Part::Missing))
+    }
+
+    fn columns(&self) -> impl Iterator<Item = (&'static str, &Part)> {
+        self.names.into_iter().zip(&self.parts).take(self.key_len)
+    }
+
+    fn instead(&self) -> Option<&Part> {
+        (self.len > self.key_len).then(|| &self.parts[self.key_len])
+    }
 }
 
 type KeyError = serde_json::Error;
@@ -1009,16 +1106,13 @@ impl serde::ser::SerializeStruct for &mut KeyParts {
         name: &'static str,
         value: &T,
     ) -> std::result::Result<(), KeyError> {
-        if let Some(i) = self.key.iter().position(|k| *k == name) {
-            let v = serde_json::to_value(value)?;
-            let text = match v {
-                Value::String(s) => s,
-                Value::Null => String::new(),
-                other => other.to_string(),
+        let len = self.len.min(KEY_PARTS);
+        if let Some(i) = self.names[..len].iter().position(|k| *k == name) {
+            self.parts[i] = match serde_json::to_value(value)? {
+                Value::String(s) => Part::Text(s),
+                Value::Null => Part::Null,
+                other => Part::Text(other.to_string()),
             };
-            if let Some(slot) = self.parts.get_mut(i) {
-                *slot = Some(text);
-            }
         }
         Ok(())
     }
@@ -1134,6 +1228,7 @@ mod tests {
             rows: &mut rows,
             ctx: &ctx,
             key: &["id", "missing"],
+            identity: Identity::Key,
         };
         let e = out.push(&Row { id: 1 }).unwrap_err();
         assert!(e

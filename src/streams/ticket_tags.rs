@@ -7,7 +7,7 @@
 //! current tag set, stamped with `ticket_updated_at`: a destination can drop
 //! the rows of an older version of the ticket that the new one no longer has.
 
-use super::{cursor, row_schema, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
+use super::{cursor, row_schema, Identity, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;
@@ -19,6 +19,9 @@ pub static TICKET_TAGS: StreamDef = StreamDef {
     description: "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at.",
     read: Read::RidesOn(&super::tickets::TICKETS),
     key: &["ticket_id", "tag_id"],
+    // A tag without an id (never seen, but not excluded by the docs) is
+    // keyed by its name so it still gets a stable, unique key.
+    identity: Identity::KeyOr { column: "tag_id", instead: "tag_name" },
     cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
     relations: &[
         Relation::new("ticket_id", "tickets", "ticket_id"),
@@ -53,20 +56,15 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
         let tag = ctx.obj(tag);
         let tag_id = tag.int("id");
         let tag_name = tag.str("name");
-        // A tag without an id (never seen, but not excluded by the docs)
-        // is keyed by its name so it still gets a stable, unique key.
-        let identity: &dyn std::fmt::Display = match (&tag_id, &tag_name) {
-            (Some(id), _) => id,
-            (None, Some(name)) => name,
-            (None, None) => continue,
-        };
-        let row = TicketTagRow {
+        if tag_id.is_none() && tag_name.is_none() {
+            continue;
+        }
+        out.push(&TicketTagRow {
             ticket_id,
-            tag_name: tag_name.clone(),
+            tag_name,
             tag_id,
             ticket_updated_at: updated,
-        };
-        out.push_keyed(&row, &[&ticket_id, identity])?;
+        })?;
     }
     Ok(())
 }
@@ -94,6 +92,25 @@ mod tests {
         assert_ne!(out[0]["__sync_key"], out[1]["__sync_key"]);
         assert_eq!(
             out[0]["__sync_key"],
+            super::super::sync_key(&[&5, &1], "acme")
+        );
+    }
+
+    #[test]
+    fn a_tag_without_an_id_is_keyed_by_its_name() {
+        let ctx = RowContext::new(
+            "acme",
+            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+        );
+        let obj = json!({"id": 5, "tags": [{"name": "vip"}, {"id": 1, "name": "vip"}]});
+        let out = super::super::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
+        assert_eq!(out[0]["tag_id"], Value::Null);
+        assert_eq!(
+            out[0]["__sync_key"],
+            super::super::sync_key(&[&5, &"vip"], "acme")
+        );
+        assert_eq!(
+            out[1]["__sync_key"],
             super::super::sync_key(&[&5, &1], "acme")
         );
     }

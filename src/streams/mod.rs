@@ -545,20 +545,23 @@ pub const fn api_field(column: &'static str) -> &'static str {
     }
 }
 
-/// A stream whose columns are the API object's own fields, declared from
-/// ONE list: the stream's static (named like `TAGS`, its name the module's,
-/// its other [`StreamDef`] fields in braces), then the row's doc, its type
-/// and the noun for errors ("tag"), then `column: getter = "description",`
-/// per column. The getter is an [`Obj`] reader (`str`, `int`, `bool`, `ts`,
+/// A stream whose columns are API fields, declared from ONE list: the
+/// stream's static (named like `TAGS`, its name the module's, its other
+/// [`StreamDef`] fields in braces), then the row's doc, its type and the
+/// noun for errors ("tag"), then `column: getter = "description",` per
+/// column. The getter is an [`Obj`] reader (`str`, `int`, `bool`, `ts`,
 /// `json_object`, `json_array`, `json`) of the API field of the column's
 /// name, `id` (the object's id, refused without one) or `parent` (the
-/// parent's id, for a child list); `ts or other_field` reads `other_field`
-/// when the field is absent or null. It builds the row struct (its
-/// descriptions become the schema's), `map` and `schema`.
+/// parent's id, for a child list). `str <- email` reads a field of another
+/// name, `int <- id in user` a field of a nested object, and `ts or
+/// other_field` reads `other_field` when the field is absent or null. It
+/// builds the row struct (its descriptions become the schema's), `map` and
+/// `schema`.
 macro_rules! api_stream {
     ($stream:ident { $($def:tt)* }
      $(#[$doc:meta])* $row:ident, $what:literal;
-     $($col:ident: $get:ident $(or $alt:ident)? = $desc:literal,)+) => {
+     $($col:ident: $get:ident $(<- $field:ident $(in $parent:ident)?)? $(or $alt:ident)?
+       = $desc:literal,)+) => {
         #[allow(unused_imports)]
         use $crate::streams::{cursor, no_lookback, Deletion, Read, Relation, StreamDef, DEFAULTS};
         #[allow(unused_imports)]
@@ -585,7 +588,9 @@ macro_rules! api_stream {
         ) -> $crate::error::Result<()> {
             let o = ctx.obj(object);
             out.push(&$row {
-                $($col: $crate::streams::column_value!(o, ctx, $what, $col, $get $(or $alt)?),)+
+                $($col: $crate::streams::column_value!(
+                    o, ctx, $what, $col, $get $(<- $field $(in $parent)?)? $(or $alt)?
+                ),)+
             })
         }
 
@@ -629,12 +634,22 @@ macro_rules! column_value {
     ($o:ident, $ctx:ident, $what:literal, $col:ident, parent) => {
         $ctx.parent_id($what)?
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident or $alt:ident) => {
-        $o.$get($crate::streams::api_field(stringify!($col)))
-            .or_else(|| $o.$get(stringify!($alt)))
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $parent:ident) => {
+        $o.at(stringify!($parent)).$get(stringify!($field))
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident) => {
-        $o.$get($crate::streams::api_field(stringify!($col)))
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
+        $crate::streams::column_value!(@read $o, $get, stringify!($field) $(, $alt)?)
+    };
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident $(or $alt:ident)?) => {
+        $crate::streams::column_value!(
+            @read $o, $get, $crate::streams::api_field(stringify!($col)) $(, $alt)?
+        )
+    };
+    (@read $o:ident, $get:ident, $field:expr) => {
+        $o.$get($field)
+    };
+    (@read $o:ident, $get:ident, $field:expr, $alt:ident) => {
+        $o.$get($field).or_else(|| $o.$get(stringify!($alt)))
     };
 }
 pub(crate) use column_value;

@@ -553,14 +553,15 @@ pub const fn api_field(column: &'static str) -> &'static str {
 /// `json_object`, `json_array`, `json`) of the API field of the column's
 /// name, `id` (the object's id, refused without one) or `parent` (the
 /// parent's id, for a child list). `str <- email` reads a field of another
-/// name, `int <- id in user` a field of a nested object, and `ts or
+/// name, `int <- id in user` a field of a nested object (`in sender.meta`
+/// for a deeper one), and `ts or
 /// other_field` reads `other_field` when the field is absent or null. It
 /// builds the row struct (its descriptions become the schema's), `map` and
 /// `schema`.
 macro_rules! api_stream {
     ($stream:ident { $($def:tt)* }
      $(#[$doc:meta])* $row:ident, $what:literal;
-     $($col:ident: $get:ident $(<- $field:ident $(in $parent:ident)?)? $(or $alt:ident)?
+     $($col:ident: $get:ident $(<- $field:ident $(in $($parent:ident).+)?)? $(or $alt:ident)?
        = $desc:literal,)+) => {
         #[allow(unused_imports)]
         use $crate::streams::{cursor, no_lookback, Deletion, Read, Relation, StreamDef, DEFAULTS};
@@ -589,7 +590,7 @@ macro_rules! api_stream {
             let o = ctx.obj(object);
             out.push(&$row {
                 $($col: $crate::streams::column_value!(
-                    o, ctx, $what, $col, $get $(<- $field $(in $parent)?)? $(or $alt)?
+                    o, ctx, $what, $col, $get $(<- $field $(in $($parent).+)?)? $(or $alt)?
                 ),)+
             })
         }
@@ -634,8 +635,8 @@ macro_rules! column_value {
     ($o:ident, $ctx:ident, $what:literal, $col:ident, parent) => {
         $ctx.parent_id($what)?
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $parent:ident) => {
-        $o.at(stringify!($parent)).$get(stringify!($field))
+    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $($parent:ident).+) => {
+        $o$(.at(stringify!($parent)))+.$get(stringify!($field))
     };
     ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
         $crate::streams::column_value!(@read $o, $get, stringify!($field) $(, $alt)?)

@@ -23,6 +23,7 @@ pub static TICKETS: StreamDef = StreamDef {
     read: Read::NewestFirst { path: "/tickets", lookback: no_lookback },
     key: &["ticket_id"],
     cursor: cursor!("updated_at" <- "updated_datetime"),
+    // `requester_id` is left out: on legacy tickets it is `requester.id`,
     // an object this connector cannot tie to a customer row.
     relations: &[
         Relation::new("customer_id", "customers", "id"),

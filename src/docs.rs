@@ -2,14 +2,16 @@
 //! plan, cursor, lookback, key, relationships, and the doc comment of every
 //! column) so they cannot drift from the code: `docs/erd.md`,
 //! `docs/streams.md` and `dbt/sources.yml`, and `docs/endpoints.md` from
-//! [`crate::endpoints`]. `cargo run --bin gen-docs`
-//! writes them and `tests/docs_files.rs` fails when they are stale.
+//! [`crate::endpoints`], and the generated parts of two hand-written files
+//! (the acceptance config's per-stream lists, README's stream tables).
+//! `cargo run --bin gen-docs` writes them and `tests/docs_files.rs` fails
+//! when they are stale.
 //!
 //! Every function here is pure and deterministic: streams in catalog order,
 //! columns in a fixed order, no clock and no environment.
 
 use crate::config::Config;
-use crate::streams::{ReadPlan, Relation, StreamDef, ALL};
+use crate::streams::{Identity, ReadPlan, Relation, StreamDef, ALL};
 use crate::sync::supports_incremental;
 use chrono::Duration;
 use serde_json::{json, Value};
@@ -20,6 +22,7 @@ pub const STREAMS_PATH: &str = "docs/streams.md";
 pub const DBT_PATH: &str = "dbt/sources.yml";
 pub const ENDPOINTS_PATH: &str = "docs/endpoints.md";
 pub const ACCEPTANCE_PATH: &str = "acceptance-test-config.yml";
+pub const README_PATH: &str = "README.md";
 
 /// The dbt source name, also used in its `source()` references.
 pub const DBT_SOURCE: &str = "gorgias";
@@ -35,6 +38,107 @@ pub fn files() -> Vec<(&'static str, String)> {
         (DBT_PATH, dbt_sources()),
         (ENDPOINTS_PATH, crate::endpoints::endpoints_md()),
     ]
+}
+
+/// The hand-written files with generated parts (the acceptance config's
+/// per-stream lists, README's stream tables), each as it should be given
+/// its current text, which `read` returns for a path (empty when absent).
+pub fn partly_generated(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, String)> {
+    vec![
+        (ACCEPTANCE_PATH, acceptance_config(&read(ACCEPTANCE_PATH))),
+        (README_PATH, readme(&read(README_PATH))),
+    ]
+}
+
+/// README.md with its two stream tables (the streams, the `__sync_key`
+/// formulas) written between their markers; the prose around them comes
+/// back as it is. A stream's name is hand-written nowhere else in README's
+/// lists, so a new stream appears there by regenerating.
+pub fn readme(current: &str) -> String {
+    let streams = replace_block(current, "streams table", &readme_streams_table());
+    replace_block(&streams, "sync key formulas", &readme_sync_keys())
+}
+
+/// `current` with the lines between `<!-- {name}: ... -->` and
+/// `<!-- end of {name} -->` replaced by `body`; unchanged without markers.
+fn replace_block(current: &str, name: &str, body: &str) -> String {
+    let begin = format!("<!-- {name}: written by `{COMMAND}` from src/streams/, do not edit -->\n");
+    let end = format!("<!-- end of {name} -->");
+    let (Some(b), Some(e)) = (current.find(&begin), current.find(&end)) else {
+        return current.to_string();
+    };
+    if e < b {
+        return current.to_string();
+    }
+    format!("{}{begin}{body}{}", &current[..b], &current[e..])
+}
+
+fn readme_streams_table() -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "| stream | endpoint and order | natural key | cursor | sync modes | what a row is |"
+    );
+    let _ = writeln!(o, "|---|---|---|---|---|---|");
+    for &s in ALL {
+        let cursor = s
+            .cursor_field()
+            .filter(|_| supports_incremental(s))
+            .map(|c| format!("`{c}`"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "| [`{0}`](docs/streams.md#{0}) | {1} | {2} | {cursor} | {3} | {4} |",
+            s.name(),
+            md_cell(&endpoint_text(s)),
+            natural_key_text(s),
+            sync_modes(s),
+            md_cell(s.description()),
+        );
+    }
+    o
+}
+
+/// The key columns, and the position that tells an account's rows apart.
+fn natural_key_text(s: &StreamDef) -> String {
+    let columns = code_list(s.natural_key());
+    match s.identity {
+        Identity::KeyAndPosition { list } => format!("{columns}, position in `{list}`"),
+        _ => columns,
+    }
+}
+
+/// The text `__sync_key` hashes, as README shows it: the key's row columns,
+/// what the stream's identity adds, then the source id.
+pub fn sync_key_formula(s: &StreamDef) -> String {
+    let mut parts: Vec<String> = s
+        .natural_key()
+        .iter()
+        .filter(|k| !k.starts_with("__"))
+        .map(|k| format!("{{{k}}}"))
+        .collect();
+    let mut note = String::new();
+    match s.identity {
+        Identity::Key => {}
+        Identity::KeyOr { column, instead } => {
+            note = format!(" (`{instead}` when `{column}` is null)");
+        }
+        Identity::KeyAndPosition { list } => {
+            parts.push(format!("{{position in {list}}}"));
+            note = format!(" (the entry's position in `{list}` from 0; empty text for none)");
+        }
+    }
+    parts.push("{__source_id}".to_string());
+    format!("`md5(\"{}\")`{note}", parts.join("|"))
+}
+
+fn readme_sync_keys() -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "| stream | formula |\n|---|---|");
+    for &s in ALL {
+        let _ = writeln!(o, "| {} | {} |", s.name(), md_cell(&sync_key_formula(s)));
+    }
+    o
 }
 
 /// `acceptance-test-config.yml` with its per-stream lists (every

@@ -3,7 +3,9 @@
 //! missing. For every stream in `streams::ALL`: the sandbox serves its
 //! endpoint (a read of it alone emits records, every request answered 200),
 //! the endpoint table documents every request it makes, its schema file is
-//! in `catalog/`, and the generated docs and the acceptance config list it.
+//! in `catalog/`, the generated docs, README's tables and the acceptance
+//! config list it, and every row's `__sync_key` is what README's formula
+//! for the stream says.
 
 mod common;
 
@@ -21,6 +23,7 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
     let config = config.to_str().unwrap();
     let (erd, streams_md, dbt) = (docs::erd(), docs::streams_md(), docs::dbt_sources());
     let acceptance = std::fs::read_to_string(root.join(docs::ACCEPTANCE_PATH)).unwrap();
+    let readme = std::fs::read_to_string(root.join(docs::README_PATH)).unwrap();
     for s in streams::ALL {
         let name = s.name();
         // The sandbox serves it, and the endpoint table knows each request.
@@ -46,6 +49,20 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
             !run.records(name).is_empty(),
             "{name}: the sandbox has no rows for it"
         );
+        // Every row's `__sync_key` is what README's formula says.
+        let mut entries = std::collections::HashMap::new();
+        for record in run.records(name) {
+            // An account row's entry position: its place among its setting's rows.
+            let seen = entries.entry(record["setting_id"].to_string()).or_insert(0);
+            let position = *seen;
+            *seen += 1;
+            assert_eq!(
+                record["__sync_key"].as_str(),
+                Some(formula_key(s, record, position).as_str()),
+                "{name}: __sync_key is not {}",
+                docs::sync_key_formula(s)
+            );
+        }
         for r in sb.requests() {
             assert_eq!(r.status, 200, "{name}: the sandbox refused {r:?}");
             assert!(
@@ -73,8 +90,53 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
             "{name}: not in dbt/sources.yml"
         );
         assert!(
+            readme.contains(&format!("| [`{name}`](docs/streams.md#{name}) |")),
+            "{name}: not in README's streams table (cargo run --bin gen-docs)"
+        );
+        assert!(
             acceptance.contains(&format!("\n          {name}: ")),
             "{name}: not in acceptance-test-config.yml (cargo run --bin gen-docs)"
         );
     }
+}
+
+/// `__sync_key` computed from README's formula for the stream: each
+/// `{column}` the row's value (a null one empty, or the stated fallback
+/// column's value), `{position in …}` the row's `position` (empty for a
+/// row without an entry), and the source id last.
+fn formula_key(s: &streams::StreamDef, row: &serde_json::Value, position: usize) -> String {
+    let formula = docs::sync_key_formula(s);
+    let (body, note) = formula
+        .trim_start_matches("`md5(\"")
+        .split_once("\")`")
+        .expect("a formula reads `md5(\"…\")`");
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(t) => t.clone(),
+        other => other.to_string(),
+    };
+    let parts: Vec<String> = body
+        .split('|')
+        .map(|part| {
+            let name = part.trim_matches(|c| c == '{' || c == '}');
+            match name {
+                "__source_id" => text(&row["__source_id"]),
+                n if n.starts_with("position in ") => match row["business_days"] {
+                    serde_json::Value::Null => String::new(),
+                    _ => position.to_string(),
+                },
+                n => match (&row[n], note.split('`').nth(1)) {
+                    (serde_json::Value::Null, Some(instead))
+                        if note.contains(&format!("when `{n}` is null")) =>
+                    {
+                        text(&row[instead])
+                    }
+                    (v, _) => text(v),
+                },
+            }
+        })
+        .collect();
+    let (source, parts) = parts.split_last().unwrap();
+    let shown: Vec<&dyn std::fmt::Display> = parts.iter().map(|p| p as _).collect();
+    streams::sync_key(&shown, source)
 }

@@ -86,74 +86,117 @@ const EMPTY_RUN: u32 = 10;
 /// fails: ending it there would report a part of it as the whole.
 fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
-    let mut cursor: Option<String> = None;
-    // What the page before asked the next request to carry besides its
-    // cursor (a view's `next_items` link: `direction`, `ignored_item`); it
-    // replaces a pair of the job's query with the same key.
-    let mut next_query: Vec<(String, String)> = Vec::new();
-    let mut seen = CursorLoop::default();
+    let mut read = ListRead::default();
     let mut reads = 1;
-    let mut empty_run = 0;
+    // Pages into the read at which a cursor was refused as expired.
+    let mut expired_at: Option<u64> = None;
     loop {
-        let (page, rate) = request(client, &job, cursor.as_deref(), &next_query);
-        let page = match page {
-            Ok(p) => p,
+        let (page, rate, status) = request(client, &job, &read);
+        let fault = match page {
+            Ok(page) => {
+                let step = read.step(&page, job.stop);
+                if !send(Ok(Delivery::Page(page, rate))) {
+                    return;
+                }
+                match step {
+                    Step::On => continue,
+                    Step::End => break,
+                    Step::Fault(fault) => fault,
+                }
+            }
+            // Short-lived cursors expire: the list is read again, and only
+            // a refusal at the very page it met before ends it.
+            Err(e) if read.cursor.is_some() && status == Some(400) => {
+                if expired_at == Some(read.pages) {
+                    send(Err(Error::transient(format!(
+                        "{}, at the same page on two reads of the list from its start, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
+                        e.message.trim_end_matches('.')
+                    ))));
+                    return;
+                }
+                expired_at = Some(read.pages);
+                "refused an expired page cursor (400 Bad Request)".to_string()
+            }
             Err(e) => {
                 send(Err(e));
                 return;
             }
         };
-        let stop = job.stop.is_some_and(|s| s.is_stop_page(&page));
-        let next = page.next_cursor.clone();
-        let empty = page.is_empty();
-        let then = page.next_query.clone();
-        if !send(Ok(Delivery::Page(page, rate))) {
-            return;
-        }
-        let Some(next) = next.filter(|_| !stop) else {
-            break;
-        };
-        empty_run = if empty { empty_run + 1 } else { 0 };
-        match fault(&mut seen, &next, empty_run) {
-            None => {
-                cursor = Some(next);
-                next_query = then;
-            }
-            Some(fault) if reads < LIST_READS => {
-                reads += 1;
-                cursor = None;
-                next_query.clear();
-                seen = CursorLoop::default();
-                empty_run = 0;
-                let warning = format!(
-                    "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
-                    job.names, job.path
-                );
-                if !send(Ok(Delivery::Restart(warning))) {
-                    return;
-                }
-            }
-            Some(fault) => {
-                send(Err(Error::transient(format!(
-                    "Gorgias {fault} in the list {} on each of {LIST_READS} reads, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
-                    job.path
-                ))));
+        if reads < LIST_READS {
+            reads += 1;
+            read = ListRead::default();
+            let warning = format!(
+                "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
+                job.names, job.path
+            );
+            if !send(Ok(Delivery::Restart(warning))) {
                 return;
             }
+        } else {
+            send(Err(Error::transient(format!(
+                "Gorgias {fault} in the list {} on each of {LIST_READS} reads, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
+                job.path
+            ))));
+            return;
         }
     }
     send(Ok(Delivery::End));
 }
 
+/// Where one read of a list, from its start, stands.
+#[derive(Default)]
+struct ListRead {
+    cursor: Option<String>,
+    /// What the page before asked the next request to carry besides its
+    /// cursor (a view's `next_items` link: `direction`, `ignored_item`); it
+    /// replaces a pair of the job's query with the same key.
+    next_query: Vec<(String, String)>,
+    seen: CursorLoop,
+    empty_run: u32,
+    /// Pages received.
+    pages: u64,
+}
+
+/// What a page leads to.
+enum Step {
+    On,
+    End,
+    /// The list cannot be read on from here, for this reason.
+    Fault(String),
+}
+
+impl ListRead {
+    fn step(&mut self, page: &Page, stop: Option<StopRule>) -> Step {
+        self.pages += 1;
+        if stop.is_some_and(|s| s.is_stop_page(page)) {
+            return Step::End;
+        }
+        let Some(next) = &page.next_cursor else {
+            return page.dead_end.clone().map_or(Step::End, Step::Fault);
+        };
+        self.empty_run = if page.is_empty() {
+            self.empty_run + 1
+        } else {
+            0
+        };
+        if let Some(fault) = fault(&mut self.seen, next, self.empty_run) {
+            return Step::Fault(fault);
+        }
+        self.cursor = Some(next.clone());
+        self.next_query = page.next_query.clone();
+        Step::On
+    }
+}
+
 /// One page's request: the job's query with what the page before asked
-/// for in place of the pairs of the same key, then the cursor; and the
-/// requests per second achieved so far.
+/// for in place of the pairs of the same key, then the cursor; the
+/// requests per second achieved so far, and the answer's HTTP status.
 fn request(
     client: &Mutex<&mut Client>,
     job: &ListJob,
-    cursor: Option<&str>,
-    next_query: &[(String, String)],
-) -> (Result<Page>, f64) {
+    read: &ListRead,
+) -> (Result<Page>, f64, Option<u16>) {
+    let next_query = &read.next_query;
     let mut query: Vec<(&str, &str)> = job
         .query
         .iter()
@@ -161,12 +204,13 @@ fn request(
         .chain(next_query.iter())
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    if let Some(c) = cursor {
+    if let Some(c) = &read.cursor {
         query.push(("cursor", c));
     }
     let mut client = lock(client);
     let page = client.get_page(&job.path, &query);
-    (page, client.budget.achieved_rate(Instant::now()))
+    let rate = client.budget.achieved_rate(Instant::now());
+    (page, rate, client.stats.last_status)
 }
 
 /// Why a list cannot be read on to its `next` page, when it cannot.

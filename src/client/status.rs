@@ -50,6 +50,8 @@ pub(crate) struct Asked<'a> {
     /// Some answer came in JSON before: the host is the account's.
     pub answered: bool,
     pub oauth: bool,
+    /// The request carried a page cursor.
+    pub cursor: bool,
 }
 
 impl Asked<'_> {
@@ -152,6 +154,13 @@ pub(crate) fn classify(asked: &Asked, answer: &Answer) -> Option<Verdict> {
         404 => (Fail, Error::config(format!(
             "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
         )).for_stream()),
+        // Gorgias's cursors are short-lived and may expire: a cursor
+        // refused is a list to read again (the fetcher does, and says
+        // what came of it), not a wrong config.
+        400 if asked.cursor => (Fail, Error::transient(format!(
+            "Gorgias refused the page cursor it had given for {path} as expired (400 Bad Request: {}).",
+            reason.unwrap_or("no reason given")
+        ))),
         // One endpoint refusing its request says nothing of the others;
         // the account probe refusing it says the host is not the API.
         400 => {
@@ -219,6 +228,7 @@ mod tests {
         domain: "acme",
         answered: true,
         oauth: false,
+        cursor: false,
     };
 
     fn json(error: Option<&str>, data: bool) -> Option<Body> {
@@ -298,6 +308,24 @@ mod tests {
             assert_eq!((got.0, got.1, got.2), (action, failure, reach), "{status}");
             assert!(got.3.contains(needle), "{status}: {}", got.3);
         }
+    }
+
+    #[test]
+    fn a_bad_request_on_a_cursor_is_an_expired_cursor_not_a_config_error() {
+        let paged = Asked {
+            cursor: true,
+            ..ASKED
+        };
+        let (a, f, reach, m) = row(&paged, &answer(400, json(Some("Invalid cursor"), false)));
+        assert_eq!(
+            (a, f, reach),
+            (Action::Fail, FailureType::Transient, Reach::Stream)
+        );
+        assert!(
+            m.contains("page cursor") && m.contains("expired") && !m.contains("base_url"),
+            "{m}"
+        );
+        assert!(m.contains("400 Bad Request: Invalid cursor"), "{m}");
     }
 
     #[test]

@@ -113,6 +113,8 @@ pub struct RequestStats {
     pub last_status: Option<u16>,
     /// The last `X-Gorgias-Account-Api-Call-Limit` reading, `(used, limit)`.
     pub last_call_limit: Option<(f64, f64)>,
+    /// The wait the last answer asked for in `Retry-after`.
+    pub last_retry_after: Option<Duration>,
 }
 
 pub struct Client {
@@ -360,6 +362,14 @@ impl Client {
         if (counts && attempt >= self.retry.max_attempts) || self.left(started).is_zero() {
             return Err(self.gave_up(error, attempt, started));
         }
+        if error.failure == crate::FailureType::Transient
+            && self
+                .stats
+                .last_retry_after
+                .is_some_and(|asked| asked >= self.left(started))
+        {
+            return Err(self.asked_too_long(path, started));
+        }
         let delay = backoff.map(|b| self.backoff(attempt, b));
         // A wait the budget cannot hold ends the request now, not later.
         if delay.is_some_and(|d| d >= self.left(started)) {
@@ -396,6 +406,20 @@ impl Client {
             "{}, and kept failing after {attempts} attempts over {}s: run the sync again later.",
             error.message.trim_end_matches('.'),
             elapsed.as_secs()
+        ))
+    }
+
+    /// One sentence for a `Retry-after` the retry budget cannot hold: the
+    /// count of attempts would say nothing of why it gave up so soon.
+    fn asked_too_long(&self, path: &str, started: Instant) -> Error {
+        let status = self
+            .stats
+            .last_status
+            .map_or(String::new(), |s| format!(" with {s}"));
+        Error::transient(format!(
+            "Gorgias answered {path}{status} and asked (Retry-After) for a wait longer than the retry budget allows ({:.0}s left of {:.0}s): run the sync again later.",
+            self.left(started).as_secs_f64(),
+            self.retry.max_total.as_secs_f64()
         ))
     }
 
@@ -447,6 +471,7 @@ impl Client {
             Err(e) => {
                 self.budget.observe(self.clock.now(), None);
                 self.stats.last_status = None;
+                self.stats.last_retry_after = None;
                 return Err(self.transport_error(path, e));
             }
         };
@@ -470,6 +495,7 @@ impl Client {
         };
         self.budget.observe(now, used);
         self.stats.last_status = Some(answer.status);
+        self.stats.last_retry_after = answer.retry_after;
         self.stats.last_call_limit = used.or(self.stats.last_call_limit);
         let asked = Asked {
             path,

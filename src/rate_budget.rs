@@ -81,12 +81,19 @@ impl RateBudget {
         (self.limit * self.share - 1.0).max(1.0)
     }
 
-    /// How long to wait before the next request may go.
+    /// How long to wait before the next request may go. What the level
+    /// asks is at most one window: a full bucket is empty again by then.
     pub fn delay(&self, now: Instant) -> Duration {
-        let mut wait = 0.0f64;
+        let mut wait = self.pacing(now).min(self.limit / self.drain);
         if let Some(until) = self.hold_until {
             wait = wait.max(until.saturating_duration_since(now).as_secs_f64());
         }
+        Duration::from_secs_f64(wait.min(120.0))
+    }
+
+    /// Seconds until the account's level, and this sync's own, leave room.
+    fn pacing(&self, now: Instant) -> f64 {
+        let mut wait = 0.0f64;
         if let Some((at, level)) = self.level {
             let elapsed = now.saturating_duration_since(at).as_secs_f64();
             let current = (level - self.drain * elapsed).max(0.0);
@@ -106,7 +113,7 @@ impl RateBudget {
                 }
             }
         }
-        Duration::from_secs_f64(wait.min(120.0))
+        wait
     }
 
     /// Records an answer's `used/limit` header, if it had one.
@@ -127,6 +134,10 @@ impl RateBudget {
             self.drain *= limit / self.limit;
             self.limit = limit;
         }
+        // A leaky bucket never holds more than its size: a reading above
+        // it (`999999/40`) would pace every request as if it were full for
+        // hours, and teach a drain no account has.
+        let used = used.min(self.limit);
         if let Some((at, prev)) = self.level {
             let dt = now.saturating_duration_since(at).as_secs_f64();
             if dt > 0.0 {
@@ -336,6 +347,35 @@ mod tests {
     fn the_share_cap_leaves_room() {
         let (share, _) = simulate(40.0, 20.0, 0.5, 1000);
         assert!((0.4..=0.55).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn a_level_past_the_bucket_waits_one_window_at_most() {
+        let t0 = Instant::now();
+        let mut b = RateBudget::new(1.0);
+        b.observe(t0, Some((3.0, 40.0)));
+        b.observe(t0 + Duration::from_millis(100), Some((999_999.0, 40.0)));
+        let wait = b.delay(t0 + Duration::from_millis(100));
+        assert!(wait <= Duration::from_secs(20), "{wait:?}");
+        // The reading taught no drain faster than a standard window.
+        assert!(
+            b.drain_per_second() <= 40.0 / 10.0,
+            "{}",
+            b.drain_per_second()
+        );
+        // A bucket reported far over its size, then empty, is no reading
+        // of a drain of millions per second either.
+        b.observe(t0 + Duration::from_millis(200), Some((0.0, 40.0)));
+        assert!(
+            b.drain_per_second() <= 40.0 / 0.1,
+            "{}",
+            b.drain_per_second()
+        );
+        // Whatever the level came to, a learned window bounds the wait.
+        let mut fast = RateBudget::new(1.0);
+        fast.drain = 8.0;
+        fast.level = Some((t0, 1e9));
+        assert_eq!(fast.delay(t0), Duration::from_secs(5));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use common::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A read of one stream against `server`, with config keys `extra` and an
 /// optional bookmark (`updated_at`).
@@ -231,4 +232,60 @@ fn a_cursor_refused_twice_at_the_same_page_fails_its_stream_naming_the_expired_c
     );
     assert!(bookmarks(&run).iter().all(|b| b == at), "{}", run.stdout);
     assert_eq!(starts(&server, "/api/tickets"), 2);
+}
+
+/// `999999/40` is more than a bucket of 40 can hold: it paces like a full
+/// bucket (a second or two), not for the 120 s it once asked.
+#[test]
+fn a_call_limit_past_the_bucket_waits_one_window_at_most() {
+    let server = HostileServer::start(|r: &Request| {
+        let (used, next) = match r.param("cursor") {
+            None => ("999999/40", Some("c1")),
+            Some("c1") => ("1/40", Some("c2")),
+            Some(_) => ("1/40", None),
+        };
+        Action::page(json!([{"id": r.seq, "name": "t"}]), next)
+            .with_header("X-Gorgias-Account-Api-Call-Limit", used)
+    });
+    // The old wait was cut only by the retry budget: 10 s here.
+    let began = Instant::now();
+    let run = read(
+        &server,
+        json!({"retry_budget_ms": 10_000}),
+        ("tags", "full_refresh"),
+        None,
+    );
+    let took = began.elapsed();
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.records("tags").len(), 3);
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+}
+
+/// A `Retry-After` longer than the retry budget gives up at once, saying
+/// so, not "after 1 attempts".
+#[test]
+fn a_retry_after_past_the_retry_budget_says_the_server_asked_for_too_long() {
+    for status in [429, 503] {
+        let server = HostileServer::start(move |_: &Request| {
+            Action::json(status, &json!({})).with_header("Retry-After", "1e12")
+        });
+        let began = Instant::now();
+        let run = read(
+            &server,
+            json!({"retry_budget_ms": 2000}),
+            ("tags", "full_refresh"),
+            None,
+        );
+        assert!(began.elapsed() < Duration::from_secs(8), "{status}");
+        assert_eq!(run.code, 3, "{status}: {}", run.stdout);
+        let (failure, msg) = stream_error(&run);
+        assert_eq!(failure, "transient_error");
+        assert!(
+            msg.contains(&format!("with {status}"))
+                && msg.contains("asked (Retry-After) for a wait longer than the retry budget")
+                && !msg.contains("attempts"),
+            "{status}: {msg}"
+        );
+        assert_eq!(server.requests_to("/api/tags").len(), 1, "{status}");
+    }
 }

@@ -27,6 +27,9 @@ fn refresh(n: u32) -> String {
     format!("issued-refresh-{n}-fedcba654321")
 }
 
+/// One scripted answer, made afresh for each request.
+type Answer = fn() -> Action;
+
 /// What the token endpoint answers to its `n`-th request (from 1) when the
 /// refresh token is the latest; `None` for the usual rotation.
 type Script = dyn Fn(u32) -> Option<Action> + Send + Sync;
@@ -47,7 +50,11 @@ impl Account {
                 let form = parse_query(&String::from_utf8_lossy(&r.body));
                 let sent = form.iter().find(|(k, _)| k == "refresh_token");
                 let mut n = grants.lock().unwrap();
-                let latest = if *n == 0 { FIRST_REFRESH.to_string() } else { refresh(*n) };
+                let latest = if *n == 0 {
+                    FIRST_REFRESH.to_string()
+                } else {
+                    refresh(*n)
+                };
                 if sent.map(|(_, v)| v.as_str()) != Some(latest.as_str()) {
                     return Action::json(400, &json!({"error": "invalid_grant"}));
                 }
@@ -70,7 +77,10 @@ impl Account {
                 return Action::json(401, &json!({"error": {"msg": "expired"}}));
             }
             if r.path == "/api/account" {
-                return Action::json(200, &json!({"domain": "acme", "status": {"status": "active"}}));
+                return Action::json(
+                    200,
+                    &json!({"domain": "acme", "status": {"status": "active"}}),
+                );
             }
             let page: u32 = r.param("cursor").map_or(1, |c| c.parse().unwrap());
             let next = (page < pages).then(|| (page + 1).to_string());
@@ -196,7 +206,10 @@ fn read(config: &Path, catalog: &Path) -> Ran {
 }
 
 fn airbyte_cmd(command: &str, config: &Path) -> Ran {
-    run(AIRBYTE, &[Path::new(command), Path::new("--config"), config])
+    run(
+        AIRBYTE,
+        &[Path::new(command), Path::new("--config"), config],
+    )
 }
 
 /// The config as passed on: the new tokens, everything else as given.
@@ -247,23 +260,51 @@ fn probe_passes_a_rotated_token_on_and_the_next_check_works() {
         .into_iter()
         .find(|m| m["type"] == "CONNECTION_STATUS")
         .unwrap();
-    assert_eq!(status["connectionStatus"]["status"], "SUCCEEDED", "{}", check.all());
+    assert_eq!(
+        status["connectionStatus"]["status"],
+        "SUCCEEDED",
+        "{}",
+        check.all()
+    );
     let types: Vec<Value> = check.messages().iter().map(|m| m["type"].clone()).collect();
-    assert_eq!(types, [json!("CONTROL"), json!("CONNECTION_STATUS")], "{}", check.stdout);
+    assert_eq!(
+        types,
+        [json!("CONTROL"), json!("CONNECTION_STATUS")],
+        "{}",
+        check.stdout
+    );
     assert_passed_on(&check.controls()[0], &original, 2);
 
     // The tap, its token expired again: the file it was given now holds
     // the third grant's tokens.
     let tap_config = write_json(&dir, "tap.json", &expired(&check.controls()[0]));
-    let probe = run(TAP, &[&PathBuf::from("--config"), &tap_config, Path::new("--probe")]);
+    let probe = run(
+        TAP,
+        &[
+            &PathBuf::from("--config"),
+            &tap_config,
+            Path::new("--probe"),
+        ],
+    );
     assert_eq!(probe.code, 0, "{}", probe.all());
     let rewritten: Value = serde_json::from_slice(&std::fs::read(&tap_config).unwrap()).unwrap();
     assert_passed_on(&rewritten, &original, 3);
-    let lines: Vec<&str> = probe.stderr.lines().filter(|l| l.contains("refresh token")).collect();
+    let lines: Vec<&str> = probe
+        .stderr
+        .lines()
+        .filter(|l| l.contains("refresh token"))
+        .collect();
     assert_eq!(lines.len(), 1, "{}", probe.stderr);
-    assert!(lines[0].starts_with("INFO ") && lines[0].contains("tap.json"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("INFO ") && lines[0].contains("tap.json"),
+        "{}",
+        lines[0]
+    );
     assert!(!probe.all().contains(&refresh(3)) && !probe.all().contains(&access(3)));
-    let check = airbyte_cmd("check", &write_json(&dir, "last.json", &expired(&rewritten)));
+    let check = airbyte_cmd(
+        "check",
+        &write_json(&dir, "last.json", &expired(&rewritten)),
+    );
     assert!(check.stdout.contains("SUCCEEDED"), "{}", check.all());
     assert_eq!(account.grants(), 4);
 }
@@ -280,7 +321,11 @@ fn every_lifetime_keeps_the_rotated_token_and_none_loops() {
         let config = write_json(&dir, "config.json", &original);
         let ran = read(&config, &tags_catalog(&dir));
         assert_eq!(ran.code, 0, "{expires_in}: {}", ran.all());
-        let records = ran.messages().iter().filter(|m| m["type"] == "RECORD").count();
+        let records = ran
+            .messages()
+            .iter()
+            .filter(|m| m["type"] == "RECORD")
+            .count();
         assert_eq!(records, 3, "{expires_in}: {}", ran.stdout);
         let grants = account.grants() as u32;
         let controls = ran.controls();
@@ -307,9 +352,22 @@ fn every_lifetime_keeps_the_rotated_token_and_none_loops() {
         let original = account.config();
         let config = write_json(&dir, "config.json", &original);
         let catalog = singer_tags_catalog(&dir, &config);
-        let ran = run(TAP, &[Path::new("--config"), &config, Path::new("--catalog"), &catalog]);
+        let ran = run(
+            TAP,
+            &[
+                Path::new("--config"),
+                &config,
+                Path::new("--catalog"),
+                &catalog,
+            ],
+        );
         assert_eq!(ran.code, 0, "{expires_in}: {}", ran.all());
-        assert_eq!(ran.stdout.matches("\"RECORD\"").count(), 3, "{}", ran.stdout);
+        assert_eq!(
+            ran.stdout.matches("\"RECORD\"").count(),
+            3,
+            "{}",
+            ran.stdout
+        );
         let rewritten: Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
         assert_passed_on(&rewritten, &original, account.grants() as u32);
         assert!(!ran.all().contains("issued-"), "{}", ran.all());
@@ -337,7 +395,10 @@ fn rotations_on_the_fetching_thread_reach_the_output_in_order() {
         .collect();
     assert!(issued.windows(2).all(|w| w[0] < w[1]), "{issued:?}");
     assert_eq!(issued.last().copied(), Some(account.grants() as u32));
-    let last_control = messages.iter().rposition(|m| m["type"] == "CONTROL").unwrap();
+    let last_control = messages
+        .iter()
+        .rposition(|m| m["type"] == "CONTROL")
+        .unwrap();
     let complete = messages
         .iter()
         .position(|m| m["trace"]["stream_status"]["status"] == "COMPLETE")
@@ -369,7 +430,7 @@ fn the_token_endpoint_is_retried_and_only_its_400_and_401_blame_the_config() {
     assert_passed_on(&ran.controls()[0], &original, 1);
 
     // A 500 or a hang that persists: transient, and nothing to re-authorize.
-    let failing: [(&str, fn() -> Action); 2] = [
+    let failing: [(&str, Answer); 2] = [
         ("500", || Action::json(500, &json!({}))),
         ("hang", || Action::Hang),
     ];
@@ -389,14 +450,21 @@ fn the_token_endpoint_is_retried_and_only_its_400_and_401_blame_the_config() {
         let error = &errors.last().unwrap()["trace"]["error"];
         assert_eq!(error["failure_type"], "transient_error", "{what}: {error}");
         let message = error["message"].as_str().unwrap();
-        assert!(message.contains("token endpoint") || message.contains("/oauth/token"), "{message}");
+        assert!(
+            message.contains("token endpoint") || message.contains("/oauth/token"),
+            "{message}"
+        );
         assert!(!message.contains("authorize"), "{what}: {message}");
         let check = airbyte_cmd("check", &config);
         assert_eq!(check.code, 0, "{}", check.all());
         assert!(check.stdout.contains("FAILED"), "{}", check.stdout);
     }
     // A 500 is tried more than once.
-    let account = Account::start(json!(3600), 1, Box::new(|_| Some(Action::json(500, &json!({})))));
+    let account = Account::start(
+        json!(3600),
+        1,
+        Box::new(|_| Some(Action::json(500, &json!({})))),
+    );
     let dir = scratch();
     let config = write_json(&dir, "config.json", &account.config());
     assert_eq!(read(&config, &tags_catalog(&dir)).code, 3);
@@ -413,7 +481,11 @@ fn the_token_endpoint_is_retried_and_only_its_400_and_401_blame_the_config() {
         let config = write_json(&dir, "config.json", &account.config());
         let ran = read(&config, &tags_catalog(&dir));
         assert_eq!(ran.code, 1, "{status}: {}", ran.all());
-        assert!(ran.stdout.contains("authorize the app again"), "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("authorize the app again"),
+            "{}",
+            ran.stdout
+        );
         assert_eq!(account.grants(), 1);
     }
 }
@@ -431,7 +503,11 @@ fn a_failing_token_answer_still_passes_its_new_refresh_token_on_first() {
     ];
     for answer in answers {
         let body = answer.clone();
-        let account = Account::start(json!(3600), 1, Box::new(move |_| Some(Action::json(200, &body))));
+        let account = Account::start(
+            json!(3600),
+            1,
+            Box::new(move |_| Some(Action::json(200, &body))),
+        );
         let dir = scratch();
         let original = account.config();
         let config = write_json(&dir, "config.json", &original);
@@ -442,12 +518,18 @@ fn a_failing_token_answer_still_passes_its_new_refresh_token_on_first() {
         let error = messages
             .iter()
             .position(|m| m["type"] == "TRACE" && m["trace"]["type"] == "ERROR");
-        assert!(control.is_some() && control < error, "{answer}: {}", ran.stdout);
+        assert!(
+            control.is_some() && control < error,
+            "{answer}: {}",
+            ran.stdout
+        );
         let passed_on = &ran.controls()[0];
         assert_eq!(passed_on["credentials"]["refresh_token"], json!(refresh(1)));
         // The next run refreshes first, with the new refresh token.
         assert!(expiry_of(passed_on) <= chrono::Utc::now());
-        let message = messages[error.unwrap()]["trace"]["error"]["message"].as_str().unwrap();
+        let message = messages[error.unwrap()]["trace"]["error"]["message"]
+            .as_str()
+            .unwrap();
         assert!(message.contains("token endpoint"), "{message}");
         assert!(!message.contains("base_url"), "{message}");
         assert!(!ran.stdout.contains("X-Injected: 1\""), "{}", ran.stdout);
@@ -460,7 +542,15 @@ fn a_failing_token_answer_still_passes_its_new_refresh_token_on_first() {
         let dir = scratch();
         let config = write_json(&dir, "config.json", &account.config());
         let catalog = singer_tags_catalog(&dir, &config);
-        let ran = run(TAP, &[Path::new("--config"), &config, Path::new("--catalog"), &catalog]);
+        let ran = run(
+            TAP,
+            &[
+                Path::new("--config"),
+                &config,
+                Path::new("--catalog"),
+                &catalog,
+            ],
+        );
         assert_eq!(ran.code, 4, "{answer}: {}", ran.all());
         let rewritten: Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
         assert_eq!(rewritten["credentials"]["refresh_token"], json!(refresh(1)));
@@ -477,7 +567,10 @@ fn discover_never_spends_the_refresh_token() {
     let ran = airbyte_cmd("discover", &config);
     assert_eq!(ran.code, 0, "{}", ran.all());
     assert!(ran.controls().is_empty());
-    let ran = run(TAP, &[Path::new("--config"), &config, Path::new("--discover")]);
+    let ran = run(
+        TAP,
+        &[Path::new("--config"), &config, Path::new("--discover")],
+    );
     assert_eq!(ran.code, 0, "{}", ran.all());
     assert!(account.server.requests().is_empty());
 }

@@ -35,7 +35,7 @@ pub struct Rotation {
 
 /// Where the latest rotation waits for the face, which takes it from the
 /// thread that writes output (the refresh may happen on the fetching
-/// thread). The flag keeps the per-record look a load, not a lock.
+/// thread). The flag keeps the per-record look a plain load, not a lock.
 #[derive(Debug, Default)]
 pub struct RotationSlot {
     pending: AtomicBool,
@@ -51,7 +51,7 @@ impl RotationSlot {
     /// The latest rotation not yet passed on; a later one replaces an
     /// earlier one, which no longer works either.
     pub fn take(&self) -> Option<Rotation> {
-        if !self.pending.swap(false, Ordering::Acquire) {
+        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
             return None;
         }
         self.latest
@@ -332,7 +332,11 @@ mod tests {
     fn an_access_token_that_cannot_be_a_header_blames_the_token_endpoint() {
         for bad in ["tok\r\nen-0123456789", "tok\0en-0123456789"] {
             let e = new_access_token(&json!({ "access_token": bad })).unwrap_err();
-            assert!(e.message.contains("token endpoint is at fault"), "{}", e.message);
+            assert!(
+                e.message.contains("token endpoint is at fault"),
+                "{}",
+                e.message
+            );
             assert!(!e.message.contains("base_url"), "{}", e.message);
         }
         assert!(new_access_token(&json!({"access_token": "fine-token-0123"})).is_ok());

@@ -124,14 +124,27 @@ mod tests {
         let mut log = Vec::new();
         write_rotation(&path, &raw, &rotation(), &mut log).unwrap();
         let log = String::from_utf8(log).unwrap();
-        assert!(log.starts_with("INFO ") && !log.contains("new-refresh"), "{log}");
+        assert!(
+            log.starts_with("INFO ") && !log.contains("new-refresh"),
+            "{log}"
+        );
         let text = fs::read_to_string(&path).unwrap();
-        assert_eq!(text.trim_end().lines().count(), 1, "one line as before: {text}");
+        assert_eq!(
+            text.trim_end().lines().count(),
+            1,
+            "one line as before: {text}"
+        );
         let got: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(got["credentials"]["refresh_token"], "new-refresh-token-0002");
+        assert_eq!(
+            got["credentials"]["refresh_token"],
+            "new-refresh-token-0002"
+        );
         assert_eq!(got["credentials"]["access_token"], "new-access-token-0001");
         assert!(got["credentials"].get("token_expiry_date").is_none());
-        assert_eq!((&got["x_unknown"], &got["credentials"]["client_secret"]), (&json!([1]), &json!("s")));
+        assert_eq!(
+            (&got["x_unknown"], &got["credentials"]["client_secret"]),
+            (&json!([1]), &json!("s"))
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -149,7 +162,10 @@ mod tests {
         let mut log = Vec::new();
         write_rotation(path, &json!({}), &rotation(), &mut log).unwrap();
         let log = String::from_utf8(log).unwrap();
-        assert!(log.starts_with("WARN ") && log.contains("now void"), "{log}");
+        assert!(
+            log.starts_with("WARN ") && log.contains("now void"),
+            "{log}"
+        );
         assert!(!log.contains("new-refresh-token"), "{log}");
     }
 }

@@ -17,12 +17,12 @@ use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
 use chrono::{SubsecRound, Utc};
 use clap::Parser;
+use config_file::ConfigWriteBack;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use config_file::ConfigWriteBack;
 
 /// A Singer tap for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]

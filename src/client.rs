@@ -271,15 +271,17 @@ impl Client {
         let started = self.clock.now();
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let mut stale = false;
         let mut last: Option<Error> = None;
         loop {
             attempt += 1;
-            // Once per request: a token answered as already expired is
-            // used, not refreshed again and again.
-            if !refreshed && self.token_expiring() {
+            if !stale && self.token_expiring() {
                 self.refresh_token(started, on_retry)
                     .map_err(Error::for_sync)?;
                 refreshed = true;
+                // A token answered as already expired is used as it is:
+                // refreshing it again within this request would loop.
+                stale = self.token_expiring();
             }
             let wait = self.budget.delay(self.clock.now());
             // A pacing wait past the budget's end would only end in the

@@ -5,17 +5,18 @@
 //! another host).
 
 use crate::config::{Auth, Config, Secret};
-use crate::error::{quote_server, Error, Result};
+use crate::error::{Error, Result};
 use crate::json::{Doc, Elements, Kind, Node};
 use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget, SystemClock};
 use crate::resolver::RememberedResolver;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod oauth;
 mod status;
+pub use oauth::{Rotation, RotationSlot};
 use status::{classify, Action, Answer, Asked, Body, Verdict};
 
 /// One page of a list endpoint: the parsed body, whose list is either the
@@ -94,15 +95,6 @@ impl RetryPolicy {
     }
 }
 
-/// A refresh token the token endpoint replaced: the old one no longer works,
-/// so whoever keeps the config must store these.
-#[derive(Debug, Clone)]
-pub struct Rotation {
-    pub access_token: Secret,
-    pub refresh_token: Secret,
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
 /// Requests per endpoint path, for progress logs and the request-count tests.
 #[derive(Debug, Default, Clone)]
 pub struct RequestStats {
@@ -134,7 +126,7 @@ pub struct Client {
     /// Some request has had a 2xx answer in JSON: the host is the account's.
     answered: bool,
     /// The latest rotated refresh token, until a face has passed it on.
-    rotation: Arc<Mutex<Option<Rotation>>>,
+    rotation: Arc<RotationSlot>,
 }
 
 /// What one attempt came to: the data, or the table's verdict on the answer.
@@ -186,7 +178,7 @@ impl Client {
 
     /// Where a rotated refresh token is left for the face to pass on; the
     /// face takes it (and so empties it) from the thread that writes output.
-    pub fn rotation(&self) -> Arc<Mutex<Option<Rotation>>> {
+    pub fn rotation(&self) -> Arc<RotationSlot> {
         Arc::clone(&self.rotation)
     }
 
@@ -290,13 +282,17 @@ impl Client {
         let started = self.clock.now();
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let mut stale = false;
         let mut last: Option<Error> = None;
         loop {
             attempt += 1;
-            if self.token_expiring() {
-                self.refresh_token(self.timeout(started))
+            if !stale && self.token_expiring() {
+                self.refresh_token(started, on_retry)
                     .map_err(Error::for_sync)?;
                 refreshed = true;
+                // A token answered as already expired is used as it is:
+                // refreshing it again within this request would loop.
+                stale = self.token_expiring();
             }
             let wait = self.budget.delay(self.clock.now());
             // A pacing wait past the budget's end would only end in the
@@ -314,7 +310,7 @@ impl Client {
                 // An access token can be revoked or expire early: one
                 // refresh, then the 401 stands.
                 Action::RefreshToken if !refreshed && self.can_refresh() => {
-                    self.refresh_token(self.timeout(started))
+                    self.refresh_token(started, on_retry)
                         .map_err(Error::for_sync)?;
                     refreshed = true;
                     continue;
@@ -548,128 +544,6 @@ impl Client {
             .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
             .build()
             .call()
-    }
-
-    fn can_refresh(&self) -> bool {
-        matches!(
-            &self.auth,
-            Auth::OAuth {
-                refresh: Some(_),
-                ..
-            }
-        )
-    }
-
-    /// Refresh five minutes before the token's known expiry, so no request
-    /// goes out with a token about to lapse.
-    fn token_expiring(&self) -> bool {
-        match &self.auth {
-            Auth::OAuth {
-                expires_at: Some(at),
-                refresh: Some(_),
-                ..
-            } => chrono::Utc::now() + chrono::Duration::minutes(5) >= *at,
-            _ => false,
-        }
-    }
-
-    /// The OAuth2 refresh grant (RFC 6749 §6) against the account's
-    /// `/oauth/token`, the app's credentials in HTTP Basic.
-    fn refresh_token(&mut self, timeout: Duration) -> Result<()> {
-        let Auth::OAuth {
-            refresh: Some(r), ..
-        } = &self.auth
-        else {
-            return Ok(());
-        };
-        let token_url = match self.base.strip_suffix("/api") {
-            Some(host) => format!("{host}/oauth/token"),
-            None => format!("{}/oauth/token", self.base),
-        };
-        let client = Secret::new(format!(
-            "Basic {}",
-            base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
-        ));
-        let body = format!(
-            "grant_type=refresh_token&refresh_token={}",
-            form_encode(r.refresh_token.expose())
-        );
-        let refused = |status: String| {
-            Error::config(format!(
-                "Gorgias refused to refresh the OAuth2 access token ({status}): check the refresh token, client id and client secret, or authorize the app again."
-            ))
-        };
-        let mut resp = self
-            .agent
-            .post(&token_url)
-            .header("Authorization", client.expose())
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .send(body.as_str())
-            .map_err(|e| {
-                Error::transient(format!(
-                    "The OAuth2 token refresh could not reach Gorgias ({}); run the sync again later.",
-                    transport_kind(&e)
-                ))
-            })?;
-        let status = resp.status().as_u16();
-        let v: Value = resp
-            .body_mut()
-            .read_to_vec()
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| refused(format!("HTTP {status} without a JSON token")))?;
-        if !(200..300).contains(&status) {
-            return Err(refused(format!("HTTP {status}")));
-        }
-        let token = v
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| refused("no access_token in the answer".into()))?;
-        let expires_at = match v.get("expires_in") {
-            None | Some(Value::Null) => None,
-            Some(secs) => Some(
-                secs.as_i64()
-                    .or_else(|| secs.as_str().and_then(|s| s.trim().parse().ok()))
-                    .filter(|s| *s > 0)
-                    .and_then(chrono::Duration::try_seconds)
-                    .and_then(|d| chrono::Utc::now().checked_add_signed(d))
-                    .ok_or_else(|| {
-                        Error::system(format!(
-                            "Gorgias's token endpoint answered with an `expires_in` of {}, which is not a lifetime in seconds the connector can use: authorize the app again, and report it if it persists.",
-                            quote_server(&secs.to_string())
-                        ))
-                    })?,
-            ),
-        };
-        let rotated = v
-            .get("refresh_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty() && *t != r.refresh_token.expose())
-            .map(Secret::new);
-        if let Auth::OAuth {
-            access_token,
-            expires_at: at,
-            refresh: Some(r),
-        } = &mut self.auth
-        {
-            *access_token = Secret::new(token);
-            *at = expires_at;
-            if let Some(t) = rotated {
-                r.refresh_token = t;
-                *self.rotation.lock().unwrap_or_else(|p| p.into_inner()) = Some(Rotation {
-                    access_token: access_token.clone(),
-                    refresh_token: r.refresh_token.clone(),
-                    expires_at,
-                });
-            }
-        }
-        self.authorization = authorization(&self.auth);
-        Ok(())
     }
 
     fn transport_error(&self, path: &str, e: ureq::Error) -> Verdict {
@@ -911,17 +785,6 @@ fn authorization(auth: &Auth) -> Secret {
             Secret::new(format!("Bearer {}", access_token.expose()))
         }
     }
-}
-
-/// `application/x-www-form-urlencoded` for one value: every byte but the
-/// unreserved ones (RFC 3986) escaped.
-fn form_encode(s: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// Standard base64 (padded), as the Basic header wants it.

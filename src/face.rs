@@ -4,12 +4,13 @@
 //! resumes, and the closing line of a sync. The faces keep only what their
 //! protocol makes different (message shapes, where logs go).
 
-use crate::client::Client;
+use crate::client::{Client, Rotation};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::state::StateInput;
 use crate::streams::{self, StreamDef};
 use crate::sync::{self, SyncMode};
+use serde_json::Value;
 use std::io;
 use std::path::Path;
 
@@ -134,4 +135,40 @@ pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> S
         client.throttled(),
         client.pace(),
     )
+}
+
+/// The config, and the JSON it was read from: what a rotated refresh token
+/// is written back into, in the form the user gave it.
+pub fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
+    let bytes = read_file(path, "config")?;
+    let config = Config::from_slice(&bytes)?;
+    let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Ok((config, raw))
+}
+
+/// The whole config with a rotated refresh token's new values, where the
+/// config keeps its tokens (`credentials`, or the top level): every other
+/// key as it was, as Airbyte's CDK updates the config it emits.
+pub fn rotated_config(raw: &Value, rotation: &Rotation) -> Value {
+    let mut config = raw.clone();
+    let holder = match config.get("credentials") {
+        Some(Value::Object(_)) => config.get_mut("credentials"),
+        _ => Some(&mut config),
+    };
+    if let Some(tokens) = holder.and_then(Value::as_object_mut) {
+        tokens.insert("access_token".into(), rotation.access_token.expose().into());
+        tokens.insert(
+            "refresh_token".into(),
+            rotation.refresh_token.expose().into(),
+        );
+        match rotation.expires_at {
+            Some(at) => tokens.insert(
+                "token_expiry_date".into(),
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into(),
+            ),
+            // A date left from the old token would be wrong about the new one.
+            None => tokens.remove("token_expiry_date"),
+        };
+    }
+    config
 }

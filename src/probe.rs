@@ -14,7 +14,7 @@
 //! datetime's form, never the datetime; the endpoint's template
 //! (`/views/{id}/items`), never the id that filled it.
 
-use crate::client::Client;
+use crate::client::{Client, Rotation};
 use crate::config::{Auth, Config};
 use crate::datetime;
 use crate::error::{Error, FailureType, Result};
@@ -794,10 +794,21 @@ fn join_or_dash<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// Runs the probe for a face and writes the table (or the JSON document).
-pub fn run(config: &Config, as_json: bool, out: &mut dyn Write) -> Result<()> {
+/// A refresh token rotated on the way goes to `pass_on` before anything
+/// else is written or fails: the old one no longer works.
+pub fn run(
+    config: &Config,
+    as_json: bool,
+    out: &mut dyn Write,
+    pass_on: &mut dyn FnMut(&mut dyn Write, &Rotation) -> Result<()>,
+) -> Result<()> {
     let mut client = Client::new(config);
     client.use_check_budget();
-    let report = probe(config, &mut client)?;
+    let report = probe(config, &mut client);
+    if let Some(rotation) = client.rotation().take() {
+        pass_on(out, &rotation)?;
+    }
+    let report = report?;
     if as_json {
         serde_json::to_writer_pretty(&mut *out, &report.to_json())
             .map_err(|e| Error::output(e.into()))?;

@@ -642,7 +642,7 @@ fn the_tap_without_arguments_says_so_in_one_line_naming_config() {
 }
 
 #[test]
-fn a_rotated_refresh_token_reaches_the_platform_and_the_tap_warns() {
+fn a_rotated_refresh_token_reaches_the_platform_and_the_taps_config_file() {
     const NEW_ACCESS: &str = "rotated-access-token-abcdef123456";
     const NEW_REFRESH: &str = "rotated-refresh-token-fedcba654321";
     let server = HostileServer::start(|r| {
@@ -694,7 +694,8 @@ fn a_rotated_refresh_token_reaches_the_platform_and_the_tap_warns() {
     assert!(!run.stderr.contains(NEW_REFRESH));
     assert_eq!(run.of_type("RECORD").len(), 1, "{}", run.stdout);
 
-    // The tap has no such message: it warns, without the token.
+    // The tap has no such message: it writes the tokens into its config
+    // file and says so, without the token.
     let singer_catalog = singer_tags_catalog(&dir, &config);
     let run = run_bin(
         TAP,
@@ -707,11 +708,14 @@ fn a_rotated_refresh_token_reaches_the_platform_and_the_tap_warns() {
         Duration::from_secs(20),
     );
     assert_eq!(run.code, Some(0), "{}", run.output());
-    let warnings: Vec<&str> = run
+    let notes: Vec<&str> = run
         .stderr
         .lines()
-        .filter(|l| l.starts_with("WARN ") && l.contains("refresh token"))
+        .filter(|l| l.contains("refresh token"))
         .collect();
-    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(notes[0].starts_with("INFO "), "{}", notes[0]);
+    let rewritten: Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
+    assert_eq!(rewritten["credentials"]["refresh_token"], NEW_REFRESH);
     assert!(!run.output().contains(NEW_REFRESH) && !run.output().contains(NEW_ACCESS));
 }

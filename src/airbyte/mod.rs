@@ -4,8 +4,7 @@
 pub mod catalog;
 mod messages;
 
-use crate::client::{Client, Rotation};
-use crate::config::Config;
+use crate::client::{Client, RotationSlot};
 use crate::error::{Error, Redacting, Result};
 use crate::face;
 use crate::state::{Bookmark, Pass, StateInput};
@@ -13,11 +12,11 @@ use crate::streams::StreamDef;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// An Airbyte source for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
@@ -77,7 +76,9 @@ enum Command {
     /// answered: reachable, 403 or 404; the envelope; fields the mapping
     /// reads that the API did not send; fields the API sent that the mapping
     /// does not know; datetime forms; the rate-limit bucket. Prints field
-    /// names only, never a value from the account or a credential.
+    /// names only, never a value from the account or a credential (but
+    /// first the CONTROL message with the new config when Gorgias rotated
+    /// the OAuth2 refresh token).
     Probe {
         /// The config file of the account to probe.
         #[arg(long, value_name = "FILE")]
@@ -100,7 +101,14 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     // Not a protocol command: a table on stdout, errors as one sentence on
     // stderr, as a command-line tool's.
     if let Command::Probe { config, json } = &cli.command {
-        let result = face::load_config(config).and_then(|c| crate::probe::run(&c, *json, stdout));
+        let result = face::load_config_and_raw(config).and_then(|(c, raw)| {
+            crate::probe::run(&c, *json, stdout, &mut |out, rotation| {
+                Out::new(out)
+                    .control_config(&face::rotated_config(&raw, rotation))
+                    .and_then(|()| writeln!(stderr, "{PROBE_ROTATED}"))
+                    .map_err(Error::output)
+            })
+        });
         return tool_exit(result, stderr);
     }
     if let Command::Catalog {
@@ -146,6 +154,10 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     }
 }
 
+/// What `probe` tells the person at the terminal when the token rotated: the
+/// platform is not listening, so the config must be stored by hand.
+const PROBE_ROTATED: &str = "Gorgias replaced the OAuth2 refresh token, so the one in the config no longer works: the CONTROL message on the first line of the output holds the whole config with the new tokens; store it as the connector's config.";
+
 /// How a command that is not Airbyte's (`probe`, `catalog`) ends: its
 /// output on stdout, an error as one sentence on stderr.
 fn tool_exit(result: Result<()>, stderr: &mut dyn Write) -> i32 {
@@ -176,49 +188,20 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     2
 }
 
-/// The config and the JSON it was read from, which a CONTROL message
-/// repeats with a rotated token.
-fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
-    let bytes = face::read_file(path, "config")?;
-    let config = Config::from_slice(&bytes)?;
-    let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Ok((config, raw))
-}
-
 /// Passes a rotated refresh token on to the platform, as a CONNECTOR_CONFIG
 /// control message with the whole config updated (Airbyte's way for
 /// single-use refresh tokens), so the next sync starts from the new one.
 struct RotationOut {
-    rotation: Arc<Mutex<Option<Rotation>>>,
+    slot: Arc<RotationSlot>,
     raw: Value,
 }
 
 impl RotationOut {
     fn pass_on(&mut self, out: &mut Out) -> std::io::Result<()> {
-        let Some(r) = self
-            .rotation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        else {
-            return Ok(());
-        };
-        if let Some(creds) = self
-            .raw
-            .get_mut("credentials")
-            .and_then(Value::as_object_mut)
-        {
-            creds.insert("access_token".into(), json!(r.access_token.expose()));
-            creds.insert("refresh_token".into(), json!(r.refresh_token.expose()));
-            if let Some(at) = r.expires_at {
-                creds.insert(
-                    "token_expiry_date".into(),
-                    json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                );
-            }
-            out.control_config(&self.raw)?;
+        match self.slot.take() {
+            Some(r) => out.control_config(&face::rotated_config(&self.raw, &r)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -245,13 +228,13 @@ fn spec(out: &mut Out) -> Result<()> {
 }
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
-    let outcome = load_config_and_raw(config_path).and_then(|(config, raw)| {
+    let outcome = face::load_config_and_raw(config_path).and_then(|(config, raw)| {
         let mut client = Client::new(&config);
         let answer = client.check_account(&mut |m| {
             let _ = out.log(Level::Warn, m);
         });
         let mut rotation = RotationOut {
-            rotation: client.rotation(),
+            slot: client.rotation(),
             raw,
         };
         rotation.pass_on(out).map_err(Error::output)?;
@@ -287,7 +270,7 @@ fn read(
     state_path: Option<&Path>,
     out: &mut Out,
 ) -> Result<()> {
-    let (config, raw) = load_config_and_raw(config_path)?;
+    let (config, raw) = face::load_config_and_raw(config_path)?;
     let configured = catalog::parse_configured(&face::read_file(catalog_path, "catalog")?)?;
     let state = match state_path {
         Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
@@ -302,7 +285,7 @@ fn read(
     let mut sink = AirbyteSink {
         out,
         rotation: RotationOut {
-            rotation: client.rotation(),
+            slot: client.rotation(),
             raw,
         },
     };
@@ -345,6 +328,7 @@ impl Sink for AirbyteSink<'_, '_> {
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {
+        self.rotation.pass_on(self.out)?;
         self.out.stream_status(stream.name(), status)
     }
 
@@ -356,6 +340,7 @@ impl Sink for AirbyteSink<'_, '_> {
     /// As the CDK reports a stream that failed while the sync went on: a
     /// TRACE error carrying the stream's descriptor.
     fn failed(&mut self, stream: &'static StreamDef, error: &Error) -> std::io::Result<()> {
+        self.rotation.pass_on(self.out)?;
         self.out.trace_error_of(error, Some(stream.name()))
     }
 }

@@ -4,8 +4,9 @@
 //! messages.
 
 pub mod catalog;
+mod config_file;
 
-use crate::client::{Client, Rotation};
+use crate::client::Client;
 use crate::datetime;
 use crate::error::{redact_value, Error, Redacting, Result};
 use crate::face;
@@ -16,12 +17,12 @@ use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
 use chrono::{SubsecRound, Utc};
 use clap::Parser;
+use config_file::ConfigWriteBack;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// A Singer tap for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
@@ -67,7 +68,12 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Err(e) => return usage_error(e, stdout, stderr),
     };
     let result = if cli.probe {
-        face::load_config(&cli.config).and_then(|c| crate::probe::run(&c, cli.json, stdout))
+        face::load_config_and_raw(&cli.config).and_then(|(c, raw)| {
+            crate::probe::run(&c, cli.json, stdout, &mut |_, rotation| {
+                config_file::write_rotation(&cli.config, &raw, rotation, stderr)
+                    .map_err(Error::output)
+            })
+        })
     } else if cli.discover {
         // Meltano passes --state to discovery too; the catalog does not depend on it.
         discover(&cli.config, stdout)
@@ -124,7 +130,7 @@ fn sync_streams(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let config = face::load_config(config_path)?;
+    let (config, raw) = face::load_config_and_raw(config_path)?;
     let (choices, warnings) = match catalog_path {
         Some(p) => {
             let parsed = catalog::parse(&face::read_file(p, "catalog")?)?;
@@ -143,7 +149,7 @@ fn sync_streams(
         bookmarks: Map::new(),
         stated: BTreeSet::new(),
         extracted: (i64::MIN, String::new()),
-        rotation: None,
+        write_back: None,
     };
     // Bookmarks of streams this run does not touch are carried forward, so
     // the state it prints resumes every stream, not only the selected ones.
@@ -195,9 +201,14 @@ fn sync_streams(
         selected.push(chosen);
     }
     let mut client = Client::new(&config);
-    sink.rotation = Some(client.rotation());
+    sink.write_back = Some(ConfigWriteBack {
+        slot: client.rotation(),
+        path: config_path.to_path_buf(),
+        raw,
+    });
     let summary = sync::run(&config, &mut client, selected, started, &mut sink);
-    sink.warn_rotation().map_err(Error::output)?;
+    // A token rotated in a failed sync must reach the file all the same.
+    sink.pass_on_rotation().map_err(Error::output)?;
     // With failed streams too: the others' bookmarks are kept.
     let summary = summary?;
     sink.state().map_err(Error::output)?;
@@ -229,25 +240,18 @@ struct SingerSink<'a> {
     stated: BTreeSet<String>,
     /// `time_extracted`, formatted once per millisecond.
     extracted: (i64, String),
-    /// Where the client leaves a rotated refresh token.
-    rotation: Option<Arc<Mutex<Option<Rotation>>>>,
+    /// Where a rotated refresh token goes: the config file.
+    write_back: Option<ConfigWriteBack>,
 }
 
 impl SingerSink<'_> {
-    /// Singer has no message to hand a config back: the user is told,
-    /// without the token, that the config must change.
-    fn warn_rotation(&mut self) -> io::Result<()> {
-        let rotated = self
-            .rotation
-            .as_ref()
-            .and_then(|r| r.lock().unwrap_or_else(PoisonError::into_inner).take());
-        if rotated.is_none() {
-            return Ok(());
+    /// Writes a rotated refresh token into the config file before any
+    /// other output, so nothing that fails after it can lose the token.
+    fn pass_on_rotation(&mut self) -> io::Result<()> {
+        match &self.write_back {
+            Some(w) => w.pass_on(self.err),
+            None => Ok(()),
         }
-        writeln!(
-            self.err,
-            "WARN Gorgias replaced the OAuth2 refresh token during this sync, so the one in the config no longer works: update `credentials.refresh_token` in the config (authorize the app again to get a new one; the tap never prints tokens)."
-        )
     }
 
     fn schema(&mut self, stream: &'static StreamDef) -> io::Result<()> {
@@ -284,6 +288,7 @@ impl SingerSink<'_> {
 
 impl Sink for SingerSink<'_> {
     fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> io::Result<()> {
+        self.pass_on_rotation()?;
         self.schema(stream)?;
         let now = Utc::now();
         if self.extracted.0 != now.timestamp_millis() {
@@ -323,7 +328,7 @@ impl Sink for SingerSink<'_> {
         pass: Option<&Pass>,
         _records: u64,
     ) -> io::Result<()> {
-        self.warn_rotation()?;
+        self.pass_on_rotation()?;
         if bookmark.is_some() || pass.is_some() {
             self.bookmarks.insert(
                 stream.name().to_string(),
@@ -338,6 +343,7 @@ impl Sink for SingerSink<'_> {
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()> {
+        self.pass_on_rotation()?;
         match status {
             // Before any record, so a target can create the table even
             // for a stream that has no rows.
@@ -358,7 +364,7 @@ impl Sink for SingerSink<'_> {
     }
 
     fn log(&mut self, level: Level, message: &str) -> io::Result<()> {
-        self.warn_rotation()?;
+        self.pass_on_rotation()?;
         let level = match level {
             Level::Info => "INFO",
             Level::Warn => "WARN",
@@ -368,6 +374,7 @@ impl Sink for SingerSink<'_> {
 
     /// Singer's way: an ERROR line for the stream, and the sync goes on.
     fn failed(&mut self, _stream: &'static StreamDef, error: &Error) -> io::Result<()> {
+        self.pass_on_rotation()?;
         writeln!(self.err, "ERROR {}", one_line(&error.message))
     }
 }

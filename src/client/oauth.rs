@@ -1,0 +1,360 @@
+//! OAuth2: the refresh grant (RFC 6749 §6) against the account's
+//! `/oauth/token`, and the rotated refresh token set aside for the face.
+//!
+//! A token answer that carries a new refresh token voids the old one at
+//! once, so the new one is set aside before anything else in the answer is
+//! judged: whatever fails next (a lifetime the client cannot read, an access
+//! token that cannot go into a header), the face still passes the new token
+//! on. The token endpoint is retried like any request (5xx, 429, timeouts),
+//! within the same backoff and budget; only its 400 and 401 say the
+//! credentials are wrong.
+
+use super::status::{Action, Verdict};
+use super::{authorization, base64, Client};
+use crate::config::{Auth, Secret};
+use crate::error::{quote_server, Error, Result};
+use crate::rate_budget::parse_retry_after;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The token endpoint, as the retry sentences name it.
+const TOKEN_PATH: &str = "/oauth/token";
+
+/// A refresh token the token endpoint replaced: the old one no longer works,
+/// so whoever keeps the config must store these.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub access_token: Secret,
+    pub refresh_token: Secret,
+    /// `None`: the answer gave no lifetime.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Where the latest rotation waits for the face, which takes it from the
+/// thread that writes output (the refresh may happen on the fetching
+/// thread). The flag keeps the per-record look a plain load, not a lock.
+#[derive(Debug, Default)]
+pub struct RotationSlot {
+    pending: AtomicBool,
+    latest: Mutex<Option<Rotation>>,
+}
+
+impl RotationSlot {
+    fn put(&self, rotation: Rotation) {
+        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(rotation);
+        self.pending.store(true, Ordering::Release);
+    }
+
+    /// The latest rotation not yet passed on; a later one replaces an
+    /// earlier one, which no longer works either.
+    pub fn take(&self) -> Option<Rotation> {
+        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        self.latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl Client {
+    pub(super) fn can_refresh(&self) -> bool {
+        matches!(
+            &self.auth,
+            Auth::OAuth {
+                refresh: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Refresh five minutes before the token's known expiry, so no request
+    /// goes out with a token about to lapse.
+    pub(super) fn token_expiring(&self) -> bool {
+        match &self.auth {
+            Auth::OAuth {
+                expires_at: Some(at),
+                refresh: Some(_),
+                ..
+            } => Utc::now() + chrono::Duration::minutes(5) >= *at,
+            _ => false,
+        }
+    }
+
+    /// A new access token, within the retry budget of the request begun at
+    /// `started`: 5xx, 429 and network failures are tried again as any
+    /// request's are, and end as a transient failure when they persist.
+    pub(super) fn refresh_token(
+        &mut self,
+        started: Instant,
+        on_retry: &mut dyn FnMut(&str),
+    ) -> Result<()> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let verdict = match self.token_attempt(self.timeout(started)) {
+                Ok(answer) => return self.take_token_answer(&answer),
+                Err(verdict) => verdict,
+            };
+            let Action::Backoff(at_least) = verdict.action else {
+                return Err(verdict.error);
+            };
+            self.wait_to_retry(
+                TOKEN_PATH,
+                verdict.error,
+                Some(at_least),
+                attempt,
+                started,
+                on_retry,
+            )?;
+        }
+    }
+
+    /// One POST of the refresh grant, the app's credentials in HTTP Basic:
+    /// the JSON answer, or what to do about its failure.
+    fn token_attempt(&mut self, timeout: Duration) -> std::result::Result<Value, Verdict> {
+        let Auth::OAuth {
+            refresh: Some(r), ..
+        } = &self.auth
+        else {
+            return Err(Verdict::new(
+                Action::Fail,
+                Error::system("The connector tried to refresh a token it has no refresh token for: please report this."),
+            ));
+        };
+        let token_url = match self.base.strip_suffix("/api") {
+            Some(host) => format!("{host}{TOKEN_PATH}"),
+            None => format!("{}{TOKEN_PATH}", self.base),
+        };
+        let client = Secret::new(format!(
+            "Basic {}",
+            base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
+        ));
+        let body = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            form_encode(r.refresh_token.expose())
+        );
+        let mut resp = self
+            .agent
+            .post(&token_url)
+            .header("Authorization", client.expose())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .config()
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
+            .build()
+            .send(body.as_str())
+            .map_err(|e| self.transport_error(TOKEN_PATH, e))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = super::read_body(&mut resp)
+            .map_err(|e| self.transport_error(TOKEN_PATH, ureq::Error::from(e)))?;
+        let json: Option<Value> = serde_json::from_slice(&body).ok();
+        match status {
+            200..=299 => json.filter(Value::is_object).ok_or_else(|| {
+                Verdict::new(Action::Fail, Error::system(format!(
+                    "Gorgias's token endpoint answered HTTP {status} without a JSON token: check that `base_url` points at the Gorgias API, and report it if it does."
+                )))
+            }),
+            400 | 401 => Err(Verdict::new(Action::Fail, refused(status, json.as_ref()))),
+            429 | 500..=599 => Err(Verdict::new(
+                Action::Backoff(retry_after.unwrap_or_default()),
+                Error::transient(format!(
+                    "Gorgias's token endpoint answered {status} ({})",
+                    if status == 429 { "Too Many Requests" } else { "a server error" }
+                )),
+            )),
+            _ => Err(Verdict::new(Action::Fail, Error::system(format!(
+                "Gorgias's token endpoint answered HTTP {status}: the connector does not know how to go on; please report it."
+            )))),
+        }
+    }
+
+    /// Takes a token answer in: the rotated refresh token first, set aside
+    /// for the face, then the access token and its lifetime, whose faults
+    /// are reported only once the new refresh token is safe.
+    fn take_token_answer(&mut self, answer: &Value) -> Result<()> {
+        let now = Utc::now();
+        let access = new_access_token(answer);
+        let lifetime = expiry(answer.get("expires_in"), now);
+        let issued = answer
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty());
+        let Auth::OAuth {
+            access_token,
+            expires_at,
+            refresh: Some(r),
+        } = &mut self.auth
+        else {
+            return Ok(());
+        };
+        match (&access, &lifetime) {
+            (Ok(token), Ok(at)) => {
+                *access_token = token.clone();
+                *expires_at = *at;
+            }
+            // Whatever went wrong, the token held now is as good as expired:
+            // the next run refreshes before its first request.
+            (Ok(token), Err(_)) => {
+                *access_token = token.clone();
+                *expires_at = Some(now);
+            }
+            (Err(_), _) => *expires_at = Some(now),
+        }
+        if let Some(new) = issued.filter(|t| *t != r.refresh_token.expose()) {
+            r.refresh_token = Secret::new(new);
+            self.rotation.put(Rotation {
+                access_token: access_token.clone(),
+                refresh_token: r.refresh_token.clone(),
+                expires_at: *expires_at,
+            });
+        }
+        self.authorization = authorization(&self.auth);
+        access?;
+        lifetime?;
+        Ok(())
+    }
+}
+
+/// The sentence for the token endpoint's 400 or 401: the credentials are
+/// wrong or the grant was revoked, and only the user can fix that.
+fn refused(status: u16, body: Option<&Value>) -> Error {
+    let reason = body
+        .and_then(|b| b.get("error_description").or_else(|| b.get("error")))
+        .and_then(Value::as_str)
+        .map(|r| format!(": {}", quote_server(r)))
+        .unwrap_or_default();
+    Error::config(format!(
+        "Gorgias refused to refresh the OAuth2 access token (HTTP {status}{reason}): check the refresh token, client id and client secret, or authorize the app again."
+    ))
+}
+
+/// The answer's access token, if it can go into an Authorization header: a
+/// line break or NUL in it is the token endpoint's fault, not the config's.
+fn new_access_token(answer: &Value) -> Result<Secret> {
+    let token = answer
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::system(
+                "Gorgias's token endpoint answered without an access token: run the sync again, and report it to Gorgias if it persists.",
+            )
+        })?;
+    let token = Secret::new(token);
+    if token.expose().chars().any(char::is_control) {
+        return Err(Error::system(
+            "Gorgias's token endpoint answered with an access token that cannot be sent in an HTTP header (it holds a line break or another control character): the token endpoint is at fault, not the config; run the sync again, and report it to Gorgias if it persists.",
+        ));
+    }
+    Ok(token)
+}
+
+/// When the access token expires. No `expires_in`: unknown, and the token is
+/// used until it is refused. Zero or less: already expired, so the next
+/// request refreshes first (a request refreshes at most once, so this never
+/// loops). A number of seconds may come as an integer, a float (`3600.0`,
+/// cut to whole seconds) or a string of either.
+fn expiry(expires_in: Option<&Value>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let secs = match expires_in {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().and_then(whole_seconds)),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().and_then(whole_seconds))
+        }
+        Some(_) => None,
+    };
+    let at = secs.and_then(|s| match s {
+        ..=0 => Some(now),
+        s => chrono::Duration::try_seconds(s).and_then(|d| now.checked_add_signed(d)),
+    });
+    match at {
+        Some(at) => Ok(Some(at)),
+        None => Err(Error::system(format!(
+            "Gorgias's token endpoint answered with an `expires_in` of {}, which is not a lifetime in seconds the connector can use: run the sync again, and report it if it persists.",
+            quote_server(&expires_in.map(Value::to_string).unwrap_or_default())
+        ))),
+    }
+}
+
+fn whole_seconds(f: f64) -> Option<i64> {
+    (f.is_finite() && f.abs() < 1e15).then(|| f.trunc() as i64)
+}
+
+/// `application/x-www-form-urlencoded` for one value: every byte but the
+/// unreserved ones (RFC 3986) escaped.
+fn form_encode(s: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_lifetime_may_be_a_float_a_string_or_already_over() {
+        let now = Utc::now();
+        let hour = Some(now + chrono::Duration::seconds(3600));
+        for v in [json!(3600), json!(3600.0), json!("3600"), json!(" 3600.0 ")] {
+            assert_eq!(expiry(Some(&v), now).unwrap(), hour, "{v}");
+        }
+        for v in [json!(0), json!(-5), json!(-0.5), json!("0")] {
+            assert_eq!(expiry(Some(&v), now).unwrap(), Some(now), "{v}");
+        }
+        assert_eq!(expiry(None, now).unwrap(), None);
+        assert_eq!(expiry(Some(&Value::Null), now).unwrap(), None);
+        for v in [json!("soon"), json!(true), json!(i64::MAX), json!(1e300)] {
+            let e = expiry(Some(&v), now).unwrap_err();
+            assert!(e.message.contains("expires_in"), "{v}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn an_access_token_that_cannot_be_a_header_blames_the_token_endpoint() {
+        for bad in ["tok\r\nen-0123456789", "tok\0en-0123456789"] {
+            let e = new_access_token(&json!({ "access_token": bad })).unwrap_err();
+            assert!(
+                e.message.contains("token endpoint is at fault"),
+                "{}",
+                e.message
+            );
+            assert!(!e.message.contains("base_url"), "{}", e.message);
+        }
+        assert!(new_access_token(&json!({"access_token": "fine-token-0123"})).is_ok());
+    }
+
+    #[test]
+    fn the_latest_rotation_is_taken_once() {
+        let slot = RotationSlot::default();
+        assert!(slot.take().is_none());
+        for n in ["first-refresh-0001", "second-refresh-0002"] {
+            slot.put(Rotation {
+                access_token: Secret::new("access-token-0000"),
+                refresh_token: Secret::new(n),
+                expires_at: None,
+            });
+        }
+        let r = slot.take().expect("a rotation");
+        assert_eq!(r.refresh_token.expose(), "second-refresh-0002");
+        assert!(slot.take().is_none());
+    }
+}

@@ -14,6 +14,7 @@ use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -305,6 +306,7 @@ fn read(
             rotation: client.rotation(),
             raw,
         },
+        since_state: HashMap::new(),
     };
     let summary = sync::run(&config, &mut client, selected, started, &mut sink);
     // A token rotated in a failed sync must reach the platform all the same.
@@ -322,12 +324,19 @@ fn read(
 struct AirbyteSink<'a, 'w> {
     out: &'a mut Out<'w>,
     rotation: RotationOut,
+    /// Each stream's RECORDs since its previous STATE: the protocol's
+    /// `sourceStats.recordCount`, which the platform checks against its own
+    /// count of the records between two STATEs of the stream (airbyte-cdk's
+    /// entrypoint counts per stream and resets at each STATE).
+    since_state: HashMap<&'static str, u64>,
 }
 
 impl Sink for AirbyteSink<'_, '_> {
     fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
-        self.out.record(stream.name(), row)
+        self.out.record(stream.name(), row)?;
+        *self.since_state.entry(stream.name()).or_default() += 1;
+        Ok(())
     }
 
     fn checkpoint(
@@ -335,9 +344,10 @@ impl Sink for AirbyteSink<'_, '_> {
         stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
-        records: u64,
+        _records_so_far: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
+        let records = self.since_state.remove(stream.name()).unwrap_or(0);
         self.out
             .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
         // A checkpoint is only worth something once the platform has it.

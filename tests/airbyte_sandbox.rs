@@ -704,7 +704,13 @@ fn every_state_counts_its_streams_records_since_that_streams_previous_state() {
         .iter()
         .filter(|(stream, n)| **n > 0 && states.contains_key(*stream))
         .collect();
-    assert!(unstated.is_empty(), "records after the last STATE: {unstated:?}");
+    assert!(
+        unstated.is_empty(),
+        "records after the last STATE: {unstated:?}"
+    );
     let many: Vec<_> = states.iter().filter(|(_, n)| **n > 3).collect();
-    assert!(many.len() >= 3, "several streams over several pages: {states:?}");
+    assert!(
+        many.len() >= 3,
+        "several streams over several pages: {states:?}"
+    );
 }

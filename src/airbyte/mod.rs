@@ -308,6 +308,9 @@ fn read(
         },
         since_state: HashMap::new(),
     };
+    for w in face::unreadable_states(&selected, &state) {
+        sink.log(Level::Warn, &w).map_err(Error::output)?;
+    }
     let summary = sync::run(&config, &mut client, selected, started, &mut sink);
     // A token rotated in a failed sync must reach the platform all the same.
     sink.rotation.pass_on(sink.out).map_err(Error::output)?;

@@ -60,3 +60,47 @@ fn a_state_that_is_a_string_is_warned_naming_the_stream_and_the_stream_read_in_f
         "{stderr}"
     );
 }
+
+#[test]
+fn a_standard_output_closed_before_the_run_is_a_system_error_not_a_silent_success() {
+    let sb = sandbox(20);
+    let dir = scratch();
+    let c = write_json(&dir, "c.json", &config_for(&sb));
+    let cat = catalog_file(&dir);
+    let (c, cat) = (c.to_str().unwrap(), cat.to_str().unwrap());
+    let airbyte = env!("CARGO_BIN_EXE_source-gorgias");
+    for (bin, args, prefix) in [
+        (airbyte, vec!["read", "--config", c, "--catalog", cat], ""),
+        (TAP, vec!["--config", c], "CRITICAL "),
+    ] {
+        // `>&-` as a shell writes it: descriptor 1 not open at all.
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(r#"bin="$1"; shift; exec "$bin" "$@" >&-"#)
+            .arg("sh")
+            .arg(bin)
+            .args(&args)
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("{prefix}Cannot write the connector's output: standard output is closed. Run it with its output going to a pipe or a file.\n"),
+            "{args:?}"
+        );
+    }
+    // Sent to /dev/null on purpose, it is open: the read runs.
+    let out = Command::new(airbyte)
+        .args(["read", "--config", c, "--catalog", cat])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -37,7 +37,7 @@ pub fn remember_secret(secret: &str) {
     }
     let mut all = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
     for form in parts.into_iter().flat_map(echoed_forms) {
-        if !form.is_empty() && !all.iter().any(|s| *s == form) {
+        if !form.is_empty() && !all.contains(&form) {
             all.push(form);
         }
     }

@@ -14,7 +14,6 @@ use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -306,7 +305,7 @@ fn read(
             rotation: client.rotation(),
             raw,
         },
-        since_state: HashMap::new(),
+        since_state: Vec::new(),
     };
     for w in face::unreadable_states(&selected, &state) {
         sink.log(Level::Warn, &w).map_err(Error::output)?;
@@ -330,15 +329,23 @@ struct AirbyteSink<'a, 'w> {
     /// Each stream's RECORDs since its previous STATE: the protocol's
     /// `sourceStats.recordCount`, which the platform checks against its own
     /// count of the records between two STATEs of the stream (airbyte-cdk's
-    /// entrypoint counts per stream and resets at each STATE).
-    since_state: HashMap<&'static str, u64>,
+    /// entrypoint counts per stream and resets at each STATE). A list, not
+    /// a map: it is touched per record, and holds the few streams of a job.
+    since_state: Vec<(&'static StreamDef, u64)>,
 }
 
 impl Sink for AirbyteSink<'_, '_> {
     fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
         self.out.record(stream.name(), row)?;
-        *self.since_state.entry(stream.name()).or_default() += 1;
+        match self
+            .since_state
+            .iter_mut()
+            .find(|(s, _)| s.name() == stream.name())
+        {
+            Some((_, n)) => *n += 1,
+            None => self.since_state.push((stream, 1)),
+        }
         Ok(())
     }
 
@@ -350,7 +357,11 @@ impl Sink for AirbyteSink<'_, '_> {
         _records_so_far: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
-        let records = self.since_state.remove(stream.name()).unwrap_or(0);
+        let records = self
+            .since_state
+            .iter_mut()
+            .find(|(s, _)| s.name() == stream.name())
+            .map_or(0, |(_, n)| std::mem::take(n));
         self.out
             .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
         // A checkpoint is only worth something once the platform has it.

@@ -815,15 +815,20 @@ fn optional_share(written: Option<&Value>, field: &str) -> Result<Option<f64>> {
 /// the credentials to another host.
 pub fn normalize_domain(raw: &str) -> Result<String> {
     let refuse = || {
-        // A value with an `@` may hold a credential: it is not quoted.
-        let shown = if raw.contains('@') {
-            String::from("a value with an `@` (not shown, as it may hold a credential)")
+        let hint =
+            "write the part before .gorgias.com, for example `acme` for https://acme.gorgias.com.";
+        // A value pasted into the wrong field is often the key: only a
+        // value that reads as a host name is quoted back.
+        if looks_like_a_host(raw.trim()) {
+            Error::config(format!(
+                "Config field `domain` is `{}`, which is not a Gorgias subdomain: {hint}",
+                quote(raw.trim())
+            ))
         } else {
-            format!("`{}`", quote(raw.trim()))
-        };
-        Error::config(format!(
-            "Config field `domain` is {shown}, which is not a Gorgias subdomain: write the part before .gorgias.com, for example `acme` for https://acme.gorgias.com."
-        ))
+            Error::config(format!(
+                "Config field `domain` is not a Gorgias subdomain (its value is not shown, as it may hold a credential): {hint}"
+            ))
+        }
     };
     let mut s = raw.trim().to_ascii_lowercase();
     for scheme in ["https://", "http://"] {
@@ -846,6 +851,17 @@ pub fn normalize_domain(raw: &str) -> Result<String> {
     } else {
         Err(refuse())
     }
+}
+
+/// A host name or a URL of one (`acme.zendesk.com`, `https://10.1.2.3/`),
+/// nothing a secret could hide in: host characters only, a dot, and no
+/// remembered secret.
+fn looks_like_a_host(s: &str) -> bool {
+    s.len() <= 253
+        && s.contains('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:/".contains(c))
+        && crate::error::redact(s) == s
 }
 
 fn is_dns_label(s: &str) -> bool {
@@ -959,6 +975,36 @@ mod tests {
             "http://acme.gorgias.com/api",
         ] {
             assert_eq!(normalize_domain(raw).unwrap(), "acme", "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_refused_domain_is_quoted_only_when_it_reads_as_a_host() {
+        for pasted in [
+            "k3y_42x",
+            "9f8e+7d6c/5b4a==",
+            "ac me",
+            "me@evil.example",
+            "acme/x",
+        ] {
+            let e = normalize_domain(pasted).unwrap_err();
+            assert!(!e.message.contains(pasted), "{}", e.message);
+            assert!(
+                e.message.starts_with(
+                    "Config field `domain` is not a Gorgias subdomain (its value is not shown"
+                ),
+                "{}",
+                e.message
+            );
+        }
+        for host in [
+            "acme.evil",
+            "http://evil.example/",
+            "127.0.0.1",
+            "acme.gorgias.com.evil.example",
+        ] {
+            let e = normalize_domain(host).unwrap_err();
+            assert!(e.message.contains(&format!("`{host}`")), "{}", e.message);
         }
     }
 

@@ -2,13 +2,26 @@
 //! naive, a space for the `T`); Airbyte's own connector broke on one of them.
 //! Everything is parsed here and emitted one way: RFC 3339 in UTC with `Z`.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
 
 /// Parses any datetime form the API has been seen to send. Naive means UTC.
 /// Only years 1..=9999 are instants: chrono also reads extended years such
 /// as `-262143`, which no RFC 3339 consumer accepts back (found by fuzzing).
 pub fn parse_api(s: &str) -> Option<DateTime<Utc>> {
-    parse_any(s).filter(|dt| (1..=9999).contains(&dt.year()))
+    parse_any(s)
+        .map(off_the_leap_second)
+        .filter(|dt| (1..=9999).contains(&dt.year()))
+}
+
+/// A leap second (`23:59:60`) as the last microsecond before it,
+/// `23:59:59.999999`: chrono keeps `:60`, which Python's `fromisoformat`
+/// and most RFC 3339 readers refuse, and the instant keeps its place in
+/// the order of every other.
+fn off_the_leap_second(dt: DateTime<Utc>) -> DateTime<Utc> {
+    if dt.nanosecond() < 1_000_000_000 {
+        return dt;
+    }
+    dt.with_nanosecond(999_999_000).unwrap_or(dt)
 }
 
 fn parse_any(s: &str) -> Option<DateTime<Utc>> {
@@ -81,6 +94,25 @@ mod tests {
             format(&parse_api("2024-11-01T10:59:29+00:00").unwrap()),
             "2024-11-01T10:59:29Z"
         );
+    }
+
+    #[test]
+    fn a_leap_second_is_the_last_microsecond_before_it() {
+        for s in [
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2016-12-31 23:59:60",
+            "2017-01-01T01:59:60+02:00",
+        ] {
+            assert_eq!(
+                parse_api(s).map(|d| format(&d)).as_deref(),
+                Some("2016-12-31T23:59:59.999999Z"),
+                "{s}"
+            );
+        }
+        let leap = parse_api("2016-12-31T23:59:60Z").unwrap();
+        assert!(parse_api("2016-12-31T23:59:59.5Z").unwrap() < leap);
+        assert!(leap < parse_api("2017-01-01T00:00:00Z").unwrap());
     }
 
     #[test]

@@ -13,14 +13,16 @@
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-/// Every secret seen so far; it only grows (a rotated token is still a secret).
+/// Every secret seen so far, in each form a server may echo it; it only
+/// grows (a rotated token is still a secret).
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// The mask a secret is replaced with.
 pub const MASK: &str = "****";
 
-/// Shorter values are not remembered: masking every `k` in a message would
-/// garble it, and no Gorgias key, token or client secret is that short.
+/// From this length on a secret is masked wherever it appears; a shorter
+/// one only where it stands as a whole token (see [`redact`]), so that a
+/// test key `k` or a short token does not garble every word holding it.
 const SHORTEST_SECRET: usize = 8;
 
 /// Remembers a secret, so that [`redact`] masks it wherever it appears. An
@@ -34,29 +36,100 @@ pub fn remember_secret(secret: &str) {
         }
     }
     let mut all = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
-    for part in parts {
-        if part.chars().count() >= SHORTEST_SECRET && !all.iter().any(|s| s == part) {
-            all.push(part.to_string());
-            // Longest first, so a secret that holds another is masked whole.
-            all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for form in parts.into_iter().flat_map(echoed_forms) {
+        if !form.is_empty() && !all.contains(&form) {
+            all.push(form);
         }
     }
+    // Longest first, so a secret that holds another is masked whole.
+    all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// A secret as it is, and as a server may send it back: percent-encoded in
+/// a URL or a form (a Location header, an echoed query), and escaped inside
+/// a JSON string (an error body).
+fn echoed_forms(secret: &str) -> Vec<String> {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    const UNRESERVED: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let percent = utf8_percent_encode(secret, UNRESERVED).to_string();
+    let quoted = serde_json::to_string(secret).unwrap_or_default();
+    let json = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(secret)
+        .to_string();
+    let mut forms = vec![
+        secret.to_string(),
+        percent.clone(),
+        lowercase_escapes(&percent),
+        percent.replace("%20", "+"),
+        json.replace('/', "\\/"),
+        json,
+    ];
+    forms.dedup();
+    forms
+}
+
+/// `%2F` as `%2f`: the hex digits of each escape in lower case.
+fn lowercase_escapes(percent: &str) -> String {
+    let mut out = String::with_capacity(percent.len());
+    let mut hex_left = 0;
+    for c in percent.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+        } else {
+            out.push(c);
+            hex_left = if c == '%' { 2 } else { 0 };
+        }
+    }
+    out
 }
 
 /// The text with every remembered secret masked, and with any credential
 /// after `Basic ` or `Bearer ` masked too (a proxy may echo a header we
-/// never knew as a secret).
+/// never knew as a secret). A secret shorter than 8 characters is masked
+/// where it is a whole token, with no letter or digit on either side:
+/// `"ab12"` and `key=ab12` are masked, `cab123` is left alone.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
     {
         let all = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
         for s in all.iter() {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), MASK);
+            if !out.contains(s.as_str()) {
+                continue;
             }
+            out = if s.chars().count() >= SHORTEST_SECRET {
+                out.replace(s.as_str(), MASK)
+            } else {
+                mask_whole_tokens(&out, s)
+            };
         }
     }
     mask_auth_schemes(&out)
+}
+
+/// Masks each occurrence of `secret` with no letter or digit just before or
+/// just after it.
+fn mask_whole_tokens(text: &str, secret: &str) -> String {
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in text.match_indices(secret) {
+        let end = at + secret.len();
+        if alnum(text[..at].chars().next_back()) || alnum(text[end..].chars().next()) {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(MASK);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Masks the credential after every `Basic`/`Bearer` (any case) that is
@@ -381,9 +454,34 @@ mod tests {
         ] {
             assert_eq!(redact(plain), plain);
         }
-        // Short values are not remembered: they would garble every message.
-        remember_secret("k");
-        assert_eq!(redact("keep"), "keep");
+    }
+
+    #[test]
+    fn a_short_secret_is_masked_where_it_stands_as_a_whole_token() {
+        remember_secret("zq12");
+        remember_secret("Q");
+        assert_eq!(
+            redact(r#"{"zq12": "zq12", "url": "key=zq12&Q=1"}"#),
+            r#"{"****": "****", "url": "key=****&****=1"}"#
+        );
+        // Inside a longer word it is left alone: a key `Q` garbles no `Quote`.
+        assert_eq!(redact("Quote czq123 xzq12"), "Quote czq123 xzq12");
+        assert_eq!(redact("zq12"), "****");
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_the_forms_a_server_echoes_it_in() {
+        remember_secret("p@ss/w\"quote'd key");
+        for echoed in [
+            "p@ss/w\"quote'd key",
+            "p%40ss%2Fw%22quote%27d%20key",
+            "p%40ss%2fw%22quote%27d%20key",
+            "p%40ss%2Fw%22quote%27d+key",
+            r#"p@ss/w\"quote'd key"#,
+            r#"p@ss\/w\"quote'd key"#,
+        ] {
+            assert_eq!(redact(&format!("<{echoed}>")), "<****>", "{echoed}");
+        }
     }
 
     #[test]

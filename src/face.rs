@@ -119,6 +119,16 @@ pub fn select(
     })
 }
 
+/// The warnings for the streams read incrementally whose state cannot be
+/// read (see [`StateInput::unreadable`]): each is read again in full.
+pub fn unreadable_states(selected: &[sync::Selected], state: &StateInput) -> Vec<String> {
+    selected
+        .iter()
+        .filter(|s| s.mode == SyncMode::Incremental && s.stream.cursor_field().is_some())
+        .filter_map(|s| state.unreadable(s.stream.name()))
+        .collect()
+}
+
 /// The closing line of a sync: records, requests, retries, 429s and the
 /// pace in the limit's own units.
 pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> String {

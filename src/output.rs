@@ -59,6 +59,53 @@ pub fn write_unlocked(fd: i32, bytes: &[u8]) {
     let _ = f.write_all(bytes);
 }
 
+/// The failure of a run whose standard output was closed (`>&-`) when the
+/// process began. Rust's runtime reopens a closed descriptor 1 on
+/// /dev/null before `main`, so every write would then succeed and every
+/// record vanish with exit 0. Only a broken pipe means the reader left on
+/// purpose; a descriptor that was never open is a system error.
+pub fn closed_stdout() -> Option<crate::Error> {
+    closed_at_start::STDOUT.load(std::sync::atomic::Ordering::Relaxed).then(|| {
+        crate::Error::system(
+            "Cannot write the connector's output: standard output is closed. Run it with its output going to a pipe or a file.",
+        )
+        .for_sync()
+    })
+}
+
+/// Looks at descriptor 1 before Rust's runtime can reopen it: an ELF
+/// constructor runs before `main` and before the runtime's own start.
+#[cfg(target_os = "linux")]
+mod closed_at_start {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    pub static STDOUT: AtomicBool = AtomicBool::new(false);
+
+    extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+
+    const F_GETFD: i32 = 1;
+
+    extern "C" fn look() {
+        // SAFETY: F_GETFD only reads the descriptor's flags; it fails
+        // (EBADF) exactly when the descriptor is not open.
+        if unsafe { fcntl(1, F_GETFD) } == -1 {
+            STDOUT.store(true, Ordering::Relaxed);
+        }
+    }
+
+    #[used]
+    #[link_section = ".init_array"]
+    static LOOK: extern "C" fn() = look;
+}
+
+/// Elsewhere the runtime's reopening is not looked behind.
+#[cfg(not(target_os = "linux"))]
+mod closed_at_start {
+    pub static STDOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,11 +148,30 @@ impl StateInput {
     fn absorb_legacy(&mut self, v: &Value) -> Result<()> {
         let o = v.as_object().ok_or_else(bad_shape)?;
         for (name, state) in o {
-            if state.is_object() || state.is_null() {
-                self.streams.insert(name.clone(), state.clone());
-            }
+            // A state that is no object is kept too, so that the stream it
+            // belongs to can be warned of (see `unreadable`).
+            self.streams.insert(name.clone(), state.clone());
         }
         Ok(())
+    }
+
+    /// The warning for a stream whose state holds no bookmark that can be
+    /// read (a JSON string, a number, a list): the stream is read again in
+    /// full, and a user who hand-wrote `"tickets": "2024-06-01"` must be
+    /// told why, as for a bookmark from the future.
+    pub fn unreadable(&self, stream: &str) -> Option<String> {
+        let state = self.streams.get(stream)?;
+        let kind = match state {
+            Value::Null | Value::Object(_) => return None,
+            Value::String(_) => "a JSON string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "true or false",
+            Value::Array(_) => "a list",
+        };
+        Some(format!(
+            "{stream}: the state of this stream is {kind} (`{}`), not an object holding its bookmark, so it cannot be read: the stream is read as if it had no bookmark (from `start_date`, if set). Pass the last STATE the connector printed to resume it.",
+            quote(&state.to_string())
+        ))
     }
 
     /// The bookmark of one stream, read from its state. Accepts the cursor

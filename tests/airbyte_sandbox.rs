@@ -669,3 +669,48 @@ fn every_stdout_line_is_valid_and_tied_timestamps_straddling_pages_are_not_lost(
         .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn every_state_counts_its_streams_records_since_that_streams_previous_state() {
+    // Several streams over several pages, tickets and ticket_tags read from
+    // one list and so interleaved: each STATE's recordCount is what
+    // airbyte-cdk's entrypoint would write, that stream's RECORDs since
+    // that stream's previous STATE, for the platform compares the two.
+    let sb = sandbox(300);
+    let mut config = config_for(&sb);
+    config["page_size"] = json!(30);
+    let catalog = source_gorgias::airbyte::catalog::configured_catalog_all();
+    let run = read_ok(&config, &catalog, None);
+    let mut since: BTreeMap<String, u64> = BTreeMap::new();
+    let mut states: BTreeMap<String, usize> = BTreeMap::new();
+    for m in &run.messages {
+        match m["type"].as_str() {
+            Some("RECORD") => {
+                let stream = m["record"]["stream"].as_str().unwrap();
+                *since.entry(stream.to_string()).or_default() += 1;
+            }
+            Some("STATE") => {
+                let stream = m["state"]["stream"]["stream_descriptor"]["name"]
+                    .as_str()
+                    .unwrap();
+                let want = since.remove(stream).unwrap_or(0) as f64;
+                assert_eq!(m["state"]["sourceStats"]["recordCount"], json!(want), "{m}");
+                *states.entry(stream.to_string()).or_default() += 1;
+            }
+            _ => {}
+        }
+    }
+    let unstated: Vec<_> = since
+        .iter()
+        .filter(|(stream, n)| **n > 0 && states.contains_key(*stream))
+        .collect();
+    assert!(
+        unstated.is_empty(),
+        "records after the last STATE: {unstated:?}"
+    );
+    let many: Vec<_> = states.iter().filter(|(_, n)| **n > 3).collect();
+    assert!(
+        many.len() >= 3,
+        "several streams over several pages: {states:?}"
+    );
+}

@@ -121,6 +121,11 @@ fn run_bin_env(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duratio
         "a panic or a backtrace: {}",
         ran.output()
     );
+    assert_no_leak(
+        &format!("{args:?}"),
+        &[&ran.stdout, &ran.stderr],
+        &leak_forms(Some(EMAIL), API_KEY),
+    );
     ran
 }
 

@@ -6,7 +6,7 @@
 mod common;
 
 use common::hostile::{Action, HostileServer};
-use common::{config_for, scratch, write_json, API_KEY, EMAIL};
+use common::{assert_no_leak, config_for, leak_forms, scratch, write_json, API_KEY, EMAIL};
 use gorgias_sandbox::{FieldEdit, RateLimit, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::process::Command;
@@ -28,8 +28,12 @@ fn run(bin: &str, args: &[&str]) -> Out {
         stdout: String::from_utf8(out.stdout).expect("UTF-8"),
         stderr: String::from_utf8(out.stderr).expect("UTF-8"),
     };
+    assert_no_leak(
+        &format!("{args:?}"),
+        &[&o.stdout, &o.stderr],
+        &leak_forms(Some(EMAIL), API_KEY),
+    );
     for text in [&o.stdout, &o.stderr] {
-        assert!(!text.contains(API_KEY), "the API key leaked: {text}");
         assert!(!text.contains("panicked"), "a panic: {text}");
     }
     o

@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{config_for, sandbox, scratch, validate, write_json, write_text, API_KEY, EMAIL};
+use common::{
+    assert_no_leak, config_for, leak_forms, sandbox, scratch, validate, write_json, write_text,
+    API_KEY, EMAIL,
+};
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,9 +67,10 @@ fn tap(args: &[&str]) -> Tap {
         .expect("binary runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
     let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
-    assert!(
-        !stdout.contains(API_KEY) && !stderr.contains(API_KEY),
-        "the API key leaked"
+    assert_no_leak(
+        &format!("{args:?}"),
+        &[&stdout, &stderr],
+        &leak_forms(Some(EMAIL), API_KEY),
     );
     assert!(!stderr.contains("panicked"), "a panic: {stderr}");
     for line in stderr.lines() {

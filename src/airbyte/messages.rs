@@ -236,7 +236,7 @@ impl<'w> Out<'w> {
         })
     }
 
-    /// A per-stream STATE with the records emitted so far.
+    /// A per-stream STATE with the stream's records since its previous STATE.
     pub fn state(&mut self, stream: &str, stream_state: Value, records: u64) -> io::Result<()> {
         self.message(&Message::State {
             state: State {

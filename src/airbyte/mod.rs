@@ -288,7 +288,11 @@ fn read(
             slot: client.rotation(),
             raw,
         },
+        since_state: Vec::new(),
     };
+    for w in face::unreadable_states(&selected, &state) {
+        sink.log(Level::Warn, &w).map_err(Error::output)?;
+    }
     let summary = sync::run(&config, &mut client, selected, started, &mut sink);
     // A token rotated in a failed sync must reach the platform all the same.
     sink.rotation.pass_on(sink.out).map_err(Error::output)?;
@@ -305,12 +309,27 @@ fn read(
 struct AirbyteSink<'a, 'w> {
     out: &'a mut Out<'w>,
     rotation: RotationOut,
+    /// Each stream's RECORDs since its previous STATE: the protocol's
+    /// `sourceStats.recordCount`, which the platform checks against its own
+    /// count of the records between two STATEs of the stream (airbyte-cdk's
+    /// entrypoint counts per stream and resets at each STATE). A list, not
+    /// a map: it is touched per record, and holds the few streams of a job.
+    since_state: Vec<(&'static StreamDef, u64)>,
 }
 
 impl Sink for AirbyteSink<'_, '_> {
     fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
-        self.out.record(stream.name(), row)
+        self.out.record(stream.name(), row)?;
+        match self
+            .since_state
+            .iter_mut()
+            .find(|(s, _)| s.name() == stream.name())
+        {
+            Some((_, n)) => *n += 1,
+            None => self.since_state.push((stream, 1)),
+        }
+        Ok(())
     }
 
     fn checkpoint(
@@ -318,9 +337,14 @@ impl Sink for AirbyteSink<'_, '_> {
         stream: &'static StreamDef,
         bookmark: Option<&Bookmark>,
         pass: Option<&Pass>,
-        records: u64,
+        _records_so_far: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
+        let records = self
+            .since_state
+            .iter_mut()
+            .find(|(s, _)| s.name() == stream.name())
+            .map_or(0, |(_, n)| std::mem::take(n));
         self.out
             .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
         // A checkpoint is only worth something once the platform has it.

@@ -18,9 +18,13 @@ fn main() {
         source_gorgias::output::write_unlocked(2, line.as_bytes());
         std::process::exit(4);
     }));
+    let mut err = std::io::stderr();
+    if let Some(e) = source_gorgias::output::closed_stdout() {
+        let _ = writeln!(err, "CRITICAL {e}");
+        std::process::exit(e.failure.exit_code());
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut err = std::io::stderr();
     let code = source_gorgias::singer::run(std::env::args_os().collect(), &mut out, &mut err);
     let code = match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => {

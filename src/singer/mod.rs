@@ -173,6 +173,9 @@ fn sync_streams(
     for choice in choices {
         let stream = choice.stream;
         let chosen = face::select(stream, choice.mode, &state)?;
+        for w in face::unreadable_states(std::slice::from_ref(&chosen), &state) {
+            sink.log(Level::Warn, &w).map_err(Error::output)?;
+        }
         let bookmark = &chosen.bookmark;
         let describe = match (&choice.mode, bookmark) {
             // The read loop warns why.

@@ -12,7 +12,7 @@ use crate::resolver::RememberedResolver;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 mod status;
@@ -128,7 +128,14 @@ pub struct Client {
     answered: bool,
     /// The latest rotated refresh token, until a face has passed it on.
     rotation: Arc<Mutex<Option<Rotation>>>,
+    /// Retries and long waits of requests made without a caller's
+    /// `on_retry` (the fetching thread's), for the read loop to log.
+    notices: Arc<Mutex<Vec<String>>>,
 }
+
+/// A pacing wait longer than this is worth a line: a reader sees why
+/// nothing moves.
+const LONG_WAIT: Duration = Duration::from_secs(5);
 
 /// What one attempt came to: the data, or the table's verdict on the answer.
 type Attempt = std::result::Result<Doc, Verdict>;
@@ -174,7 +181,14 @@ impl Client {
             abandoned: Arc::default(),
             answered: false,
             rotation: Arc::default(),
+            notices: Arc::default(),
         }
+    }
+
+    /// Where the retries of requests on the fetching thread are told, one
+    /// sentence each, for the read loop to take and log.
+    pub fn notices(&self) -> Arc<Mutex<Vec<String>>> {
+        Arc::clone(&self.notices)
     }
 
     /// Where a rotated refresh token is left for the face to pass on; the
@@ -230,14 +244,8 @@ impl Client {
 
     /// GET a single object (`/account`).
     pub fn get_object(&mut self, path: &str) -> Result<Doc> {
-        let v = self.get(path, &[])?;
-        if v.root().is_object() {
-            Ok(v)
-        } else {
-            Err(Error::system(format!(
-                "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
-            )))
-        }
+        let notices = Arc::clone(&self.notices);
+        self.get_object_with(path, &mut |m| queue(&notices, m))
     }
 
     /// GET any JSON document, as it came: for `probe`, which judges the
@@ -267,7 +275,20 @@ impl Client {
     }
 
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Doc> {
-        self.get_with(path, query, &mut |_| {})
+        let notices = Arc::clone(&self.notices);
+        self.get_with(path, query, &mut |m| queue(&notices, m))
+    }
+
+    /// GET a single object, telling `on_retry` of each retry and long wait.
+    pub fn get_object_with(&mut self, path: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Doc> {
+        let v = self.get_with(path, &[], on_retry)?;
+        if v.root().is_object() {
+            Ok(v)
+        } else {
+            Err(Error::system(format!(
+                "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
+            )))
+        }
     }
 
     fn get_with(
@@ -292,6 +313,12 @@ impl Client {
             // same failure later.
             if let Some(e) = last.take().filter(|_| wait >= self.left(started)) {
                 return Err(self.gave_up(e, attempt - 1, started));
+            }
+            if wait > LONG_WAIT {
+                on_retry(&format!(
+                    "Waiting {:.0}s for Gorgias's rate limit before the next request to {path}.",
+                    wait.as_secs_f64()
+                ));
             }
             self.pause(wait.min(self.left(started)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
@@ -359,11 +386,16 @@ impl Client {
         self.stats.retries += 1;
         let when = match delay {
             Some(d) => format!("in {:.1}s", d.as_secs_f64()),
-            None => "when the rate limit allows".to_string(),
+            None => format!(
+                "when the rate limit allows (in {:.1}s)",
+                self.budget.delay(self.clock.now()).as_secs_f64()
+            ),
         };
         on_retry(&format!(
-            "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
-            error.message.trim_end_matches('.')
+            "Attempt {attempt} to read {path} failed ({}); trying again {when}, with {:.0}s of the {:.0}s retry budget left.",
+            error.message.trim_end_matches('.'),
+            self.left(started).as_secs_f64(),
+            self.retry.max_total.as_secs_f64()
         ));
         if let Some(d) = delay {
             self.pause(d)?;
@@ -668,6 +700,14 @@ impl Client {
             ),
         }
     }
+}
+
+/// Leaves a notice for the read loop to log.
+fn queue(notices: &Mutex<Vec<String>>, notice: &str) {
+    notices
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(notice.to_string());
 }
 
 /// ureq hands a failed certificate check over as an I/O error wrapping

@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::sync::plan::{List, StopRule};
 use crate::sync::{Level, Sink};
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The client, shared between the read loop and the fetching thread.
@@ -54,6 +54,9 @@ enum Delivery {
 /// are without it. At most two pages wait for the loop, so memory stays flat.
 pub(crate) struct Fetcher {
     jobs: Sender<ListJob>,
+    /// The client's retries and long waits, said while the loop waits for
+    /// a page.
+    notices: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fetcher {
@@ -62,15 +65,19 @@ impl Fetcher {
         client: &'scope Mutex<&mut Client>,
     ) -> Fetcher {
         let (jobs, job_rx) = mpsc::channel::<ListJob>();
+        let notices = lock(client).notices();
         scope.spawn(move || {
             // Ends when the read loop drops its `Fetcher`.
             for job in job_rx {
                 read_list(client, job);
             }
         });
-        Fetcher { jobs }
+        Fetcher { jobs, notices }
     }
 }
+
+/// How often the loop, waiting for a page, looks for retries to log.
+const NOTICE_EVERY: Duration = Duration::from_millis(200);
 
 /// How many times a list that cannot be read on (a repeated cursor, a run
 /// of empty pages) is read from its start before its streams fail.
@@ -282,12 +289,21 @@ impl Pages<'_, '_> {
     /// The next page, or `None` at the end of the list.
     pub(crate) fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
         while !self.ended {
-            let delivery = self.pages.recv().map_err(|_| {
-                Error::system(
-                    "The connector's page-fetching thread stopped unexpectedly: please report this.",
-                )
-                .for_sync()
-            })??;
+            let delivery = match self.pages.recv_timeout(NOTICE_EVERY) {
+                Ok(d) => d,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.tell_notices(sink)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::system(
+                        "The connector's page-fetching thread stopped unexpectedly: please report this.",
+                    )
+                    .for_sync())
+                }
+            };
+            self.tell_notices(sink)?;
+            let delivery = delivery?;
             match delivery {
                 Delivery::Page(page, rate) => {
                     self.progress(&page, rate, sink)?;
@@ -301,6 +317,23 @@ impl Pages<'_, '_> {
             }
         }
         Ok(None)
+    }
+
+    /// Logs what the client said of retries and long waits since the last
+    /// look, so a sync that waits is never silent.
+    fn tell_notices(&self, sink: &mut dyn Sink) -> Result<()> {
+        let notices = std::mem::take(
+            &mut *self
+                .pager
+                .fetcher
+                .notices
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for n in notices {
+            sink.log(Level::Warn, &n).map_err(Error::output)?;
+        }
+        Ok(())
     }
 
     fn progress(&mut self, page: &Page, rate: f64, sink: &mut dyn Sink) -> Result<()> {

@@ -338,10 +338,10 @@ impl Sink for AirbyteSink<'_, '_> {
         records: u64,
     ) -> std::io::Result<()> {
         self.rotation.pass_on(self.out)?;
+        // Flushed, as every message but a RECORD: a checkpoint is only
+        // worth something once the platform has it.
         self.out
-            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
-        // A checkpoint is only worth something once the platform has it.
-        self.out.flush()
+            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {

@@ -668,14 +668,23 @@ impl Client {
         Ok(())
     }
 
+    /// The name that does not resolve, and the config field that gave it.
+    fn host_not_found(&self) -> Error {
+        let uri: Option<ureq::http::Uri> = self.base.parse().ok();
+        let host = uri.as_ref().and_then(|u| u.host()).unwrap_or(&self.base);
+        let field = if self.base == format!("https://{}.gorgias.com/api", self.domain) {
+            "domain"
+        } else {
+            "base_url"
+        };
+        Error::config(format!("`{host}` does not resolve: check `{field}`."))
+    }
+
     fn transport_error(&self, path: &str, e: ureq::Error) -> Verdict {
         use ureq::Error as E;
         let fail = |e: Error| Verdict::new(Action::Fail, e);
         match e {
-            E::HostNotFound => fail(Error::config(format!(
-                "The host of {} cannot be found: check `domain` (and `base_url`, if set).",
-                self.base
-            ))),
+            E::HostNotFound => fail(self.host_not_found()),
             E::Tls(_) | E::Rustls(_) => fail(Error::config(format!(
                 "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
                 self.base
@@ -892,6 +901,30 @@ fn base64(input: &[u8]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_host_that_does_not_resolve_is_a_config_error_naming_it() {
+        let client = |extra: serde_json::Value| {
+            let mut c = json!({"domain": "acme-typo", "email": "a@b.c", "api_key": "k"});
+            for (k, v) in extra.as_object().unwrap() {
+                c[k] = v.clone();
+            }
+            Client::new(&Config::from_value(&c).unwrap())
+        };
+        let verdict = client(json!({})).transport_error("/account", ureq::Error::HostNotFound);
+        assert!(matches!(verdict.action, Action::Fail));
+        assert_eq!(verdict.error.failure, crate::FailureType::Config);
+        assert_eq!(
+            verdict.error.message,
+            "`acme-typo.gorgias.com` does not resolve: check `domain`."
+        );
+        let proxied = client(json!({"base_url": "https://proxy.example.net/gorgias/api"}))
+            .transport_error("/account", ureq::Error::HostNotFound);
+        assert_eq!(
+            proxied.error.message,
+            "`proxy.example.net` does not resolve: check `base_url`."
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

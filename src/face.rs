@@ -118,12 +118,17 @@ pub fn select(
     })
 }
 
-/// The closing line of a sync: records, requests, retries, 429s and the
-/// pace in the limit's own units.
+/// The closing line of a sync: records, requests, retries, the pace beside
+/// the limit, and whether the API refused any request as over it.
 pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> String {
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
+    let refused = match client.throttled() {
+        0 => "no request was refused as over the limit (429)".to_string(),
+        1 => "1 request was refused as over the limit (429) and tried again".to_string(),
+        n => format!("{n} requests were refused as over the limit (429) and tried again"),
+    };
     format!(
-        "Sync {}: {total} records in {} requests ({} retried, {} answered 429), {}.",
+        "Sync {}: {total} records in {} requests ({} retried) at {}; {refused}.",
         if failed {
             "finished with failed streams"
         } else {
@@ -131,7 +136,40 @@ pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> S
         },
         client.requests(),
         client.retries(),
-        client.throttled(),
         client.pace(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_says_the_requests_the_limit_and_whether_any_429_came() {
+        let config = crate::config::Config::from_value(
+            &serde_json::json!({"domain": "acme", "email": "a@b.c", "api_key": "k"}),
+        )
+        .unwrap();
+        let mut client = Client::new(&config);
+        let summary = sync::Summary {
+            records: vec![("tickets", 7)],
+            failed: Vec::new(),
+        };
+        let line = closing_line(&client, &summary, false);
+        assert_eq!(
+            line,
+            "Sync complete: 7 records in 0 requests (0 retried) at 0 requests in 0.0 s, within the first burst of a limit of 40 requests per 20 s; no request was refused as over the limit (429)."
+        );
+        client.budget.throttled(std::time::Instant::now(), None);
+        let line = closing_line(&client, &summary, true);
+        assert!(
+            line.starts_with("Sync finished with failed streams: "),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("; 1 request was refused as over the limit (429) and tried again."),
+            "{line}"
+        );
+        assert!(!line.contains('%'), "{line}");
+    }
 }

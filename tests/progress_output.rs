@@ -254,3 +254,75 @@ fn records_and_state_reach_the_reader_while_the_next_page_is_slow() {
     assert!(first_record.at < Duration::from_secs(2), "{all}");
     assert!(stdout.last().unwrap().at >= Duration::from_secs(3), "{all}");
 }
+
+#[test]
+fn an_empty_catalog_is_named_and_said_to_be_empty_on_both_faces() {
+    let dir = scratch();
+    let c = write_json(
+        &dir,
+        "c.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY}),
+    );
+    let cat = write_text(&dir, "catalog.json", "");
+    let cat = cat.to_str().unwrap();
+    let run = airbyte(&["read", "--config", c.to_str().unwrap(), "--catalog", cat]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let errors = run.trace_errors();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        errors[0]["message"],
+        format!("The catalog file `{cat}` is empty: pass a configured catalog (`source-gorgias catalog --config CONFIG` prints one).")
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
+        .args(["--config", c.to_str().unwrap(), "--catalog", cat])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("CRITICAL The catalog file `{cat}` is empty: ")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn an_incremental_read_asked_of_the_account_is_read_in_full_with_one_warning() {
+    let sb = sandbox(1);
+    let catalog = json!({"streams": [{"stream": {"name": "account"}, "sync_mode": "incremental"}]});
+    let run = read_ok(&config_for(&sb), &catalog, None);
+    assert!(!run.records("account").is_empty(), "{}", run.stdout);
+    let warnings: Vec<&str> = run
+        .of_type("LOG")
+        .into_iter()
+        .filter(|m| m["log"]["level"] == "WARN")
+        .filter_map(|m| m["log"]["message"].as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["The catalog asks for an incremental read of `account`, which supports full refresh only: it is read in full."],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_refuses_a_start_date_in_the_future() {
+    let dir = scratch();
+    let c = write_json(
+        &dir,
+        "c.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+            "base_url": format!("http://127.0.0.1:{}/api", dead_port()),
+            "start_date": "2999-01-01"}),
+    );
+    let run = airbyte(&["check", "--config", c.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.messages.len(), 1, "{}", run.stdout);
+    let status = &run.messages[0]["connectionStatus"];
+    assert_eq!(status["status"], "FAILED");
+    assert_eq!(
+        status["message"],
+        "Config field `start_date` is 2999-01-01T00:00:00Z, in the future, so no record would be read: set a date in the past, or leave it empty to read the whole history."
+    );
+}

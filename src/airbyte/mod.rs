@@ -179,7 +179,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
 /// The config and the JSON it was read from, which a CONTROL message
 /// repeats with a rotated token.
 fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
-    let bytes = face::read_file(path, "config")?;
+    let bytes = face::read_document(path, "config", face::WRITE_CONFIG)?;
     let config = Config::from_slice(&bytes)?;
     let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok((config, raw))
@@ -246,6 +246,7 @@ fn spec(out: &mut Out) -> Result<()> {
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
     let outcome = load_config_and_raw(config_path).and_then(|(config, raw)| {
+        face::start_date_in_the_past(&config, chrono::Utc::now())?;
         let mut client = Client::new(&config);
         let answer = client.check_account(&mut |m| {
             let _ = out.log(Level::Warn, m);
@@ -288,15 +289,24 @@ fn read(
     out: &mut Out,
 ) -> Result<()> {
     let (config, raw) = load_config_and_raw(config_path)?;
-    let configured = catalog::parse_configured(&face::read_file(catalog_path, "catalog")?)?;
+    let catalog_bytes = face::read_document(
+        catalog_path,
+        "catalog",
+        "pass a configured catalog (`source-gorgias catalog --config CONFIG` prints one)",
+    )?;
+    let configured = catalog::parse_configured(&catalog_bytes)?;
     let state = match state_path {
         Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
         None => StateInput::default(),
     };
     let selected = configured
+        .streams
         .into_iter()
         .map(|(stream, mode)| face::select(stream, mode, &state))
         .collect::<Result<Vec<_>>>()?;
+    for w in &configured.warnings {
+        out.log(Level::Warn, w).map_err(Error::output)?;
+    }
     let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink {

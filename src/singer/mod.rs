@@ -127,7 +127,12 @@ fn sync_streams(
     let config = face::load_config(config_path)?;
     let (choices, warnings) = match catalog_path {
         Some(p) => {
-            let parsed = catalog::parse(&face::read_file(p, "catalog")?)?;
+            let bytes = face::read_document(
+                p,
+                "catalog",
+                "pass the catalog `tap-gorgias --discover` prints, with the streams to sync marked `selected`",
+            )?;
+            let parsed = catalog::parse(&bytes)?;
             (parsed.choices, parsed.warnings)
         }
         None => (Choice::every_stream(), Vec::new()),

@@ -74,7 +74,7 @@ impl FlushPacer {
     /// Counts one record written; true when the buffer should be flushed now.
     pub fn record_due(&mut self) -> bool {
         self.unflushed += 1;
-        if self.unflushed % Self::BATCH != 0 || self.last.elapsed() < Self::EVERY {
+        if !self.unflushed.is_multiple_of(Self::BATCH) || self.last.elapsed() < Self::EVERY {
             return false;
         }
         self.flushed();

@@ -309,12 +309,14 @@ impl Client {
                 refreshed = true;
             }
             let wait = self.budget.delay(self.clock.now());
+            // A retry's wait was told with its failure.
+            let told = last.is_some();
             // A pacing wait past the budget's end would only end in the
             // same failure later.
             if let Some(e) = last.take().filter(|_| wait >= self.left(started)) {
                 return Err(self.gave_up(e, attempt - 1, started));
             }
-            if wait > LONG_WAIT {
+            if wait > LONG_WAIT && !told {
                 on_retry(&format!(
                     "Waiting {:.0}s for Gorgias's rate limit before the next request to {path}.",
                     wait.as_secs_f64()
@@ -900,7 +902,62 @@ fn base64(input: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate_budget::Clock;
     use serde_json::json;
+
+    /// Time that passes only when the client waits.
+    struct StepClock(Instant, Arc<Mutex<Duration>>);
+
+    impl Clock for StepClock {
+        fn now(&self) -> Instant {
+            self.0 + *self.1.lock().unwrap()
+        }
+        fn sleep(&mut self, d: Duration) {
+            *self.1.lock().unwrap() += d;
+        }
+    }
+
+    /// A loopback server answering every request with `{}`.
+    fn empty_object_server() -> u16 {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn a_long_wait_for_the_rate_limit_is_told_before_it_begins() {
+        let port = empty_object_server();
+        let config = Config::from_value(&json!({"domain": "acme", "email": "a@b.c",
+            "api_key": "k", "base_url": format!("http://127.0.0.1:{port}/api"),
+            "max_rate_share": 0.05}))
+        .unwrap();
+        let waited = Arc::new(Mutex::new(Duration::ZERO));
+        let clock = StepClock(Instant::now(), Arc::clone(&waited));
+        let mut client = Client::with_clock(&config, Box::new(clock));
+        let mut told = Vec::new();
+        for _ in 0..2 {
+            client
+                .get_object_with("/account", &mut |m| told.push(m.to_string()))
+                .unwrap();
+        }
+        // A 5 % share of 40 per 20 s: one request per 10 s.
+        assert!(*waited.lock().unwrap() >= Duration::from_secs(9));
+        assert_eq!(
+            told,
+            ["Waiting 10s for Gorgias's rate limit before the next request to /account."]
+        );
+    }
 
     #[test]
     fn a_host_that_does_not_resolve_is_a_config_error_naming_it() {

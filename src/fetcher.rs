@@ -79,6 +79,25 @@ impl Fetcher {
 /// How often the loop, waiting for a page, looks for retries to log.
 const NOTICE_EVERY: Duration = Duration::from_millis(200);
 
+/// How long the loop waits for a page in silence before it says so: the
+/// progress line's period.
+const STILL_WAITING: Duration = Duration::from_secs(10);
+
+/// Since when the loop has waited for a page, and when it last said so.
+struct Waiting {
+    since: Instant,
+    said: Instant,
+}
+
+impl Waiting {
+    fn since(at: Instant) -> Waiting {
+        Waiting {
+            since: at,
+            said: at,
+        }
+    }
+}
+
 /// How many times a list that cannot be read on (a repeated cursor, a run
 /// of empty pages) is read from its start before its streams fail.
 const LIST_READS: u32 = 3;
@@ -264,6 +283,7 @@ impl<'n> Pager<'n> {
         Pages {
             pager: self,
             pages,
+            path: list.path.clone(),
             ended: false,
             restarted: false,
         }
@@ -274,6 +294,7 @@ impl<'n> Pager<'n> {
 pub(crate) struct Pages<'p, 'n> {
     pager: &'p mut Pager<'n>,
     pages: Receiver<Result<Delivery>>,
+    path: String,
     ended: bool,
     /// The list started over before the page last returned.
     restarted: bool,
@@ -288,11 +309,12 @@ impl Pages<'_, '_> {
 
     /// The next page, or `None` at the end of the list.
     pub(crate) fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
+        let mut waiting = Waiting::since(Instant::now());
         while !self.ended {
             let delivery = match self.pages.recv_timeout(NOTICE_EVERY) {
                 Ok(d) => d,
                 Err(RecvTimeoutError::Timeout) => {
-                    self.tell_notices(sink)?;
+                    self.still_waiting(&mut waiting, sink)?;
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -319,9 +341,28 @@ impl Pages<'_, '_> {
         Ok(None)
     }
 
+    /// While no page comes: the client's retries as they happen, and when
+    /// it has nothing to say (a request the server holds open), a line
+    /// every [`STILL_WAITING`], so a sync that waits is never silent.
+    fn still_waiting(&self, waiting: &mut Waiting, sink: &mut dyn Sink) -> Result<()> {
+        if self.tell_notices(sink)? {
+            waiting.said = Instant::now();
+        } else if waiting.said.elapsed() >= STILL_WAITING {
+            waiting.said = Instant::now();
+            let line = format!(
+                "{}: still waiting for Gorgias to answer {} ({:.0}s so far).",
+                self.pager.names,
+                self.path,
+                waiting.since.elapsed().as_secs_f64()
+            );
+            sink.log(Level::Info, &line).map_err(Error::output)?;
+        }
+        Ok(())
+    }
+
     /// Logs what the client said of retries and long waits since the last
-    /// look, so a sync that waits is never silent.
-    fn tell_notices(&self, sink: &mut dyn Sink) -> Result<()> {
+    /// look; true when it said anything.
+    fn tell_notices(&self, sink: &mut dyn Sink) -> Result<bool> {
         let notices = std::mem::take(
             &mut *self
                 .pager
@@ -330,10 +371,10 @@ impl Pages<'_, '_> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         );
-        for n in notices {
-            sink.log(Level::Warn, &n).map_err(Error::output)?;
+        for n in &notices {
+            sink.log(Level::Warn, n).map_err(Error::output)?;
         }
-        Ok(())
+        Ok(!notices.is_empty())
     }
 
     fn progress(&mut self, page: &Page, rate: f64, sink: &mut dyn Sink) -> Result<()> {

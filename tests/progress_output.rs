@@ -326,3 +326,58 @@ fn check_refuses_a_start_date_in_the_future() {
         "Config field `start_date` is 2999-01-01T00:00:00Z, in the future, so no record would be read: set a date in the past, or leave it empty to read the whole history."
     );
 }
+
+#[test]
+fn a_request_the_server_holds_open_is_told_every_ten_seconds() {
+    let server = HostileServer::start(|r| {
+        if r.param("cursor").is_some() {
+            return Action::Hang;
+        }
+        Action::page(
+            json!([{"id": 1, "created_datetime": "2020-01-01T00:00:00Z",
+                "updated_datetime": "2020-01-02T00:00:00Z", "status": "open",
+                "channel": "email", "tags": []}]),
+            Some("next"),
+        )
+    });
+    let dir = scratch();
+    let c = write_json(
+        &dir,
+        "c.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+            "base_url": server.base_url(), "backoff_base_ms": 1, "retry_budget_ms": 11500}),
+    );
+    let cat = write_json(&dir, "cat.json", &configured(&["tickets"]));
+    let (stdout, _, _) = run_timed(
+        env!("CARGO_BIN_EXE_source-gorgias"),
+        &[
+            "read",
+            "--config",
+            c.to_str().unwrap(),
+            "--catalog",
+            cat.to_str().unwrap(),
+        ],
+    );
+    let all = texts(&stdout);
+    let waiting: Vec<&Line> = stdout
+        .iter()
+        .filter(|l| {
+            l.text
+                .contains("still waiting for Gorgias to answer /tickets")
+        })
+        .collect();
+    assert_eq!(waiting.len(), 1, "{all}");
+    assert!(waiting[0].at >= Duration::from_secs(10), "{all}");
+    assert!(waiting[0].text.contains("(10s so far)"), "{all}");
+    // Told while the request still hung, not after it was given up.
+    let given_up = stdout
+        .iter()
+        .position(|l| l.text.contains(r#""status":"INCOMPLETE""#))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        stdout[..given_up]
+            .iter()
+            .any(|l| l.text.contains("still waiting")),
+        "{all}"
+    );
+}

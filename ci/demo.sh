@@ -45,7 +45,9 @@ echo "== read (full)"
 $src read --config "$work/config.json" --catalog catalog/configured_catalog.json > "$work/full.jsonl"
 summarise "$work/full.jsonl" full
 echo "== the sandbox's data changes"
-curl -s -X POST "${base%/api}/_sandbox/mutate" -d '{"seed": 1, "update_tickets": 50, "add_tags": 10, "add_messages": 40, "score_surveys": 5, "new_tickets": 5, "update_users": 2}'; echo
+# The answer lists every id it touched: one line of counts says enough.
+curl -s -X POST "${base%/api}/_sandbox/mutate" -d '{"seed": 1, "update_tickets": 50, "add_tags": 10, "add_messages": 40, "score_surveys": 5, "new_tickets": 5, "update_users": 2}' \
+  | python3 -c 'import json,sys; a=json.load(sys.stdin); print("changed:", ", ".join("%d %ss" % (len(v), k[:-4].replace("_", " ")) for k, v in a.items() if k.endswith("_ids") and v))'
 echo "== read (incremental, from the saved state)"
 $src read --config "$work/config.json" --catalog catalog/configured_catalog.json --state "$work/full.jsonl.state" > "$work/inc.jsonl"
 summarise "$work/inc.jsonl" inc

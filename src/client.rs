@@ -11,7 +11,7 @@ use crate::rate_budget::{parse_call_limit, parse_retry_after, Clock, RateBudget,
 use crate::resolver::RememberedResolver;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 mod oauth;
@@ -127,7 +127,14 @@ pub struct Client {
     answered: bool,
     /// The latest rotated refresh token, until a face has passed it on.
     rotation: Arc<RotationSlot>,
+    /// Retries and long waits of requests made without a caller's
+    /// `on_retry` (the fetching thread's), for the read loop to log.
+    notices: Arc<Mutex<Vec<String>>>,
 }
+
+/// A pacing wait longer than this is worth a line: a reader sees why
+/// nothing moves.
+const LONG_WAIT: Duration = Duration::from_secs(5);
 
 /// What one attempt came to: the data, or the table's verdict on the answer.
 type Attempt = std::result::Result<Doc, Verdict>;
@@ -173,7 +180,14 @@ impl Client {
             abandoned: Arc::default(),
             answered: false,
             rotation: Arc::default(),
+            notices: Arc::default(),
         }
+    }
+
+    /// Where the retries of requests on the fetching thread are told, one
+    /// sentence each, for the read loop to take and log.
+    pub fn notices(&self) -> Arc<Mutex<Vec<String>>> {
+        Arc::clone(&self.notices)
     }
 
     /// Where a rotated refresh token is left for the face to pass on; the
@@ -229,14 +243,8 @@ impl Client {
 
     /// GET a single object (`/account`).
     pub fn get_object(&mut self, path: &str) -> Result<Doc> {
-        let v = self.get(path, &[])?;
-        if v.root().is_object() {
-            Ok(v)
-        } else {
-            Err(Error::system(format!(
-                "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
-            )))
-        }
+        let notices = Arc::clone(&self.notices);
+        self.get_object_with(path, &mut |m| queue(&notices, m))
     }
 
     /// GET any JSON document, as it came: for `probe`, which judges the
@@ -270,7 +278,20 @@ impl Client {
     }
 
     fn get(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Doc> {
-        self.get_with(path, query, &mut |_| {})
+        let notices = Arc::clone(&self.notices);
+        self.get_with(path, query, &mut |m| queue(&notices, m))
+    }
+
+    /// GET a single object, telling `on_retry` of each retry and long wait.
+    pub fn get_object_with(&mut self, path: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Doc> {
+        let v = self.get_with(path, &[], on_retry)?;
+        if v.root().is_object() {
+            Ok(v)
+        } else {
+            Err(Error::system(format!(
+                "Gorgias answered {path} with something other than a JSON object: the API may have changed; please report it."
+            )))
+        }
     }
 
     fn get_with(
@@ -295,10 +316,18 @@ impl Client {
                 stale = self.token_expiring();
             }
             let wait = self.budget.delay(self.clock.now());
+            // A retry's wait was told with its failure.
+            let told = last.is_some();
             // A pacing wait past the budget's end would only end in the
             // same failure later.
             if let Some(e) = last.take().filter(|_| wait >= self.left(started)) {
                 return Err(self.gave_up(e, attempt - 1, started));
+            }
+            if wait > LONG_WAIT && !told {
+                on_retry(&format!(
+                    "Waiting {:.0}s for Gorgias's rate limit before the next request to {path}.",
+                    wait.as_secs_f64()
+                ));
             }
             self.pause(wait.min(self.left(started)))?;
             *self.stats.by_path.entry(path.to_string()).or_default() += 1;
@@ -374,11 +403,16 @@ impl Client {
         self.stats.retries += 1;
         let when = match delay {
             Some(d) => format!("in {:.1}s", d.as_secs_f64()),
-            None => "when the rate limit allows".to_string(),
+            None => format!(
+                "when the rate limit allows (in {:.1}s)",
+                self.budget.delay(self.clock.now()).as_secs_f64()
+            ),
         };
         on_retry(&format!(
-            "Attempt {attempt} to read {path} failed ({}); trying again {when}.",
-            error.message.trim_end_matches('.')
+            "Attempt {attempt} to read {path} failed ({}); trying again {when}, with {:.0}s of the {:.0}s retry budget left.",
+            error.message.trim_end_matches('.'),
+            self.left(started).as_secs_f64(),
+            self.retry.max_total.as_secs_f64()
         ));
         if let Some(d) = delay {
             self.pause(d)?;
@@ -546,14 +580,22 @@ impl Client {
             .call()
     }
 
+    /// The name that does not resolve, and the config field that gave it.
+    fn host_not_found(&self) -> Error {
+        let uri: Option<ureq::http::Uri> = self.base.parse().ok();
+        let host = uri.as_ref().and_then(|u| u.host()).unwrap_or(&self.base);
+        let field = if self.base == format!("https://{}.gorgias.com/api", self.domain) {
+            "domain"
+        } else {
+            "base_url"
+        };
+        Error::config(format!("`{host}` does not resolve: check `{field}`."))
+    }
     fn transport_error(&self, path: &str, e: ureq::Error) -> Verdict {
         use ureq::Error as E;
         let fail = |e: Error| Verdict::new(Action::Fail, e);
         match e {
-            E::HostNotFound => fail(Error::config(format!(
-                "The host of {} cannot be found: check `domain` (and `base_url`, if set).",
-                self.base
-            ))),
+            E::HostNotFound => fail(self.host_not_found()),
             E::Tls(_) | E::Rustls(_) => fail(Error::config(format!(
                 "The TLS connection to {} failed its certificate check: the connector only talks to hosts with a valid certificate; check `base_url`.",
                 self.base
@@ -578,6 +620,14 @@ impl Client {
             ),
         }
     }
+}
+
+/// Leaves a notice for the read loop to log.
+fn queue(notices: &Mutex<Vec<String>>, notice: &str) {
+    notices
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(notice.to_string());
 }
 
 /// ureq hands a failed certificate check over as an I/O error wrapping
@@ -796,7 +846,86 @@ fn base64(input: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate_budget::Clock;
     use serde_json::json;
+
+    /// Time that passes only when the client waits.
+    struct StepClock(Instant, Arc<Mutex<Duration>>);
+
+    impl Clock for StepClock {
+        fn now(&self) -> Instant {
+            self.0 + *self.1.lock().unwrap()
+        }
+        fn sleep(&mut self, d: Duration) {
+            *self.1.lock().unwrap() += d;
+        }
+    }
+
+    /// A loopback server answering every request with `{}`.
+    fn empty_object_server() -> u16 {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn a_long_wait_for_the_rate_limit_is_told_before_it_begins() {
+        let port = empty_object_server();
+        let config = Config::from_value(&json!({"domain": "acme", "email": "a@b.c",
+            "api_key": "k", "base_url": format!("http://127.0.0.1:{port}/api"),
+            "max_rate_share": 0.05}))
+        .unwrap();
+        let waited = Arc::new(Mutex::new(Duration::ZERO));
+        let clock = StepClock(Instant::now(), Arc::clone(&waited));
+        let mut client = Client::with_clock(&config, Box::new(clock));
+        let mut told = Vec::new();
+        for _ in 0..2 {
+            client
+                .get_object_with("/account", &mut |m| told.push(m.to_string()))
+                .unwrap();
+        }
+        // A 5 % share of 40 per 20 s: one request per 10 s.
+        assert!(*waited.lock().unwrap() >= Duration::from_secs(9));
+        assert_eq!(
+            told,
+            ["Waiting 10s for Gorgias's rate limit before the next request to /account."]
+        );
+    }
+
+    #[test]
+    fn a_host_that_does_not_resolve_is_a_config_error_naming_it() {
+        let client = |extra: serde_json::Value| {
+            let mut c = json!({"domain": "acme-typo", "email": "a@b.c", "api_key": "k"});
+            for (k, v) in extra.as_object().unwrap() {
+                c[k] = v.clone();
+            }
+            Client::new(&Config::from_value(&c).unwrap())
+        };
+        let verdict = client(json!({})).transport_error("/account", ureq::Error::HostNotFound);
+        assert!(matches!(verdict.action, Action::Fail));
+        assert_eq!(verdict.error.failure, crate::FailureType::Config);
+        assert_eq!(
+            verdict.error.message,
+            "`acme-typo.gorgias.com` does not resolve: check `domain`."
+        );
+        let proxied = client(json!({"base_url": "https://proxy.example.net/gorgias/api"}))
+            .transport_error("/account", ureq::Error::HostNotFound);
+        assert_eq!(
+            proxied.error.message,
+            "`proxy.example.net` does not resolve: check `base_url`."
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

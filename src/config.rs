@@ -713,10 +713,12 @@ fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
     for r in list {
         match r.as_str() {
             Some(role) if USER_ROLES.contains(&role) => roles.push(role.to_string()),
-            _ => {
+            // The value as written, not its JSON (which the message's own
+            // JSON would escape again).
+            written => {
                 return Err(Error::config(format!(
                     "Config field `user_roles` holds `{}`, which is not a Gorgias role: use {}.",
-                    quote(&r.to_string()),
+                    quote(&written.map_or_else(|| r.to_string(), str::to_string)),
                     USER_ROLES.join(", ")
                 )))
             }
@@ -961,6 +963,29 @@ pub fn connection_specification() -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_wrong_role_is_quoted_as_written_not_as_its_json() {
+        let e = Config::from_value(&json!({"domain": "acme", "email": "a@b.c", "api_key": "k",
+            "user_roles": ["admin", "supreme-leader"]}))
+        .unwrap_err();
+        assert!(
+            e.message.contains("holds `supreme-leader`, which"),
+            "{}",
+            e.message
+        );
+        // JSON-encoded (a TRACE message), the value carries no escapes.
+        let encoded = serde_json::to_string(&e.message).unwrap();
+        assert!(encoded.contains("`supreme-leader`"), "{encoded}");
+        let e = Config::from_value(&json!({"domain": "acme", "email": "a@b.c", "api_key": "k",
+            "start_date": "the \"first\" day"}))
+        .unwrap_err();
+        assert!(
+            e.message.contains("is `the \"first\" day`, which"),
+            "{}",
+            e.message
+        );
+    }
 
     #[test]
     fn domain_forms_reduce_to_one_label() {

@@ -326,10 +326,20 @@ pub enum Reach {
 /// control characters escaped, so an echoed value can neither break the
 /// one-line message nor flood it.
 pub fn quote(value: &str) -> String {
+    // Only what would break the line: escaping quotes and backslashes too
+    // reads as the value's JSON once the message is JSON-encoded.
     let mut out: String = value
         .chars()
         .take(80)
-        .flat_map(char::escape_debug)
+        .flat_map(|c| {
+            let escape = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+            let v: Vec<char> = if escape {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            v
+        })
         .collect();
     if value.chars().count() > 80 {
         out.push('…');

@@ -26,6 +26,23 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// A file that must hold a JSON document (config, catalog): an empty one
+/// is named and said to be empty, with `what_to_do`, rather than called
+/// JSON that ends too early.
+pub fn read_document(path: &Path, what: &str, what_to_do: &str) -> Result<Vec<u8>> {
+    let bytes = read_file(path, what)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::config(format!(
+            "The {what} file `{}` is empty: {what_to_do}.",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// What to do about an empty or unreadable config file.
+pub const WRITE_CONFIG: &str = "write the config as a JSON object such as {\"domain\": \"acme\", \"email\": \"…\", \"api_key\": \"…\"}";
+
 fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file".into(),
@@ -35,9 +52,21 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// `check`'s look at the start date: one in the future reads no record,
+/// and a sync that reads nothing would pass for one that worked.
+pub fn start_date_in_the_past(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    match config.start_date {
+        Some(start) if start > now => Err(Error::config(format!(
+            "Config field `start_date` is {}, in the future, so no record would be read: set a date in the past, or leave it empty to read the whole history.",
+            crate::datetime::format(&start)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The config file read and validated.
 pub fn load_config(path: &Path) -> Result<Config> {
-    Config::from_slice(&read_file(path, "config")?)
+    Config::from_slice(&read_document(path, "config", WRITE_CONFIG)?)
 }
 
 /// Every stream's name, for sentences that list them.
@@ -129,12 +158,17 @@ pub fn unreadable_states(selected: &[sync::Selected], state: &StateInput) -> Vec
         .collect()
 }
 
-/// The closing line of a sync: records, requests, retries, 429s and the
-/// pace in the limit's own units.
+/// The closing line of a sync: records, requests, retries, the pace beside
+/// the limit, and whether the API refused any request as over it.
 pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> String {
     let total: u64 = summary.records.iter().map(|(_, n)| n).sum();
+    let refused = match client.throttled() {
+        0 => "no request was refused as over the limit (429)".to_string(),
+        1 => "1 request was refused as over the limit (429) and tried again".to_string(),
+        n => format!("{n} requests were refused as over the limit (429) and tried again"),
+    };
     format!(
-        "Sync {}: {total} records in {} requests ({} retried, {} answered 429), {}.",
+        "Sync {}: {total} records in {} requests ({} retried) at {}; {refused}.",
         if failed {
             "finished with failed streams"
         } else {
@@ -142,7 +176,6 @@ pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> S
         },
         client.requests(),
         client.retries(),
-        client.throttled(),
         client.pace(),
     )
 }
@@ -150,7 +183,7 @@ pub fn closing_line(client: &Client, summary: &sync::Summary, failed: bool) -> S
 /// The config, and the JSON it was read from: what a rotated refresh token
 /// is written back into, in the form the user gave it.
 pub fn load_config_and_raw(path: &Path) -> Result<(Config, Value)> {
-    let bytes = read_file(path, "config")?;
+    let bytes = read_document(path, "config", WRITE_CONFIG)?;
     let config = Config::from_slice(&bytes)?;
     let raw = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok((config, raw))
@@ -181,4 +214,57 @@ pub fn rotated_config(raw: &Value, rotation: &Rotation) -> Value {
         };
     }
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_refuses_a_start_date_in_the_future_in_one_sentence() {
+        let config = |start: &str| {
+            crate::config::Config::from_value(&serde_json::json!(
+                {"domain": "acme", "email": "a@b.c", "api_key": "k", "start_date": start}))
+            .unwrap()
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert!(start_date_in_the_past(&config("2025-12-31"), now).is_ok());
+        let e = start_date_in_the_past(&config("2030-01-01"), now).unwrap_err();
+        assert_eq!(e.failure, crate::FailureType::Config);
+        assert_eq!(
+            e.message,
+            "Config field `start_date` is 2030-01-01T00:00:00Z, in the future, so no record would be read: set a date in the past, or leave it empty to read the whole history."
+        );
+    }
+
+    #[test]
+    fn the_closing_line_says_the_requests_the_limit_and_whether_any_429_came() {
+        let config = crate::config::Config::from_value(
+            &serde_json::json!({"domain": "acme", "email": "a@b.c", "api_key": "k"}),
+        )
+        .unwrap();
+        let mut client = Client::new(&config);
+        let summary = sync::Summary {
+            records: vec![("tickets", 7)],
+            failed: Vec::new(),
+        };
+        let line = closing_line(&client, &summary, false);
+        assert_eq!(
+            line,
+            "Sync complete: 7 records in 0 requests (0 retried) at 0 requests in 0.0 s, within the first burst of a limit of 40 requests per 20 s; no request was refused as over the limit (429)."
+        );
+        client.budget.throttled(std::time::Instant::now(), None);
+        let line = closing_line(&client, &summary, true);
+        assert!(
+            line.starts_with("Sync finished with failed streams: "),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("; 1 request was refused as over the limit (429) and tried again."),
+            "{line}"
+        );
+        assert!(!line.contains('%'), "{line}");
+    }
 }

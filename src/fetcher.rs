@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::sync::plan::{List, StopRule};
 use crate::sync::{Level, Sink};
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The client, shared between the read loop and the fetching thread.
@@ -54,6 +54,9 @@ enum Delivery {
 /// are without it. At most two pages wait for the loop, so memory stays flat.
 pub(crate) struct Fetcher {
     jobs: Sender<ListJob>,
+    /// The client's retries and long waits, said while the loop waits for
+    /// a page.
+    notices: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fetcher {
@@ -62,13 +65,36 @@ impl Fetcher {
         client: &'scope Mutex<&mut Client>,
     ) -> Fetcher {
         let (jobs, job_rx) = mpsc::channel::<ListJob>();
+        let notices = lock(client).notices();
         scope.spawn(move || {
             // Ends when the read loop drops its `Fetcher`.
             for job in job_rx {
                 read_list(client, job);
             }
         });
-        Fetcher { jobs }
+        Fetcher { jobs, notices }
+    }
+}
+
+/// How often the loop, waiting for a page, looks for retries to log.
+const NOTICE_EVERY: Duration = Duration::from_millis(200);
+
+/// How long the loop waits for a page in silence before it says so: the
+/// progress line's period.
+const STILL_WAITING: Duration = Duration::from_secs(10);
+
+/// Since when the loop has waited for a page, and when it last said so.
+struct Waiting {
+    since: Instant,
+    said: Instant,
+}
+
+impl Waiting {
+    fn since(at: Instant) -> Waiting {
+        Waiting {
+            since: at,
+            said: at,
+        }
     }
 }
 
@@ -301,6 +327,7 @@ impl<'n> Pager<'n> {
         Pages {
             pager: self,
             pages,
+            path: list.path.clone(),
             ended: false,
             restarted: false,
         }
@@ -311,6 +338,7 @@ impl<'n> Pager<'n> {
 pub(crate) struct Pages<'p, 'n> {
     pager: &'p mut Pager<'n>,
     pages: Receiver<Result<Delivery>>,
+    path: String,
     ended: bool,
     /// The list started over before the page last returned.
     restarted: bool,
@@ -325,13 +353,23 @@ impl Pages<'_, '_> {
 
     /// The next page, or `None` at the end of the list.
     pub(crate) fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
+        let mut waiting = Waiting::since(Instant::now());
         while !self.ended {
-            let delivery = self.pages.recv().map_err(|_| {
-                Error::system(
-                    "The connector's page-fetching thread stopped unexpectedly: please report this.",
-                )
-                .for_sync()
-            })??;
+            let delivery = match self.pages.recv_timeout(NOTICE_EVERY) {
+                Ok(d) => d,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.still_waiting(&mut waiting, sink)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::system(
+                        "The connector's page-fetching thread stopped unexpectedly: please report this.",
+                    )
+                    .for_sync())
+                }
+            };
+            self.tell_notices(sink)?;
+            let delivery = delivery?;
             match delivery {
                 Delivery::Page(page, rate) => {
                     self.progress(&page, rate, sink)?;
@@ -345,6 +383,42 @@ impl Pages<'_, '_> {
             }
         }
         Ok(None)
+    }
+
+    /// While no page comes: the client's retries as they happen, and when
+    /// it has nothing to say (a request the server holds open), a line
+    /// every [`STILL_WAITING`], so a sync that waits is never silent.
+    fn still_waiting(&self, waiting: &mut Waiting, sink: &mut dyn Sink) -> Result<()> {
+        if self.tell_notices(sink)? {
+            waiting.said = Instant::now();
+        } else if waiting.said.elapsed() >= STILL_WAITING {
+            waiting.said = Instant::now();
+            let line = format!(
+                "{}: still waiting for Gorgias to answer {} ({:.0}s so far).",
+                self.pager.names,
+                self.path,
+                waiting.since.elapsed().as_secs_f64()
+            );
+            sink.log(Level::Info, &line).map_err(Error::output)?;
+        }
+        Ok(())
+    }
+
+    /// Logs what the client said of retries and long waits since the last
+    /// look; true when it said anything.
+    fn tell_notices(&self, sink: &mut dyn Sink) -> Result<bool> {
+        let notices = std::mem::take(
+            &mut *self
+                .pager
+                .fetcher
+                .notices
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for n in &notices {
+            sink.log(Level::Warn, n).map_err(Error::output)?;
+        }
+        Ok(!notices.is_empty())
     }
 
     fn progress(&mut self, page: &Page, rate: f64, sink: &mut dyn Sink) -> Result<()> {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::ser::Formatter;
 use std::io::{self, Write};
+use std::time::{Duration, Instant};
 
 /// Compact output (the trait's defaults) with the two separators escaped.
 struct LineSafeFormatter;
@@ -45,6 +46,52 @@ pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(
 pub fn write_line<T: Serialize + ?Sized>(w: &mut dyn Write, value: &T) -> io::Result<()> {
     write_json(w, value)?;
     w.write_all(b"\n")
+}
+
+/// When buffered records are due to reach the reader: at least once a
+/// second while they flow, so a slow sync shows progress and a platform
+/// that ends a silent source sees it alive. The clock is read once per
+/// batch of records, not per record: a flush per record would cost the
+/// throughput the buffer is there for.
+#[derive(Debug)]
+pub struct FlushPacer {
+    unflushed: u32,
+    last: Instant,
+}
+
+impl FlushPacer {
+    /// Records between looks at the clock.
+    const BATCH: u32 = 64;
+    const EVERY: Duration = Duration::from_secs(1);
+
+    pub fn new() -> FlushPacer {
+        FlushPacer {
+            unflushed: 0,
+            last: Instant::now(),
+        }
+    }
+
+    /// Counts one record written; true when the buffer should be flushed now.
+    pub fn record_due(&mut self) -> bool {
+        self.unflushed += 1;
+        if !self.unflushed.is_multiple_of(Self::BATCH) || self.last.elapsed() < Self::EVERY {
+            return false;
+        }
+        self.flushed();
+        true
+    }
+
+    /// The buffer was flushed (for another message's sake, or the pacer's).
+    pub fn flushed(&mut self) {
+        self.unflushed = 0;
+        self.last = Instant::now();
+    }
+}
+
+impl Default for FlushPacer {
+    fn default() -> Self {
+        FlushPacer::new()
+    }
 }
 
 /// Writes straight to a file descriptor (1 or 2), past std's lock on
@@ -109,6 +156,20 @@ mod closed_at_start {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_flushed_once_a_second_looking_at_the_clock_per_batch() {
+        let mut pacer = FlushPacer::new();
+        // Within the second: never due, however many records.
+        assert!((0..1000).all(|_| !pacer.record_due()));
+        pacer.last -= Duration::from_secs(2);
+        pacer.unflushed = 0;
+        let due: Vec<bool> = (0..FlushPacer::BATCH).map(|_| pacer.record_due()).collect();
+        // Due at the batch's end only, and then not again at once.
+        assert_eq!(due.iter().filter(|d| **d).count(), 1);
+        assert!(due[FlushPacer::BATCH as usize - 1]);
+        assert!((0..1000).all(|_| !pacer.record_due()));
+    }
 
     #[test]
     fn line_separators_are_escaped() {

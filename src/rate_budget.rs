@@ -215,32 +215,35 @@ impl RateBudget {
             .unwrap_or(learned)
     }
 
-    /// The pace a sync achieved, in the limit's own units: `2.1 requests/s,
-    /// 105% of 40 per 20 s`. A sync shorter than one window rode on the
-    /// bucket's burst, so a share of the sustained rate would mislead
-    /// (thousands of percent for two requests): it says so instead.
+    /// The pace a sync achieved, beside the limit in its own units: `2.1
+    /// requests/s against a limit of 40 requests per 20 s (2.0/s sustained
+    /// after a first burst of 40)`. No share of the limit: a sync rides on
+    /// the bucket's first burst, so its average can pass the sustained rate
+    /// without any request over the limit (whether one was is the 429
+    /// count's to say). A sync shorter than one window says so instead.
     pub fn pace(&self, now: Instant) -> String {
         let rate = self.achieved_rate(now);
-        let window = self.window_secs();
-        let share = rate * window / self.limit * 100.0;
+        let window_secs = self.window_secs();
         let elapsed = self
             .started
             .map_or(0.0, |s| now.saturating_duration_since(s).as_secs_f64());
-        let window = if window >= 10.0 {
-            format!("{window:.0}")
+        let window = if window_secs >= 10.0 {
+            format!("{window_secs:.0}")
         } else {
             // A scaled window (the tests') keeps two significant digits.
-            let digits = (1 - window.log10().floor() as i32).max(0) as usize;
-            format!("{window:.digits$}")
+            let digits = (1 - window_secs.log10().floor() as i32).max(0) as usize;
+            format!("{window_secs:.digits$}")
         };
+        let limit = format!("a limit of {:.0} requests per {window} s", self.limit);
         if elapsed < self.limit / self.drain {
             return format!(
-                "{} requests in {elapsed:.1} s, shorter than one window of {:.0} per {window} s",
-                self.requests, self.limit
+                "{} requests in {elapsed:.1} s, within the first burst of {limit}",
+                self.requests
             );
         }
         format!(
-            "{rate:.1} requests/s, {share:.0}% of {:.0} per {window} s",
+            "{rate:.1} requests/s against {limit} ({:.1}/s sustained after a first burst of {:.0})",
+            self.limit / window_secs,
             self.limit
         )
     }
@@ -308,12 +311,15 @@ mod tests {
         }
         // 43 requests over 21 s against the unlearned 40 per 20 s.
         let pace = b.pace(t0 + Duration::from_secs(21));
-        assert_eq!(pace, "2.0 requests/s, 102% of 40 per 20 s");
+        assert_eq!(
+            pace,
+            "2.0 requests/s against a limit of 40 requests per 20 s (2.0/s sustained after a first burst of 40)"
+        );
         let mut fast = RateBudget::new(1.0);
         fast.drain = 80.0;
         assert_eq!(fast.window_secs(), 0.5);
         assert!(
-            fast.pace(t0).ends_with("of 40 per 0.50 s"),
+            fast.pace(t0).ends_with("of 40 requests per 0.50 s"),
             "{}",
             fast.pace(t0)
         );
@@ -323,7 +329,7 @@ mod tests {
         short.observe(t0 + Duration::from_millis(20), None);
         assert_eq!(
             short.pace(t0 + Duration::from_millis(20)),
-            "2 requests in 0.0 s, shorter than one window of 40 per 20 s"
+            "2 requests in 0.0 s, within the first burst of a limit of 40 requests per 20 s"
         );
     }
 

@@ -46,16 +46,64 @@ impl Resolver for RememberedResolver {
         }
         // Not held across the lookup: it may take seconds.
         drop(last);
-        let addrs = self.lookup.resolve(uri, config, timeout)?;
+        let addrs = self
+            .lookup
+            .resolve(uri, config, timeout)
+            .map_err(lookup_failure)?;
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((host, addrs.clone(), Instant::now()));
         Ok(addrs)
     }
 }
 
+/// A name the DNS answered does not exist is the config's fault, not the
+/// network's: ureq passes the system's answer on as an I/O error, which the
+/// client would retry for a quarter of an hour. A lookup that could not be
+/// made (no DNS server answered: glibc's "Temporary failure", musl's "Try
+/// again") may pass, and stays a network error.
+fn lookup_failure(e: ureq::Error) -> ureq::Error {
+    match e {
+        ureq::Error::Io(io) if name_unknown(&io) => ureq::Error::HostNotFound,
+        other => other,
+    }
+}
+
+fn name_unknown(io: &std::io::Error) -> bool {
+    let text = io.to_string();
+    // std words every getaddrinfo failure so; EAI_SYSTEM's is an OS error.
+    text.starts_with("failed to lookup address information")
+        && !text.contains("Temporary failure")
+        && !text.contains("Try again")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_that_does_not_exist_is_host_not_found_and_a_failed_lookup_is_not() {
+        let io = |m: &str| ureq::Error::Io(std::io::Error::other(m.to_string()));
+        for unknown in [
+            "failed to lookup address information: Name or service not known",
+            "failed to lookup address information: No address associated with hostname",
+            "failed to lookup address information: Name does not resolve",
+        ] {
+            assert!(
+                matches!(lookup_failure(io(unknown)), ureq::Error::HostNotFound),
+                "{unknown}"
+            );
+        }
+        for passing in [
+            "failed to lookup address information: Temporary failure in name resolution",
+            "failed to lookup address information: Try again",
+            "connection refused",
+        ] {
+            assert!(
+                matches!(lookup_failure(io(passing)), ureq::Error::Io(_)),
+                "{passing}"
+            );
+        }
+    }
 
     #[test]
     fn a_host_is_resolved_once_and_another_host_anew() {

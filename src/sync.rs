@@ -258,7 +258,16 @@ impl Loop<'_, '_> {
         let members = &mut job.members;
         match &job.read {
             Read::Single { path } => {
-                let doc = lock(self.client).get_object(path)?;
+                // Read here, not on the fetching thread: its retries are
+                // logged as they happen.
+                let mut logged = Ok(());
+                let doc = lock(self.client).get_object_with(path, &mut |m| {
+                    if logged.is_ok() {
+                        logged = sink.log(Level::Warn, m);
+                    }
+                });
+                logged.map_err(Error::output)?;
+                let doc = doc?;
                 out.emit(doc.root(), members, sink)?;
             }
             Read::Children { parents, children } => {

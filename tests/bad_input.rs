@@ -96,7 +96,7 @@ fn bad_configs_fail_check_and_read_with_a_sentence_naming_the_field() {
     let catalog = one_stream_catalog(&dir, "users");
     let base = "http://127.0.0.1:9/api";
     let mut cases: Vec<(String, &str)> = vec![
-        ("".into(), "not valid JSON"),
+        ("".into(), "c0.json` is empty: write the config"),
         ("{".into(), "not valid JSON"),
         ("not json".into(), "not valid JSON"),
         ("[1,2]".into(), "must be a JSON object"),
@@ -167,7 +167,7 @@ fn bad_catalogs_and_states_are_refused_with_a_sentence() {
     let config = config.to_str().unwrap();
     let good_catalog = one_stream_catalog(&dir, "tickets");
     let catalogs: Vec<(&str, &str)> = vec![
-        ("", "not valid JSON"),
+        ("", "cat0.json` is empty: pass a configured catalog"),
         ("{\"streams\": [", "not valid JSON"),
         ("{}", "no `streams` list"),
         ("{\"streams\": []}", "selects no streams"),

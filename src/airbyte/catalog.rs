@@ -115,9 +115,16 @@ fn is_discovered(v: &Value) -> bool {
         .is_some_and(|e| e.get("stream").is_none() && e.get("json_schema").is_some())
 }
 
-/// Reads a configured catalog: the streams to sync, in its order, with their
-/// modes. Unknown keys (generation ids, sync ids) are ignored.
-pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMode)>> {
+/// A configured catalog as read: the streams to sync, in its order, with
+/// their modes, and what the read should warn of.
+pub struct Configured {
+    pub streams: Vec<(&'static StreamDef, SyncMode)>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a configured catalog. Unknown keys (generation ids, sync ids) are
+/// ignored.
+pub fn parse_configured(bytes: &[u8]) -> Result<Configured> {
     let v: Value = serde_json::from_slice(bytes).map_err(|_| {
         Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
     })?;
@@ -136,6 +143,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMod
         )));
     }
     let mut out: Vec<(&'static StreamDef, SyncMode)> = Vec::new();
+    let mut warnings = Vec::new();
     for entry in entries {
         let name = entry
             .get("stream")
@@ -163,6 +171,11 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMod
             // PyAirbyte asks every stream for incremental; like the Python
             // CDK, a stream that cannot be read incrementally is read whole.
             mode = SyncMode::FullRefresh;
+            if !out.iter().any(|(s, _)| s.name() == name) {
+                warnings.push(format!(
+                    "The catalog asks for an incremental read of `{name}`, which supports full refresh only: it is read in full."
+                ));
+            }
         }
         if mode == SyncMode::Incremental {
             if let Some(fields) = entry.get("cursor_field").and_then(Value::as_array) {
@@ -181,5 +194,8 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Vec<(&'static StreamDef, SyncMod
         }
         out.push((stream, mode));
     }
-    Ok(out)
+    Ok(Configured {
+        streams: out,
+        warnings,
+    })
 }

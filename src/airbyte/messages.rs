@@ -8,7 +8,7 @@
 //! serialised twice.
 
 use crate::error::{redact_value, Error};
-use crate::output::{write_json, write_line};
+use crate::output::{write_json, write_line, FlushPacer};
 use crate::sync::{Level, StreamStatus};
 use serde::Serialize;
 use serde_json::Value;
@@ -157,6 +157,7 @@ impl Message<'_> {
 
 pub struct Out<'w> {
     w: &'w mut dyn Write,
+    pacer: FlushPacer,
 }
 
 fn now_ms() -> i64 {
@@ -165,15 +166,20 @@ fn now_ms() -> i64 {
 
 impl<'w> Out<'w> {
     pub fn new(w: &'w mut dyn Write) -> Self {
-        Out { w }
+        Out {
+            w,
+            pacer: FlushPacer::new(),
+        }
     }
 
     /// Any message but a RECORD or a CONTROL: redacted, so no text a server
-    /// or a config sent can carry a secret out.
+    /// or a config sent can carry a secret out. Flushed at once: these are
+    /// few, and each tells the platform where the sync is.
     pub fn message(&mut self, m: &Message) -> io::Result<()> {
         let mut m = m.to_value();
         redact_value(&mut m);
-        write_line(self.w, &m)
+        write_line(self.w, &m)?;
+        self.flush()
     }
 
     /// The CONNECTOR_CONFIG control message: the one message that carries
@@ -188,7 +194,7 @@ impl<'w> Out<'w> {
             },
         };
         write_line(self.w, &m.to_value())?;
-        self.w.flush()
+        self.flush()
     }
 
     /// A RECORD around a row that is already JSON: written by hand, so the
@@ -199,7 +205,11 @@ impl<'w> Out<'w> {
         write_json(w, stream)?;
         w.write_all(br#","data":"#)?;
         w.write_all(data)?;
-        writeln!(w, r#","emitted_at":{}}}}}"#, now_ms())
+        writeln!(w, r#","emitted_at":{}}}}}"#, now_ms())?;
+        if self.pacer.record_due() {
+            self.w.flush()?;
+        }
+        Ok(())
     }
 
     pub fn log(&mut self, level: Level, message: &str) -> io::Result<()> {
@@ -269,6 +279,7 @@ impl<'w> Out<'w> {
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
+        self.pacer.flushed();
         self.w.flush()
     }
 }

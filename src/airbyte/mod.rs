@@ -229,6 +229,7 @@ fn spec(out: &mut Out) -> Result<()> {
 
 fn check(config_path: &Path, out: &mut Out) -> Result<()> {
     let outcome = face::load_config_and_raw(config_path).and_then(|(config, raw)| {
+        face::start_date_in_the_past(&config, chrono::Utc::now())?;
         let mut client = Client::new(&config);
         let answer = client.check_account(&mut |m| {
             let _ = out.log(Level::Warn, m);
@@ -271,15 +272,24 @@ fn read(
     out: &mut Out,
 ) -> Result<()> {
     let (config, raw) = face::load_config_and_raw(config_path)?;
-    let configured = catalog::parse_configured(&face::read_file(catalog_path, "catalog")?)?;
+    let catalog_bytes = face::read_document(
+        catalog_path,
+        "catalog",
+        "pass a configured catalog (`source-gorgias catalog --config CONFIG` prints one)",
+    )?;
+    let configured = catalog::parse_configured(&catalog_bytes)?;
     let state = match state_path {
         Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
         None => StateInput::default(),
     };
     let selected = configured
+        .streams
         .into_iter()
         .map(|(stream, mode)| face::select(stream, mode, &state))
         .collect::<Result<Vec<_>>>()?;
+    for w in &configured.warnings {
+        out.log(Level::Warn, w).map_err(Error::output)?;
+    }
     let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink {
@@ -345,10 +355,10 @@ impl Sink for AirbyteSink<'_, '_> {
             .iter_mut()
             .find(|(s, _)| s.name() == stream.name())
             .map_or(0, |(_, n)| std::mem::take(n));
+        // Flushed, as every message but a RECORD: a checkpoint is only
+        // worth something once the platform has it.
         self.out
-            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)?;
-        // A checkpoint is only worth something once the platform has it.
-        self.out.flush()
+            .state(stream.name(), Bookmark::to_state(bookmark, pass), records)
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {

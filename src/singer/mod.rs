@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::datetime;
 use crate::error::{redact_value, Error, Redacting, Result};
 use crate::face;
-use crate::output::{write_json, write_line};
+use crate::output::{write_json, write_line, FlushPacer};
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::StreamDef;
 use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
@@ -133,7 +133,12 @@ fn sync_streams(
     let (config, raw) = face::load_config_and_raw(config_path)?;
     let (choices, warnings) = match catalog_path {
         Some(p) => {
-            let parsed = catalog::parse(&face::read_file(p, "catalog")?)?;
+            let bytes = face::read_document(
+                p,
+                "catalog",
+                "pass the catalog `tap-gorgias --discover` prints, with the streams to sync marked `selected`",
+            )?;
+            let parsed = catalog::parse(&bytes)?;
             (parsed.choices, parsed.warnings)
         }
         None => (Choice::every_stream(), Vec::new()),
@@ -150,6 +155,7 @@ fn sync_streams(
         stated: BTreeSet::new(),
         extracted: (i64::MIN, String::new()),
         write_back: None,
+        pacer: FlushPacer::new(),
     };
     // Bookmarks of streams this run does not touch are carried forward, so
     // the state it prints resumes every stream, not only the selected ones.
@@ -245,6 +251,8 @@ struct SingerSink<'a> {
     extracted: (i64, String),
     /// Where a rotated refresh token goes: the config file.
     write_back: Option<ConfigWriteBack>,
+    /// Records reach the target at least once a second.
+    pacer: FlushPacer,
 }
 
 impl SingerSink<'_> {
@@ -276,7 +284,34 @@ impl SingerSink<'_> {
         let line = format!("INFO {}: {}", stream.name(), s.describe);
         redact_value(&mut m);
         write_line(self.out, &m)?;
+        // A target creates the table on SCHEMA: it need not wait for rows.
+        self.flush()?;
         writeln!(self.err, "{line}")
+    }
+
+    /// Where a stream that stopped early resumes.
+    fn stopped(&mut self, stream: &'static StreamDef) -> io::Result<()> {
+        let name = stream.name();
+        let resumes = if self.stated.contains(name) {
+            "it resumes from the last STATE printed"
+        } else if self.bookmarks.contains_key(name) {
+            "it resumes from its bookmark in the state this sync was given"
+        } else {
+            "the next sync reads it again from the start"
+        };
+        writeln!(self.err, "WARN {name}: stopped before the end; {resumes}.")
+    }
+
+    /// The stream's SCHEMA (so nothing of it) is not out yet.
+    fn schema_pending(&self, stream: &'static StreamDef) -> bool {
+        self.streams
+            .get(stream.name())
+            .is_some_and(|s| s.schema.is_some())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.pacer.flushed();
+        self.out.flush()
     }
 
     fn state(&mut self) -> io::Result<()> {
@@ -285,7 +320,7 @@ impl SingerSink<'_> {
         write_line(self.out, &m)?;
         self.stated.extend(self.bookmarks.keys().cloned());
         // A STATE is only worth something once the target has it.
-        self.out.flush()
+        self.flush()
     }
 }
 
@@ -321,7 +356,11 @@ impl Sink for SingerSink<'_> {
         }
         out.write_all(br#","time_extracted":"#)?;
         write_json(out, &self.extracted.1)?;
-        out.write_all(b"}\n")
+        out.write_all(b"}\n")?;
+        if self.pacer.record_due() {
+            self.out.flush()?;
+        }
+        Ok(())
     }
 
     fn checkpoint(
@@ -332,6 +371,7 @@ impl Sink for SingerSink<'_> {
         _records: u64,
     ) -> io::Result<()> {
         self.pass_on_rotation()?;
+        self.schema(stream)?;
         if bookmark.is_some() || pass.is_some() {
             self.bookmarks.insert(
                 stream.name().to_string(),
@@ -348,21 +388,18 @@ impl Sink for SingerSink<'_> {
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()> {
         self.pass_on_rotation()?;
         match status {
-            // Before any record, so a target can create the table even
-            // for a stream that has no rows.
-            StreamStatus::Started => self.schema(stream),
-            StreamStatus::Incomplete => {
-                let name = stream.name();
-                let resumes = if self.stated.contains(name) {
-                    "it resumes from the last STATE printed"
-                } else if self.bookmarks.contains_key(name) {
-                    "it resumes from its bookmark in the state this sync was given"
-                } else {
-                    "the next sync reads it again from the start"
-                };
-                writeln!(self.err, "WARN {name}: stopped before the end; {resumes}.")
-            }
-            StreamStatus::Running | StreamStatus::Complete => Ok(()),
+            // Not before the stream's first answer: a sync that fails at
+            // its first request (a wrong key, a wrong host) says so in one
+            // sentence, with no SCHEMA of a table it never reads.
+            StreamStatus::Started | StreamStatus::Running => Ok(()),
+            // Before its STATE even with no rows, so a target can create
+            // the table.
+            StreamStatus::Complete => self.schema(stream),
+            // Nothing out yet: a sync that ends here says why in its one
+            // CRITICAL line; a stream that fails alone says it after its
+            // ERROR line.
+            StreamStatus::Incomplete if self.schema_pending(stream) => Ok(()),
+            StreamStatus::Incomplete => self.stopped(stream),
         }
     }
 
@@ -376,8 +413,12 @@ impl Sink for SingerSink<'_> {
     }
 
     /// Singer's way: an ERROR line for the stream, and the sync goes on.
-    fn failed(&mut self, _stream: &'static StreamDef, error: &Error) -> io::Result<()> {
+    fn failed(&mut self, stream: &'static StreamDef, error: &Error) -> io::Result<()> {
         self.pass_on_rotation()?;
-        writeln!(self.err, "ERROR {}", one_line(&error.message))
+        writeln!(self.err, "ERROR {}", one_line(&error.message))?;
+        if self.schema_pending(stream) {
+            self.stopped(stream)?;
+        }
+        Ok(())
     }
 }

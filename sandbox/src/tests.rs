@@ -1262,7 +1262,13 @@ fn a_change_cue_moves_objects_right_after_the_page_it_names() {
     // Fired once: a second read sees everything.
     let again = walk(&sb, "customers", "updated_datetime:asc", 20).concat();
     assert_eq!(again.len(), before.len());
-    for bad in ["tickets", "tickets:0:5", "tickets:x:5", ":1:5", "tickets:1:"] {
+    for bad in [
+        "tickets",
+        "tickets:0:5",
+        "tickets:x:5",
+        ":1:5",
+        "tickets:1:",
+    ] {
         assert_eq!(ChangeCue::parse(bad), None, "{bad}");
     }
     assert_eq!(

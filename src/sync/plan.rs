@@ -265,13 +265,15 @@ fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -
         .map(|m| m.lower)
         .collect::<Option<Vec<_>>>()
         .and_then(|v| v.into_iter().min());
-    // Newest first, a row that changes before the read reaches it jumps
-    // above the cursor and is never returned: only a read whose every
-    // member is incremental from a lower bound may go that way (its next
-    // sync reads what moved, as it is newer than the bookmark written). A
-    // full refresh reads oldest first, where a row that changes moves ahead
-    // and is read again: its snapshot may hold a row twice, never miss one.
-    let snapshot = members.iter().any(|m| m.sel.mode != SyncMode::Incremental);
+    // Newest first on a key that moves, a row that changes before the read
+    // reaches it jumps above the cursor and is never returned: only a read
+    // whose every member is incremental from a lower bound may go that way
+    // (its next sync reads what moved, as it is newer than the bookmark
+    // written). A full refresh reads oldest first, where a row that changes
+    // moves ahead and is read again: its snapshot may hold a row twice,
+    // never miss one.
+    let snapshot =
+        sort_key_moves(lead) && members.iter().any(|m| m.sel.mode != SyncMode::Incremental);
     let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst && !snapshot);
     let oldest_first = endpoint
         .oldest_first()
@@ -321,6 +323,15 @@ fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -
         one_pass,
         ascending,
     }
+}
+
+/// Whether a change to a row moves it in its newest-first order. A
+/// creation time never moves: a newest-first read of one misses nothing
+/// that existed when it began, and may stop at a start date.
+pub(crate) fn sort_key_moves(stream: &StreamDef) -> bool {
+    stream
+        .api_cursor()
+        .is_some_and(|field| field != "created_datetime")
 }
 
 /// The query pairs of each list an endpoint is read in: one per value of
@@ -528,16 +539,25 @@ mod tests {
     }
 
     #[test]
-    fn every_read_without_a_bookmark_of_a_moving_key_goes_oldest_first() {
+    fn a_full_refresh_of_a_key_that_moves_never_stops_early_and_goes_oldest_first() {
         // A start date bounds a full refresh, yet it may not stop early:
         // rows older than it are left out on this side.
         let start = config(json!({"start_date": "2025-06-02"}));
         for name in ["tickets", "customers", "macros", "jobs", "ticket_messages"] {
             for c in [config(json!({})), start.clone()] {
                 let jobs = plan(&c, vec![sel(name, SyncMode::FullRefresh, None)], at(10));
+                let moves = sort_key_moves(jobs[0].lead());
+                assert_eq!(moves, !["jobs", "ticket_messages"].contains(&name));
                 for list in &lists(&jobs[0]).lists {
-                    assert!(pairs(list)[1].1.ends_with(":asc"), "{name}");
-                    assert_eq!(list.stop, None, "{name}");
+                    if moves || c.start_date.is_none() {
+                        assert!(pairs(list)[1].1.ends_with(":asc"), "{name}");
+                        assert_eq!(list.stop, None, "{name}");
+                    } else {
+                        // A creation time cannot move past the read: it may
+                        // go newest first and stop at the start date.
+                        assert!(pairs(list)[1].1.ends_with(":desc"), "{name}");
+                        assert_eq!(list.stop.map(|s| s.below), c.start_date, "{name}");
+                    }
                 }
             }
         }

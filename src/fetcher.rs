@@ -10,6 +10,11 @@
 //!
 //! What the loop sees of it: [`Pager::list`] hands it a planned [`List`] and
 //! returns its [`Pages`], page by page, with the periodic progress line.
+//!
+//! It also checks each page against the `order_by` its list asked for
+//! ([`SortCheck`]), since the stop page it judges and the loop's checkpoints
+//! rely on it: on the first break it says so once, and the job trusts the
+//! order no more ([`Pages::order_trusted`]).
 
 use crate::client::{Client, Page};
 use crate::datetime;
@@ -101,8 +106,9 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let mut seen = CursorLoop::default();
     let order = job.query.iter().find(|(k, _)| k == "order_by");
     let order = order.map_or("", |(_, o)| o.as_str());
-    let mut sorted = SortCheck::new(order);
-    let mut trusted = job.trusted;
+    // Checked until the job's server first breaks its order (a list
+    // without `order_by` has no stop page to trust).
+    let mut sorted = SortCheck::new(order).filter(|_| job.trusted);
     let mut reads = 1;
     let mut empty_run = 0;
     loop {
@@ -114,14 +120,14 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
                 return;
             }
         };
-        if trusted && sorted.as_mut().is_some_and(|s| !s.holds(&page)) {
+        if sorted.as_mut().is_some_and(|s| !s.holds(&page)) {
             // A server that broke the order may have older rows to come.
-            trusted = false;
+            sorted = None;
             if !send(Ok(Delivery::Disorder(disorder(&job, order)))) {
                 return;
             }
         }
-        let stop = trusted && job.stop.is_some_and(|s| s.is_stop_page(&page));
+        let stop = sorted.is_some() && job.stop.is_some_and(|s| s.is_stop_page(&page));
         let next = page.next_cursor.clone();
         let empty = page.is_empty();
         let then = page.next_query.clone();
@@ -143,9 +149,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
                 next_query.clear();
                 seen = CursorLoop::default();
                 empty_run = 0;
-                if let Some(s) = sorted.as_mut() {
-                    s.last = None;
-                }
+                sorted = sorted.and(SortCheck::new(order));
                 let warning = format!(
                     "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
                     job.names, job.path
@@ -239,13 +243,19 @@ impl SortCheck {
             }) else {
                 continue;
             };
-            let broken = match (self.last, next) {
-                (Some(SortValue::At(a)), SortValue::At(b)) => (b < a) != self.descending && a != b,
-                (Some(SortValue::Number(a)), SortValue::Number(b)) => {
-                    (b < a) != self.descending && a != b
-                }
-                _ => false,
-            };
+            let broken = self.last.is_some_and(|last| {
+                let comparable = matches!(
+                    (last, next),
+                    (SortValue::At(_), SortValue::At(_))
+                        | (SortValue::Number(_), SortValue::Number(_))
+                );
+                comparable
+                    && if self.descending {
+                        next > last
+                    } else {
+                        next < last
+                    }
+            });
             if broken {
                 return false;
             }

@@ -62,7 +62,7 @@ pub struct RawConfig {
     #[schemars(extend("order" = 1))]
     credentials: AsWritten<RawCredentials>,
     /// # Start date
-    /// Records created or updated before this instant are not read (tickets,
+    /// Records created or updated before this instant are left out (tickets,
     /// ticket tags, ticket messages, satisfaction surveys, customers, events,
     /// macros, jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the
     /// whole history.

@@ -354,6 +354,16 @@ fn endpoint_text(s: &StreamDef) -> String {
             api(e.path),
             order(e.order_by)
         ),
+        ReadPlan::NewestFirst => format!(
+            "`GET {}`{}, or{} {} a bookmark or `start_date`",
+            api(e.path),
+            order(e.oldest_first().as_deref()),
+            order(e.order_by),
+            match crate::sync::plan::sort_key_moves(s) {
+                true => "for an incremental read from",
+                false => "from",
+            }
+        ),
         ReadPlan::ServerFiltered => format!(
             "`GET {}`{} `{}[gte]=<bound>`",
             api(e.path),
@@ -420,20 +430,32 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
                 .as_ref()
                 .map(|l| format!(" less the lookback ({l})"))
                 .unwrap_or_default();
+            let moves = crate::sync::plan::sort_key_moves(s);
             let first = e
                 .oldest_first()
-                .map(|o| match s.sides() {
-                    None => format!(" Without a bookmark or `start_date`, an incremental read goes oldest first (`{o}`) and checkpoints after every page, so a first sync that is stopped resumes from its last page."),
-                    Some(_) => format!(" Without a bookmark or `start_date`, an incremental read goes oldest first (`{o}`) and checkpoints once every pass is read."),
+                .map(|o| {
+                    let checkpoints = match s.sides() {
+                        None => "after every page, so a first sync that is stopped resumes from its last page",
+                        Some(_) => "once every pass is read",
+                    };
+                    if moves {
+                        format!(" A full refresh, like an incremental read without a bookmark or `start_date`, goes oldest first (`{o}`) over the whole list (a full refresh leaves rows older than `start_date` out on its side): a row that changes during the read moves ahead of it and is read again, so the snapshot holds every row that existed when the read began and was not deleted during it, one that changed perhaps twice (its newer version last). The incremental one checkpoints {checkpoints}.")
+                    } else {
+                        format!(" Without a bookmark or `start_date`, a read goes oldest first (`{o}`); the incremental one checkpoints {checkpoints}. `{api_cursor}` never changes, so in either order no row that existed when the read began can move past it.")
+                    }
                 })
                 .unwrap_or_default();
+            let from = match moves {
+                true => "An incremental read from a bookmark or `start_date`",
+                false => "A read from a bookmark or `start_date` (incremental, or a full refresh with a `start_date`)",
+            };
             let sees = if lookback.is_none() {
                 format!(" Incremental sees every change that moves `{api_cursor}`; a change that does not move it is seen only by a full refresh.")
             } else {
                 format!(" A change that does not move `{api_cursor}` is caught while the row's `{api_cursor}` is within the lookback of the bookmark, and after that only by a full refresh.")
             };
             format!(
-                "Newest first by `{api_cursor}`. With a bookmark or `start_date`, a read stops after a whole page older than the bookmark{less} or `start_date`, whichever is later: a whole page, not the first older row, so rows sharing a timestamp across a page boundary are kept.{first}{sees}"
+                "{from} goes newest first by `{api_cursor}` and stops after a whole page older than the bookmark{less} or `start_date`, whichever is later: a whole page, not the first older row, so rows sharing a timestamp across a page boundary are kept.{first}{sees}"
             )
         }
         ReadPlan::ServerFiltered => {

@@ -10,9 +10,16 @@
 //!
 //! What the loop sees of it: [`Pager::list`] hands it a planned [`List`] and
 //! returns its [`Pages`], page by page, with the periodic progress line.
+//!
+//! It also checks each page against the `order_by` its list asked for
+//! ([`SortCheck`]), since the stop page it judges and the loop's checkpoints
+//! rely on it: on the first break it says so once, and the job trusts the
+//! order no more ([`Pages::order_trusted`]).
 
 use crate::client::{Client, Page};
+use crate::datetime;
 use crate::error::{Error, Result};
+use crate::json::Node;
 use crate::sync::plan::{List, StopRule};
 use crate::sync::{Level, Sink};
 use std::collections::VecDeque;
@@ -33,6 +40,8 @@ struct ListJob {
     /// Everything but `cursor`.
     query: Vec<(String, String)>,
     stop: Option<StopRule>,
+    /// The job has not yet seen the server break the order it asked for.
+    trusted: bool,
     names: String,
     delivery: SyncSender<Result<Delivery>>,
 }
@@ -43,6 +52,9 @@ enum Delivery {
     /// The list could not be read on, and is read again from its start:
     /// the next page is its first.
     Restart(String),
+    /// The next page breaks the order the list asked for: from it on, no
+    /// page may be taken to say where the older rows are.
+    Disorder(String),
     End,
 }
 
@@ -113,6 +125,11 @@ const EMPTY_RUN: u32 = 10;
 fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
     let mut read = ListRead::default();
+    let order = job.query.iter().find(|(k, _)| k == "order_by");
+    let order = order.map_or("", |(_, o)| o.as_str());
+    // Checked until the job's server first breaks its order (a list
+    // without `order_by` has no stop page to trust).
+    let mut sorted = SortCheck::new(order).filter(|_| job.trusted);
     let mut reads = 1;
     // Pages into the read at which a cursor was refused as expired.
     let mut expired_at: Option<u64> = None;
@@ -120,7 +137,14 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         let (page, rate, status) = request(client, &job, &read);
         let fault = match page {
             Ok(page) => {
-                let step = read.step(&page, job.stop);
+                if sorted.as_mut().is_some_and(|s| !s.holds(&page)) {
+                    // A server that broke the order may have older rows to come.
+                    sorted = None;
+                    if !send(Ok(Delivery::Disorder(disorder(&job, order)))) {
+                        return;
+                    }
+                }
+                let step = read.step(&page, job.stop.filter(|_| sorted.is_some()));
                 if !send(Ok(Delivery::Page(page, rate))) {
                     return;
                 }
@@ -151,6 +175,7 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
         if reads < LIST_READS {
             reads += 1;
             read = ListRead::default();
+            sorted = sorted.and(SortCheck::new(order));
             let warning = format!(
                 "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
                 job.names, job.path
@@ -239,6 +264,77 @@ fn request(
     (page, rate, client.stats.last_status)
 }
 
+/// The WARN that a list came out of the order it asked for, naming it.
+fn disorder(job: &ListJob, order: &str) -> String {
+    format!(
+        "{}: Gorgias returned {} out of the order asked for (order_by={order}): for the rest of this sync its lists are read to their end, without an early stop or a checkpoint between pages, so no record is skipped.",
+        job.names, job.path
+    )
+}
+
+/// The order a list asked for (`order_by=field:asc|desc`), checked object
+/// by object within each page and across pages: every early stop and
+/// every checkpoint between pages relies on the server honouring it.
+/// Ties and objects without a readable value are never a break.
+pub(crate) struct SortCheck {
+    field: String,
+    descending: bool,
+    last: Option<SortValue>,
+}
+
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum SortValue {
+    At(chrono::DateTime<chrono::Utc>),
+    Number(f64),
+}
+
+impl SortCheck {
+    pub(crate) fn new(order_by: &str) -> Option<SortCheck> {
+        let (field, direction) = order_by.split_once(':')?;
+        Some(SortCheck {
+            field: field.to_string(),
+            descending: direction == "desc",
+            last: None,
+        })
+    }
+
+    /// False when an object of `page` comes before one it should follow.
+    pub(crate) fn holds(&mut self, page: &Page) -> bool {
+        self.all_hold(page.objects())
+    }
+
+    pub(crate) fn all_hold<'d>(&mut self, objects: impl Iterator<Item = Node<'d>>) -> bool {
+        for o in objects {
+            let Some(next) = o.get(&self.field).and_then(|v| {
+                v.as_str()
+                    .and_then(datetime::parse_api)
+                    .map(SortValue::At)
+                    .or_else(|| v.as_f64().map(SortValue::Number))
+            }) else {
+                continue;
+            };
+            let broken = self.last.is_some_and(|last| {
+                let comparable = matches!(
+                    (last, next),
+                    (SortValue::At(_), SortValue::At(_))
+                        | (SortValue::Number(_), SortValue::Number(_))
+                );
+                comparable
+                    && if self.descending {
+                        next > last
+                    } else {
+                        next < last
+                    }
+            });
+            if broken {
+                return false;
+            }
+            self.last = Some(next);
+        }
+        true
+    }
+}
+
 /// Why a list cannot be read on to its `next` page, when it cannot.
 fn fault(seen: &mut CursorLoop, next: &str, empty_run: u32) -> Option<String> {
     if !seen.is_new(next) {
@@ -296,6 +392,8 @@ pub(crate) struct Pager<'n> {
     pages: u64,
     objects: u64,
     last_log: Instant,
+    /// No list of the job has broken the order it asked for.
+    order_trusted: bool,
 }
 
 impl<'n> Pager<'n> {
@@ -307,6 +405,7 @@ impl<'n> Pager<'n> {
             pages: 0,
             objects: 0,
             last_log: Instant::now(),
+            order_trusted: true,
         }
     }
 }
@@ -319,6 +418,7 @@ impl<'n> Pager<'n> {
             path: list.path.clone(),
             query: list.query.clone(),
             stop: list.stop,
+            trusted: self.order_trusted,
             names: self.names.to_string(),
             delivery,
         };
@@ -351,6 +451,12 @@ impl Pages<'_, '_> {
         std::mem::take(&mut self.restarted)
     }
 
+    /// False once a list of the job broke the order it asked for: no page
+    /// then says that every older row is out.
+    pub(crate) fn order_trusted(&self) -> bool {
+        self.pager.order_trusted
+    }
+
     /// The next page, or `None` at the end of the list.
     pub(crate) fn next(&mut self, sink: &mut dyn Sink) -> Result<Option<Page>> {
         let mut waiting = Waiting::since(Instant::now());
@@ -377,6 +483,10 @@ impl Pages<'_, '_> {
                 }
                 Delivery::Restart(w) => {
                     self.restarted = true;
+                    sink.log(Level::Warn, &w).map_err(Error::output)?
+                }
+                Delivery::Disorder(w) => {
+                    self.pager.order_trusted = false;
                     sink.log(Level::Warn, &w).map_err(Error::output)?
                 }
                 Delivery::End => self.ended = true,
@@ -447,7 +557,52 @@ impl Pages<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::CursorLoop;
+    use super::{CursorLoop, SortCheck};
+    use crate::json::Doc;
+    use serde_json::json;
+
+    /// Whether the pages, in turn, keep the order `order_by` asked for.
+    fn in_order(order_by: &str, pages: &[serde_json::Value]) -> bool {
+        let mut check = SortCheck::new(order_by).unwrap();
+        pages.iter().all(|p| {
+            let doc = Doc::from_value(p);
+            check.all_hold(doc.root().elements())
+        })
+    }
+
+    #[test]
+    fn the_order_asked_for_is_checked_within_and_across_pages() {
+        let at = |d: u32| json!({"updated_datetime": format!("2024-01-{d:02}T00:00:00+00:00")});
+        let desc = "updated_datetime:desc";
+        let asc = "updated_datetime:asc";
+        assert!(in_order(
+            desc,
+            &[json!([at(9), at(8)]), json!([at(8), at(3)])]
+        ));
+        assert!(in_order(asc, &[json!([at(1), at(1)]), json!([at(2)])]));
+        // Within a page, and across the page boundary.
+        assert!(!in_order(desc, &[json!([at(9), at(3), at(8)])]));
+        assert!(!in_order(desc, &[json!([at(9), at(8)]), json!([at(10)])]));
+        assert!(!in_order(asc, &[json!([at(2)]), json!([at(1)])]));
+        // Other forms of the same instant are ties; unreadable values and
+        // objects without the field say nothing.
+        let naive = json!({"updated_datetime": "2024-01-09T00:00:00"});
+        let z = json!({"updated_datetime": "2024-01-09T00:00:00Z"});
+        assert!(in_order(
+            desc,
+            &[json!([z, naive, {"id": 1}, {"updated_datetime": "soon"}, at(8)])]
+        ));
+        // A number key (custom fields' priority).
+        assert!(in_order(
+            "priority:asc",
+            &[json!([{"priority": 1}, {"priority": 2}])]
+        ));
+        assert!(!in_order(
+            "priority:asc",
+            &[json!([{"priority": 2}, {"priority": 1}])]
+        ));
+        assert!(SortCheck::new("").is_none());
+    }
 
     /// Walks `next` from cursor 0 and returns how many cursors were taken as
     /// new before the loop was seen (None: never, within `limit`).

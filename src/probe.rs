@@ -18,6 +18,7 @@ use crate::client::{Client, Rotation};
 use crate::config::{Auth, Config};
 use crate::datetime;
 use crate::error::{Error, FailureType, Result};
+use crate::fetcher::SortCheck;
 use crate::json::{Doc, Node};
 use crate::streams::{self, Endpoint, ReadPlan, RowContext, Rows, StreamDef};
 use serde_json::{json, Value};
@@ -76,6 +77,8 @@ pub struct StreamReport {
     /// Fields with a type the mapping could not use (read as null).
     pub odd_types: u64,
     pub mapping_error: Option<String>,
+    /// The `order_by` asked for, when a sampled page did not keep it.
+    pub out_of_order: Option<&'static str>,
     /// How the endpoint was sampled, when it is not one plain request.
     pub note: Option<String>,
 }
@@ -164,7 +167,8 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
     // Answers by endpoint path, so a parent list is asked once.
     let mut answers: HashMap<&'static str, Got> = HashMap::new();
     answers.insert(ACCOUNT, Got::Doc(account));
-    let limit = "1";
+    // Three objects: enough to see whether the list keeps its order.
+    let limit = "3";
     let mut reports = Vec::new();
     let mut endpoints: BTreeSet<&'static str> = BTreeSet::from([ACCOUNT]);
     for group in groups() {
@@ -340,6 +344,20 @@ fn envelope(root: Node<'_>) -> String {
     }
 }
 
+/// Whether a list answer keeps the `order_by` it was asked for (a single
+/// object, or a list without an order, trivially does).
+fn in_order(root: Node<'_>, order_by: Option<&str>) -> bool {
+    let (Some(mut check), Some(list)) = (
+        order_by.and_then(SortCheck::new),
+        root.get("data")
+            .filter(Node::is_array)
+            .or_else(|| root.is_array().then_some(root)),
+    ) else {
+        return true;
+    };
+    check.all_hold(list.elements())
+}
+
 /// The list's first object, or the object itself.
 fn first_object(root: Node<'_>) -> Option<Node<'_>> {
     let list = match root.get("data") {
@@ -509,10 +527,12 @@ fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<Strea
     let mut envelopes = BTreeSet::new();
     let mut answer = Answer::Reachable;
     let mut samples: Vec<(Node<'_>, Option<i64>)> = Vec::new();
+    let mut ordered = true;
     for (g, parent) in got {
         match g {
             Got::Doc(d) => {
                 envelopes.insert(envelope(d.root()));
+                ordered &= in_order(d.root(), group.endpoint.order_by);
                 if let Some(o) = first_object(d.root()) {
                     samples.push((o, *parent));
                 }
@@ -572,6 +592,7 @@ fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<Strea
             datetime_forms: forms.clone(),
             odd_types: odd[i],
             mapping_error: errors[i].clone(),
+            out_of_order: group.endpoint.order_by.filter(|_| !ordered),
             note: None,
         })
         .collect()
@@ -602,6 +623,7 @@ impl Report {
                     "datetime_forms": s.datetime_forms,
                     "fields_with_undocumented_type": s.odd_types,
                     "mapping_error": s.mapping_error,
+                    "out_of_order": s.out_of_order,
                     "note": s.note,
                 })
             })
@@ -760,6 +782,19 @@ impl Report {
                         ));
                     }
                     (!p.is_empty()).then(|| (s.stream.to_string(), p.join("; ")))
+                })
+                .collect(),
+        );
+        section(
+            "Not in the order asked for (a sync reads these lists to their end, without an early stop):",
+            self.streams
+                .iter()
+                .filter_map(|s| {
+                    let order = s.out_of_order?;
+                    Some((
+                        s.stream.to_string(),
+                        format!("{} did not come back in order_by={order}", s.endpoint),
+                    ))
                 })
                 .collect(),
         );

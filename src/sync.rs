@@ -4,15 +4,23 @@
 //! Streams that read the same endpoint in the same order (tickets and
 //! ticket_tags) share one pass over it.
 //!
-//! Where a stream's read must cover its whole history (no bookmark and no
-//! start date), it reads oldest first and checkpoints after every page: the
-//! long first sync of a large account can be killed anywhere and resumes
-//! from its last page, and a record changed during the read moves to the end
-//! of the order, where the same read still reaches it. Where there is a lower
-//! bound, the read goes newest first and stops after a whole page older than
-//! the bound; its bookmark moves only at the end of the pass (until the stop
-//! page, older changes are unseen), but after every page the state records
-//! the window the pass has emitted, and a killed pass resumes around it.
+//! Where a stream's read must cover its whole history (a full refresh, or a
+//! first incremental sync without a start date), it reads oldest first and
+//! checkpoints after every page: the long first sync of a large account can
+//! be killed anywhere and resumes from its last page, and a record changed
+//! during the read moves to the end of the order, where the same read still
+//! reaches it (a snapshot may hold it twice, never miss it). Where an
+//! incremental read has a lower bound, it goes newest first and stops after
+//! a whole page older than the bound; its bookmark moves only at the end of
+//! the pass (until the stop page, older changes are unseen), but after every
+//! page the state records the window the pass has emitted, and a killed pass
+//! resumes around it. A record that changes under that pass is newer than
+//! the bookmark it writes, so the next sync reads it.
+//!
+//! Each of these rules trusts the server to honour `order_by`. The fetcher
+//! checks every page against it; on the first break it says so once, and
+//! for the rest of the sync the job's lists are read to their end, emitted
+//! whole and checkpointed only when read.
 //!
 //! A list that does not lead to its end (a cursor repeated, endless empty
 //! pages) is read again from its start, then fails. A stream whose read fails
@@ -352,8 +360,15 @@ impl Loop<'_, '_> {
             let mut skip_below: Option<DateTime<Utc>> = None;
             // The list ends after its stop page: the fetcher judges it.
             while let Some(page) = pages.next(sink)? {
+                // Out of order, no page says the older rows are out: the
+                // list is read and emitted whole, checkpointed at its end.
+                let ordered = pages.order_trusted();
+                if !ordered {
+                    skip_below = None;
+                    members.iter_mut().for_each(|m| m.windowed = false);
+                }
                 // Ties are emitted again: their order is not known.
-                if pages.restarted() && lists.ascending {
+                if pages.restarted() && lists.ascending && ordered {
                     skip_below = emitted_to;
                 }
                 for obj in page.objects() {
@@ -364,12 +379,12 @@ impl Loop<'_, '_> {
                     out.emit(obj, members, sink)?;
                     emitted_to = emitted_to.max(cursor);
                 }
-                if lists.checkpoint_pages {
+                if lists.checkpoint_pages && ordered {
                     for m in members.iter_mut() {
                         checkpoint(m, self.started, sink)?;
                     }
                 }
-                if lists.one_pass {
+                if lists.one_pass && ordered {
                     let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
                     for m in members.iter_mut().filter(|m| m.windowed) {
                         advance_window(m, oldest, self.started, sink)?;

@@ -204,7 +204,7 @@ fn a_removed_field_is_not_sent_an_added_one_is_not_known_and_no_value_is_printed
     assert!(requests
         .iter()
         .filter(|r| r.path != "/api/account")
-        .all(|r| r.query.contains("limit=1")));
+        .all(|r| r.query.contains("limit=3")));
     assert_eq!(
         requests.iter().filter(|r| r.path == "/api/views").count(),
         1,
@@ -449,4 +449,55 @@ fn a_failing_endpoint_is_tried_within_checks_short_budget() {
     let report: Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(stream(&report, "tags")["answer"], "error");
     assert_eq!(server.requests_to("/api/tags").len(), 3);
+}
+
+#[test]
+fn an_endpoint_that_does_not_keep_the_order_asked_for_is_reported() {
+    // Customers come back by name, not by `updated_datetime:desc`.
+    let server = HostileServer::start(|r| match r.path.as_str() {
+        "/api/account" => Action::json(200, &json!({"domain": "acme"})),
+        "/api/customers" => Action::page(
+            json!([
+                {"id": 1, "name": "Ada", "updated_datetime": "2024-01-01T00:00:00Z"},
+                {"id": 2, "name": "Bo", "updated_datetime": "2024-03-01T00:00:00Z"},
+                {"id": 3, "name": "Cy", "updated_datetime": "2024-02-01T00:00:00Z"}
+            ]),
+            None,
+        ),
+        _ => Action::page(
+            json!([
+                {"id": 2, "created_datetime": "2024-01-01T00:00:00Z", "updated_datetime": "2024-01-02T00:00:00Z"},
+                {"id": 1, "created_datetime": "2024-01-01T00:00:00Z", "updated_datetime": "2024-01-02T00:00:00Z"}
+            ]),
+            None,
+        ),
+    });
+    let dir = scratch();
+    let config = write_json(
+        &dir,
+        "config.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 1}),
+    );
+    let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    for s in report["streams"].as_array().unwrap() {
+        let want = match s["stream"].as_str().unwrap() {
+            "customers" => json!("updated_datetime:desc"),
+            _ => Value::Null,
+        };
+        assert_eq!(s["out_of_order"], want, "{}", s["stream"]);
+    }
+    assert!(server
+        .requests_to("/api/customers")
+        .iter()
+        .all(|r| r.param("limit") == Some("3")));
+    let o = source(&["probe", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("customers: /customers did not come back in order_by=updated_datetime:desc"),
+        "{}",
+        o.stdout
+    );
 }

@@ -618,7 +618,7 @@ pub(crate) fn route(
     if method != "GET" {
         return Resp::error(405, "Method not allowed.");
     }
-    let store = lock(&shared.store);
+    let mut store = lock(&shared.store);
     match coll {
         None => {
             if !query.is_empty() && !shared.cfg.lenient {
@@ -643,7 +643,11 @@ pub(crate) fn route(
                     None => return Resp::error(404, "View not found."),
                 },
             };
-            list(&store, c, &uri, query, view, shared.cfg.lenient)
+            let resp = list(&store, c, &uri, query, view, shared.cfg.lenient);
+            if resp.status == 200 {
+                shared.page_served(&mut store, name, c);
+            }
+            resp
         }
     }
 }

@@ -1510,6 +1510,54 @@ impl Store {
         t
     }
 
+    /// A change cue: `n` objects of `c`, evenly spread over it, get a new
+    /// `updated_datetime` (those without one are left as they are).
+    pub(crate) fn touch_spread(&mut self, c: Coll, n: usize) {
+        let len = self.items(c).len();
+        if n == 0 || len == 0 {
+            return;
+        }
+        let mut ids: Vec<(i64, usize)> = self
+            .items(c)
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id, i))
+            .collect();
+        ids.sort_unstable();
+        let step = (len / n.min(len)).max(1);
+        for &(_, idx) in ids.iter().step_by(step).take(n) {
+            let t = self.stamp();
+            let Some(item) = self.items_mut(c).get_mut(idx) else {
+                continue;
+            };
+            if !item.raw.contains("\"updated_datetime\"") {
+                continue;
+            }
+            item.updated = t;
+            item.edit(|v| set_time(v, "updated_datetime", Some(t)));
+        }
+    }
+
+    fn items_mut(&mut self, c: Coll) -> &mut Vec<Item> {
+        match c {
+            Coll::Users => &mut self.users,
+            Coll::Tickets | Coll::ViewItems => &mut self.tickets,
+            Coll::Integrations => &mut self.integrations,
+            Coll::Tags => &mut self.tags,
+            Coll::Messages => &mut self.messages,
+            Coll::Surveys => &mut self.surveys,
+            Coll::Customers => &mut self.customers,
+            Coll::Teams => &mut self.teams,
+            Coll::Events => &mut self.events,
+            Coll::Macros => &mut self.macros,
+            Coll::Views => &mut self.views,
+            Coll::Rules => &mut self.rules,
+            Coll::CustomFields => &mut self.custom_fields,
+            Coll::Jobs => &mut self.jobs,
+            Coll::VoiceCalls => &mut self.voice_calls,
+        }
+    }
+
     fn touch_ticket(&mut self, idx: usize) {
         let t = self.stamp();
         let item = &mut self.tickets[idx];

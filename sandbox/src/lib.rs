@@ -43,6 +43,44 @@ pub struct SandboxConfig {
     pub lenient: bool,
     /// Fields taken out of or put into the objects an endpoint serves.
     pub field_edits: Vec<FieldEdit>,
+    /// Changes made while a client pages a list, as a busy account makes
+    /// them during a sync.
+    pub changes: Vec<ChangeCue>,
+}
+
+/// "Change `objects` objects right after serving page `after_page` of
+/// `path`": objects spread evenly over the collection (by id) get a new
+/// `updated_datetime`, as an agent's edit gives them, so a list sorted on
+/// it sees them move. `path` is the list's path, with or without `/api`
+/// (`tickets`, `/api/customers`, `views/7/items`); a page is any 200 answer
+/// of that path, whatever its query. Each cue fires once. Objects without
+/// an `updated_datetime` do not change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeCue {
+    pub path: String,
+    pub after_page: u32,
+    pub objects: usize,
+}
+
+impl ChangeCue {
+    /// `PATH:K:N`, the command line's form.
+    pub fn parse(s: &str) -> Option<ChangeCue> {
+        let mut parts = s.rsplitn(3, ':');
+        let objects = parts.next()?.parse().ok()?;
+        let after_page = parts.next()?.parse().ok().filter(|&k| k > 0)?;
+        let path = parts.next().filter(|p| !p.is_empty())?.to_string();
+        Some(ChangeCue {
+            path,
+            after_page,
+            objects,
+        })
+    }
+
+    /// The list path the cue names, as the router names it.
+    fn list(&self) -> &str {
+        let p = self.path.trim_matches('/');
+        p.strip_prefix("api/").unwrap_or(p).trim_matches('/')
+    }
 }
 
 /// One field of every object `endpoint` (e.g. `/api/tickets`, or
@@ -68,6 +106,7 @@ impl Default for SandboxConfig {
             faults: None,
             lenient: false,
             field_edits: Vec::new(),
+            changes: Vec::new(),
         }
     }
 }
@@ -197,6 +236,29 @@ pub(crate) struct Shared {
     /// Bearer tokens the API accepts: the OAuth app's first token and every
     /// one `/oauth/token` has issued since.
     pub(crate) tokens: Mutex<Vec<String>>,
+    /// Pages served so far per list path, for the change cues.
+    pub(crate) pages_served: Mutex<HashMap<String, u32>>,
+}
+
+impl Shared {
+    /// After a page of the list `name` was served: the changes cued for
+    /// right after it.
+    pub(crate) fn page_served(&self, store: &mut data::Store, name: &str, coll: data::Coll) {
+        if self.cfg.changes.is_empty() {
+            return;
+        }
+        let served = {
+            let mut pages = lock(&self.pages_served);
+            let n = pages.entry(name.to_string()).or_default();
+            *n += 1;
+            *n
+        };
+        for cue in &self.cfg.changes {
+            if cue.list() == name && cue.after_page == served {
+                store.touch_spread(coll, cue.objects);
+            }
+        }
+    }
 }
 
 /// The sandbox's OAuth2 app: a valid access token, and the refresh token
@@ -240,6 +302,7 @@ impl Sandbox {
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
             tokens: Mutex::new(vec![OAUTH_ACCESS_TOKEN.to_string()]),
+            pages_served: Mutex::new(HashMap::new()),
         });
         let accept = {
             let shared = Arc::clone(&shared);

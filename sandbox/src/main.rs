@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use gorgias_sandbox::{FaultKind, Faults, RateLimit, Sandbox, SandboxConfig};
+use gorgias_sandbox::{ChangeCue, FaultKind, Faults, RateLimit, Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
 usage: gorgias-sandbox [options]
@@ -21,6 +21,9 @@ usage: gorgias-sandbox [options]
                         500 502 503 504 reset truncated slow html (default all)
   --lenient             ignore undocumented query parameters (and the events
                         types filter) instead of answering 400
+  --change-after P:K:N  right after serving page K of the list P (e.g.
+                        tickets), give N of its objects a new updated_datetime;
+                        repeatable
   -h, --help            this text";
 
 struct Args {
@@ -90,6 +93,7 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
             "--rate-limit",
             "--time-scale",
             "--faults",
+            "--change-after",
         ];
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown option {flag}"));
@@ -122,6 +126,9 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
                     return Err("--time-scale must be a positive number".into());
                 }
             }
+            "--change-after" => a.cfg.changes.push(ChangeCue::parse(&v).ok_or_else(|| {
+                format!("--change-after: {v:?} is not PATH:PAGE:COUNT (page from 1)")
+            })?),
             _ => a.faults = Some(parse_faults(&v)?),
         }
     }

@@ -1,7 +1,7 @@
 //! End-to-end tests over real sockets, with a deliberately dumb client so the
 //! server's wire behaviour is what gets tested.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -1227,4 +1227,56 @@ fn the_readme_lists_every_collection_served() {
     for (name, _) in crate::data::NAMES {
         assert!(readme.contains(&format!("`/api/{name}`")), "{name}");
     }
+}
+
+#[test]
+fn a_change_cue_moves_objects_right_after_the_page_it_names() {
+    let sb = Sandbox::start(SandboxConfig {
+        tickets: 300,
+        changes: vec![ChangeCue::parse("/api/customers:2:10").unwrap()],
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let updated = |sb: &Sandbox| -> BTreeMap<i64, Value> {
+        sb.snapshot("customers")
+            .iter()
+            .map(|c| (c["id"].as_i64().unwrap(), c["updated_datetime"].clone()))
+            .collect()
+    };
+    let first = updated(&sb);
+    let before: BTreeSet<i64> = first.keys().copied().collect();
+    // Newest first, the moved objects jump above the cursor: the read
+    // misses them, as it would on the live API.
+    let desc: Vec<i64> = walk(&sb, "customers", "updated_datetime:desc", 20)
+        .concat()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    let missed = before.iter().filter(|id| !desc.contains(id)).count();
+    assert!((5..=10).contains(&missed), "{missed} missed");
+    let moved = updated(&sb)
+        .iter()
+        .filter(|(id, at)| first[*id] != **at)
+        .count();
+    assert_eq!(moved, 10);
+    // Fired once: a second read sees everything.
+    let again = walk(&sb, "customers", "updated_datetime:asc", 20).concat();
+    assert_eq!(again.len(), before.len());
+    for bad in [
+        "tickets",
+        "tickets:0:5",
+        "tickets:x:5",
+        ":1:5",
+        "tickets:1:",
+    ] {
+        assert_eq!(ChangeCue::parse(bad), None, "{bad}");
+    }
+    assert_eq!(
+        ChangeCue::parse("views/7/items:3:4"),
+        Some(ChangeCue {
+            path: "views/7/items".into(),
+            after_page: 3,
+            objects: 4
+        })
+    );
 }

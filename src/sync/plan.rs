@@ -265,12 +265,19 @@ fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -
         .map(|m| m.lower)
         .collect::<Option<Vec<_>>>()
         .and_then(|v| v.into_iter().min());
-    let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst);
-    let oldest_first = endpoint.oldest_first().filter(|_| {
-        plan == ReadPlan::NewestFirst
-            && stop_below.is_none()
-            && members.iter().any(|m| m.sel.mode == SyncMode::Incremental)
-    });
+    // Newest first on a key that moves, a row that changes before the read
+    // reaches it jumps above the cursor and is never returned: only a read
+    // whose every member is incremental from a lower bound may go that way
+    // (its next sync reads what moved, as it is newer than the bookmark
+    // written). A full refresh reads oldest first, where a row that changes
+    // moves ahead and is read again: its snapshot may hold a row twice,
+    // never miss one.
+    let snapshot =
+        sort_key_moves(lead) && members.iter().any(|m| m.sel.mode != SyncMode::Incremental);
+    let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst && !snapshot);
+    let oldest_first = endpoint
+        .oldest_first()
+        .filter(|_| plan == ReadPlan::NewestFirst && stop_below.is_none());
     let order_by = oldest_first.as_deref().or(endpoint.order_by);
     let partitions = partitions(lead, plan, common_lower);
     let stop = stop_below.and_then(|below| {
@@ -316,6 +323,15 @@ fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -
         one_pass,
         ascending,
     }
+}
+
+/// Whether a change to a row moves it in its newest-first order. A
+/// creation time never moves: a newest-first read of one misses nothing
+/// that existed when it began, and may stop at a start date.
+pub(crate) fn sort_key_moves(stream: &StreamDef) -> bool {
+    stream
+        .api_cursor()
+        .is_some_and(|field| field != "created_datetime")
 }
 
 /// The query pairs of each list an endpoint is read in: one per value of
@@ -503,7 +519,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_refresh_reads_the_whole_list_newest_first_and_checkpoints_at_the_end() {
+    fn a_full_refresh_reads_the_whole_list_oldest_first() {
         let mut full = sel("customers", SyncMode::FullRefresh, Some(at(5)));
         full.pass = Some(Pass {
             top: at(9),
@@ -513,13 +529,50 @@ mod tests {
         let l = lists(&jobs[0]);
         assert_eq!(
             pairs(&l.lists[0]),
-            [("limit", "50"), ("order_by", "updated_datetime:desc")]
+            [("limit", "50"), ("order_by", "updated_datetime:asc")]
         );
         assert_eq!(l.lists[0].stop, None);
-        assert!(!l.checkpoint_pages && !l.one_pass);
+        assert!(l.ascending && !l.one_pass);
         let m = &jobs[0].members[0];
         assert_eq!((m.lower, m.window, m.windowed), (None, None, false));
         assert!(jobs[0].deletions.is_empty());
+    }
+
+    #[test]
+    fn a_full_refresh_of_a_key_that_moves_never_stops_early_and_goes_oldest_first() {
+        // A start date bounds a full refresh, yet it may not stop early:
+        // rows older than it are left out on this side.
+        let start = config(json!({"start_date": "2025-06-02"}));
+        for name in ["tickets", "customers", "macros", "jobs", "ticket_messages"] {
+            for c in [config(json!({})), start.clone()] {
+                let jobs = plan(&c, vec![sel(name, SyncMode::FullRefresh, None)], at(10));
+                let moves = sort_key_moves(jobs[0].lead());
+                assert_eq!(moves, !["jobs", "ticket_messages"].contains(&name));
+                for list in &lists(&jobs[0]).lists {
+                    if moves || c.start_date.is_none() {
+                        assert!(pairs(list)[1].1.ends_with(":asc"), "{name}");
+                        assert_eq!(list.stop, None, "{name}");
+                    } else {
+                        // A creation time cannot move past the read: it may
+                        // go newest first and stop at the start date.
+                        assert!(pairs(list)[1].1.ends_with(":desc"), "{name}");
+                        assert_eq!(list.stop.map(|s| s.below), c.start_date, "{name}");
+                    }
+                }
+            }
+        }
+        // Shared pages: a full-refresh member makes the pass a snapshot.
+        let jobs = plan(
+            &start,
+            vec![
+                sel("tickets", SyncMode::FullRefresh, None),
+                sel("ticket_tags", SyncMode::Incremental, Some(at(5))),
+            ],
+            at(10),
+        );
+        let l = lists(&jobs[0]);
+        assert_eq!(pairs(&l.lists[0])[1], ("order_by", "updated_datetime:asc"));
+        assert!(l.lists[0].stop.is_none() && l.checkpoint_pages);
     }
 
     #[test]

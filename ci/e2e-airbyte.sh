@@ -223,6 +223,9 @@ if ! "$VENV/bin/python" -c 'import airbyte' >/dev/null 2>&1; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "airbyte==$PYAIRBYTE_VERSION"
 fi
+# The spec as the platform's pydantic models (PyAirbyte's) load it.
+"$RELEASE/source-gorgias" spec >"$work/spec-models.out"
+"$VENV/bin/python" ci/spec_models_check.py "$work/spec-models.out" || status=1
 WHEEL=$(bash ci/wheel.sh)
 start_sandbox pyairbyte --tickets 300 --seed 7
 mkdir -p "$work/pyairbyte-cache" "$work/pyairbyte-connectors"

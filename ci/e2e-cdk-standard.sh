@@ -65,6 +65,12 @@ fi
 say "cargo build --release --workspace"
 cargo build --release --workspace
 
+# The spec as the CDK loads it: advanced_auth in the protocol models' shape,
+# every OAuth output landing in a field of the connection specification.
+say "spec against airbyte-cdk's protocol models"
+"$RELEASE/source-gorgias" spec >"$work/spec.out"
+"$VENV/bin/python" ci/spec_models_check.py "$work/spec.out" || fail "spec against airbyte-cdk's protocol models"
+
 # ---- the sandbox and the suite's connector folder ---------------------------------
 
 # The dataset integration_tests/ was made for.

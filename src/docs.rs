@@ -37,6 +37,7 @@ pub fn files() -> Vec<(&'static str, String)> {
         (STREAMS_PATH, streams_md()),
         (DBT_PATH, dbt_sources()),
         (ENDPOINTS_PATH, crate::endpoints::endpoints_md()),
+        (crate::plugin::HUB_PATH, crate::plugin::hub_definition()),
     ]
 }
 
@@ -47,6 +48,10 @@ pub fn partly_generated(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, Str
     vec![
         (ACCEPTANCE_PATH, acceptance_config(&read(ACCEPTANCE_PATH))),
         (README_PATH, readme(&read(README_PATH))),
+        (
+            crate::plugin::MELTANO_PROJECT_PATH,
+            crate::plugin::meltano_project(&read(crate::plugin::MELTANO_PROJECT_PATH)),
+        ),
     ]
 }
 

@@ -22,12 +22,19 @@ const TOKEN_URL: &str = "https://{{domain}}.gorgias.com/oauth/token";
 const SCOPES: &str = "openid email profile offline account:read users:read tickets:read customers:read custom_fields:read events:read integrations:read jobs:read macros:read rules:read satisfaction_survey:read tags:read";
 
 /// The OAuth fields of the config's `oauth2` credentials that the consent
-/// flow fills, with where they come from in Gorgias's token answer.
-const OAUTH_OUTPUTS: &[(&str, &str)] = &[
-    ("access_token", "access_token"),
-    ("refresh_token", "refresh_token"),
-    ("token_expiry_date", "expires_in"),
+/// flow fills, with the key of Gorgias's token answer each is copied from.
+/// The expiry is no copy: Gorgias answers `expires_in` (seconds), which
+/// `token_expiry_key` names for the platform to turn into the date, as
+/// Airbyte's own connectors declare `token_expiry_date`. Where it does not,
+/// the field stays empty and the connector refreshes on the first 401.
+const OAUTH_OUTPUTS: &[(&str, Option<&str>)] = &[
+    ("access_token", Some("access_token")),
+    ("refresh_token", Some("refresh_token")),
+    ("token_expiry_date", None),
 ];
+
+/// Gorgias's token answer's lifetime key (seconds).
+const TOKEN_EXPIRY_KEY: &str = "expires_in";
 
 /// The OAuth app's credentials, which an Airbyte instance's admin enters
 /// once and Airbyte merges into the config.
@@ -72,10 +79,9 @@ pub fn advanced_auth() -> Value {
     let outputs = OAUTH_OUTPUTS
         .iter()
         .map(|(field, answer)| {
-            let extra = if *field == "token_expiry_date" {
-                json!({"format": "date-time", "path_in_oauth_response": [answer]})
-            } else {
-                json!({"path_in_oauth_response": [answer]})
+            let extra = match answer {
+                Some(key) => json!({"path_in_oauth_response": [key]}),
+                None => json!({"format": "date-time"}),
             };
             (field.to_string(), in_credentials(field, extra))
         })
@@ -111,8 +117,11 @@ pub fn advanced_auth() -> Value {
                     "{{auth_code_key}}": "{{auth_code_value}}",
                     "{{redirect_uri_key}}": "{{redirect_uri_value}}"
                 },
-                "extract_output": OAUTH_OUTPUTS.iter().map(|(_, a)| *a).collect::<Vec<_>>(),
-                "token_expiry_key": "expires_in"
+                "extract_output": OAUTH_OUTPUTS
+                    .iter()
+                    .map(|(_, key)| key.unwrap_or(TOKEN_EXPIRY_KEY))
+                    .collect::<Vec<_>>(),
+                "token_expiry_key": TOKEN_EXPIRY_KEY
             },
             "complete_oauth_output_specification": object_of(outputs),
             "complete_oauth_server_input_specification": object_of(server_input),

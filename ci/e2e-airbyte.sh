@@ -69,21 +69,14 @@ image_skip() {
   return 0
 }
 
+source ci/installs.sh
+
 ensure_tools() {
-  local need=()
-  command -v buildah >/dev/null 2>&1 || need+=(buildah)
-  [ -x /bin/busybox ] && file -b /bin/busybox | grep -Eq 'static(ally|-pie) linked' || need+=(busybox-static)
-  command -v file >/dev/null 2>&1 || need+=(file)
-  [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
-  [ ${#need[@]} -eq 0 ] && return 0
-  say "apt-get install ${need[*]}"
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "no apt-get to install ${need[*]}"
-    return 1
-  fi
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  apt_want buildah command -v buildah
+  apt_want file command -v file
+  apt_want busybox-static static_busybox
+  apt_want ca-certificates test -f /etc/ssl/certs/ca-certificates.crt
+  apt_install_wanted
 }
 
 image_e2e() {
@@ -218,11 +211,13 @@ image_e2e || status=1
 # ---- 2. PyAirbyte ------------------------------------------------------------
 
 say "PyAirbyte"
-if ! "$VENV/bin/python" -c 'import airbyte' >/dev/null 2>&1; then
-  say "pip install airbyte==$PYAIRBYTE_VERSION into $VENV (about a minute)"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "airbyte==$PYAIRBYTE_VERSION"
-fi
+pip_venv "$(realpath -m "$VENV")" "airbyte==$PYAIRBYTE_VERSION" || {
+  echo "FAIL pip install airbyte==$PYAIRBYTE_VERSION"
+  exit 1
+}
+# The spec as the platform's pydantic models (PyAirbyte's) load it.
+"$RELEASE/source-gorgias" spec >"$work/spec-models.out"
+"$VENV/bin/python" ci/spec_models_check.py "$work/spec-models.out" || status=1
 WHEEL=$(bash ci/wheel.sh)
 start_sandbox pyairbyte --tickets 300 --seed 7
 mkdir -p "$work/pyairbyte-cache" "$work/pyairbyte-connectors"

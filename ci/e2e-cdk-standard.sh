@@ -49,21 +49,22 @@ fail() {
 
 # ---- installs ------------------------------------------------------------------
 
-if [ ! -f "$VENV/.installed" ] || [ "$(cat "$VENV/.installed")" != "$PIP_SPEC" ]; then
-  say "installing $PIP_SPEC into $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  # shellcheck disable=SC2086
-  "$VENV/bin/pip" install -q $PIP_SPEC >"$work/pip.log" 2>&1 || {
-    tail -20 "$work/pip.log"
-    echo "FAIL pip install $PIP_SPEC"
-    exit 1
-  }
-  echo "$PIP_SPEC" >"$VENV/.installed"
-fi
+source ci/installs.sh
+# shellcheck disable=SC2086
+pip_venv "$VENV" $PIP_SPEC >"$work/pip.log" 2>&1 || {
+  tail -20 "$work/pip.log"
+  echo "FAIL pip install $PIP_SPEC"
+  exit 1
+}
 
 say "cargo build --release --workspace"
 cargo build --release --workspace
+
+# The spec as the CDK loads it: advanced_auth in the protocol models' shape,
+# every OAuth output landing in a field of the connection specification.
+say "spec against airbyte-cdk's protocol models"
+"$RELEASE/source-gorgias" spec >"$work/spec.out"
+"$VENV/bin/python" ci/spec_models_check.py "$work/spec.out" || fail "spec against airbyte-cdk's protocol models"
 
 # ---- the sandbox and the suite's connector folder ---------------------------------
 
@@ -186,16 +187,13 @@ CONF
 }
 
 ensure_image_tools() {
-  local need=()
-  command -v podman >/dev/null 2>&1 || need+=(podman)
-  command -v runc >/dev/null 2>&1 || need+=(runc)
-  command -v buildah >/dev/null 2>&1 || need+=(buildah)
-  command -v file >/dev/null 2>&1 || need+=(file)
-  [ -x /bin/busybox ] && file -b /bin/busybox | grep -Eq 'static(ally|-pie) linked' || need+=(busybox-static)
-  [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
-  [ ${#need[@]} -eq 0 ] && return 0
-  say "apt-get install ${need[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  apt_want podman command -v podman
+  apt_want runc command -v runc
+  apt_want buildah command -v buildah
+  apt_want file command -v file
+  apt_want busybox-static static_busybox
+  apt_want ca-certificates test -f /etc/ssl/certs/ca-certificates.crt
+  apt_install_wanted
 }
 
 image_suite() {

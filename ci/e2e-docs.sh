@@ -40,18 +40,13 @@ fail() {
 
 # ---- install ---------------------------------------------------------------------
 
-if [ ! -f "$VENV/.installed" ] || [ "$(cat "$VENV/.installed")" != "$PIP_SPEC" ]; then
-  say "installing $PIP_SPEC"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  # shellcheck disable=SC2086
-  "$VENV/bin/pip" install -q $PIP_SPEC >"$work/pip.log" 2>&1 || {
-    tail -20 "$work/pip.log"
-    echo "FAIL pip install $PIP_SPEC"
-    exit 1
-  }
-  echo "$PIP_SPEC" >"$VENV/.installed"
-fi
+source ci/installs.sh
+# shellcheck disable=SC2086
+pip_venv "$VENV" $PIP_SPEC >"$work/pip.log" 2>&1 || {
+  tail -20 "$work/pip.log"
+  echo "FAIL pip install $PIP_SPEC"
+  exit 1
+}
 PY=$VENV/bin/python
 DBT=$VENV/bin/dbt
 

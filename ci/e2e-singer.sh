@@ -47,18 +47,15 @@ fail() {
 
 # ---- installs ------------------------------------------------------------------
 
+source ci/installs.sh
+
 # venv NAME PIP_SPEC: a venv per tool family, rebuilt only when the pinned
 # version changes, so a re-run costs nothing here.
 venv() {
-  local dir=$VENVS/$1 stamp=$VENVS/$1/.installed
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$2" ]; then return 0; fi
-  rm -rf "$dir"
-  python3 -m venv "$dir"
-  "$dir/bin/pip" install -q "$2" >"$work/pip-$1.log" 2>&1 || {
+  pip_venv "$VENVS/$1" "$2" >"$work/pip-$1.log" 2>&1 || {
     tail -20 "$work/pip-$1.log"
     return 1
   }
-  echo "$2" >"$stamp"
 }
 
 say "installing singer-tools, target-jsonl, pipelinewise-target-postgres, meltano"
@@ -70,12 +67,10 @@ venv target-postgres pipelinewise-target-postgres==2.1.2 & venv_pids+=("$!")
 venv meltano meltano==4.4.1 & venv_pids+=("$!")
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null 2>&1; then
-  say "apt-get install postgresql"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-fi
+apt_want postgresql test -n "$PG_BIN" -a -x "$PG_BIN/pg_ctl"
+apt_want postgresql-client command -v psql
+apt_install_wanted
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 say "cargo build --release --workspace"
 cargo build --release --workspace
@@ -278,9 +273,17 @@ rm -rf "$project/.meltano" "$project/output"
 # it again); the copy lives elsewhere and installs this run's wheel.
 sed -i "s#^\( *pip_url:\) \.\.\$#\1 $WHEEL#" "$project/meltano.yml"
 grep -q "pip_url: $WHEEL" "$project/meltano.yml" || fail "meltano/meltano.yml declares the tap with no 'pip_url: ..' to point at the wheel"
-export TAP_GORGIAS_DOMAIN=acme TAP_GORGIAS_EMAIL=sandbox@example.com \
-  TAP_GORGIAS_API_KEY=sandbox-api-key TAP_GORGIAS_BASE_URL=$SANDBOX_URL
+# The credentials are the nested settings credentials.* (Meltano nests a
+# dotted name back into the config): their variables, and one set with
+# Meltano 4's command form as README shows it.
+export TAP_GORGIAS_DOMAIN=acme TAP_GORGIAS_CREDENTIALS_EMAIL=sandbox@example.com \
+  TAP_GORGIAS_CREDENTIALS_API_KEY=sandbox-api-key TAP_GORGIAS_BASE_URL=$SANDBOX_URL
 meltano() { (cd "$project" && "$VENVS/meltano/bin/meltano" "$@"); }
+if meltano config set tap-gorgias credentials.auth_type api_key >"$work/meltano-config.log" 2>&1; then
+  pass "meltano config set tap-gorgias credentials.auth_type api_key"
+else
+  fail "meltano config set tap-gorgias credentials.auth_type: $(tail -n 3 "$work/meltano-config.log" | tr '\n' ' ')"
+fi
 lines_out() { cat "$project"/output/*.jsonl 2>/dev/null | wc -l; }
 
 if meltano install >"$work/meltano-install.log" 2>&1; then
@@ -289,6 +292,13 @@ if meltano install >"$work/meltano-install.log" 2>&1; then
     pass "meltano install pip-installed tap-gorgias from the wheel (.meltano/extractors/tap-gorgias/venv/bin/tap-gorgias)"
   else
     fail "meltano install did not put this build's tap-gorgias in the extractor's venv ($installed)"
+  fi
+  # --about as Meltano and its Hub tooling call it, from the installed tap.
+  if meltano invoke tap-gorgias --about --format=json >"$work/about.json" 2>"$work/about.err" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["name"] == "tap-gorgias" and d["settings_list"]' "$work/about.json"; then
+    pass "meltano invoke tap-gorgias --about --format=json"
+  else
+    fail "meltano invoke tap-gorgias --about --format=json: $(tail -n 3 "$work/about.err" | tr '\n' ' ')"
   fi
   expected_counts >"$work/expected.txt"
   if meltano run tap-gorgias target-jsonl >"$work/meltano-1.log" 2>&1; then

@@ -11,8 +11,12 @@ into DuckDB, against a running sandbox.
 
 Checks the install (source-gorgias in the venv PyAirbyte made), validate_config, check, a first read of every stream (row counts equal
 to the sandbox's), then a mutation of the sandbox and a second, incremental
-read: the deduplicated tables hold the latest values. Prints PASS/FAIL per
-check; exits 1 if any failed.
+read: the deduplicated tables hold the latest values. Last, the
+full-refresh streams read again with write_strategy="replace", as README
+tells PyAirbyte users to: each table then holds exactly what the sandbox
+holds (PyAirbyte's default merges on the primary key, so a ticket that left
+a view would stay in view_items). Prints PASS/FAIL per check; exits 1 if
+any failed.
 """
 
 import argparse
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import airbyte as ab
 
-from airbyte_checks import CORE_STREAMS, STREAMS, dump, expected_counts, mutate
+from airbyte_checks import CORE_STREAMS, FULL_REFRESH_ONLY, STREAMS, dump, expected_counts, mutate
 
 failures = []
 
@@ -143,6 +147,16 @@ def main():
     for s in STREAMS:
         keys = cache[s].to_pandas()["__sync_key"]
         check(f"{s} has unique primary keys", keys.is_unique)
+
+    if not attempt(
+        "full-refresh streams read with write_strategy=replace",
+        lambda: source.read(cache=cache, streams=FULL_REFRESH_ONLY, write_strategy="replace"),
+    ):
+        return 1
+    have3 = {s: len(cache[s].to_pandas()) for s in FULL_REFRESH_ONLY}
+    for s in FULL_REFRESH_ONLY:
+        print(f"-- {s}: {have2[s]} rows after the merging read, {have3[s]} after replace, {want2[s]} in the sandbox")
+        check(f"replace: {s} holds exactly the last read", have3[s] == want2[s], f"{have3[s]} in DuckDB, {want2[s]} read")
 
     print(f"{'FAIL' if failures else 'PASS'} pyairbyte: {len(failures)} failed check(s)", flush=True)
     return 1 if failures else 0

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Builds the connector's wheel (pyproject.toml: maturin, the two
-# executables) from the checkout into target/wheels/ and prints its path.
-# The e2e scripts that install the connector the way Meltano and PyAirbyte
-# users do call it; the release build it packages is the one .ci/run's
-# tests already made, and a wheel newer than those binaries is reused, so
-# one run builds it once. Nothing is uploaded. Installs maturin (pinned as in pyproject.toml) in
+# executables) from the checkout and prints its path. The e2e scripts that
+# install the connector the way Meltano and PyAirbyte users do call it.
+# Every call builds: into a new, empty folder under target/ci-wheels/, never
+# target/wheels/ (where `maturin build` and a user's `pip install .` leave
+# wheels), so what CI tests is always this checkout's build and a broken
+# build fails here instead of passing on an older wheel. cargo reuses the
+# release build the tests made when the sources are unchanged. Nothing is
+# uploaded. Installs maturin (pinned as in pyproject.toml) in
 # target/venvs/maturin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,40 +20,33 @@ PIP_SPEC=$(sed -n 's/^requires = \["\(maturin==[^"]*\)"\]/\1/p' pyproject.toml)
   echo "FAIL wheel: pyproject.toml pins no maturin version" >&2
   exit 1
 }
-OUT=${CARGO_TARGET_DIR:-$ROOT/target}/wheels
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+# The previous runs' folders go; this run's is new and empty.
+rm -rf "$TARGET/ci-wheels"
+mkdir -p "$TARGET/ci-wheels"
+OUT=$(mktemp -d "$TARGET/ci-wheels/XXXXXX")
 
-if [ ! -f "$VENV/.installed" ] || [ "$(cat "$VENV/.installed")" != "$PIP_SPEC" ]; then
-  echo "-- installing $PIP_SPEC into $VENV" >&2
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "$PIP_SPEC" >&2
-  echo "$PIP_SPEC" >"$VENV/.installed"
-fi
+source ci/installs.sh
+# stdout carries only the wheel's path.
+pip_venv "$VENV" "$PIP_SPEC" >&2 || {
+  echo "FAIL wheel: pip install $PIP_SPEC" >&2
+  exit 1
+}
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-release=${CARGO_TARGET_DIR:-$ROOT/target}/release
-wheel=$(ls "$OUT"/source_gorgias-"$version"-*.whl 2>/dev/null | head -n 1 || true)
-# One wheel per run: reused while it is newer than what it packages (cargo
-# still checks the binaries are current first).
-cargo build --release --locked --bin source-gorgias --bin tap-gorgias >&2
-fresh=false
-if [ -n "$wheel" ]; then
-  fresh=true
-  for f in "$release/source-gorgias" "$release/tap-gorgias" pyproject.toml Cargo.toml; do
-    [ "$wheel" -nt "$f" ] || fresh=false
-  done
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! "$VENV/bin/maturin" build --release --locked --out "$OUT" >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "FAIL wheel: maturin build" >&2
+  exit 1
 fi
-if ! $fresh; then
-  rm -f "$OUT"/source_gorgias-*.whl
-  log=$(mktemp)
-  trap 'rm -f "$log"' EXIT
-  if ! "$VENV/bin/maturin" build --release --locked --out "$OUT" >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    echo "FAIL wheel: maturin build" >&2
-    exit 1
-  fi
-  wheel=$(ls "$OUT"/source_gorgias-"$version"-*.whl)
+wheels=("$OUT"/source_gorgias-"$version"-*.whl)
+if [ ${#wheels[@]} -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
+  echo "FAIL wheel: maturin left ${#wheels[@]} wheels for version $version in $OUT: $(ls "$OUT")" >&2
+  exit 1
 fi
+wheel=${wheels[0]}
 # Exactly the two executables, on PATH once installed.
 scripts=$(python3 -m zipfile -l "$wheel" | grep -o '\.data/scripts/[^ ]*' | sed 's#.*/##' | sort | tr '\n' ' ')
 if [ "$scripts" != "source-gorgias tap-gorgias " ]; then

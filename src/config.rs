@@ -42,14 +42,27 @@ pub const RATE_SHARE: Setting<f64> = Setting {
     default: 1.0,
 };
 
+/// The connector's name wherever a user meets it (spec title, registry
+/// metadata, Meltano): `source-gorgias` alone is also Airbyte's own
+/// connector, and a user sent to that one's docs configures the wrong thing.
+pub const CONNECTOR_LABEL: &str = "Gorgias (Rust)";
+
+/// This connector's own documentation (README), from Cargo.toml's
+/// `repository`: the spec's `documentationUrl`, the registry metadata, the
+/// Meltano plugin definition. Publishing under another repository is a
+/// one-line change there.
+pub const DOCUMENTATION_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#readme");
+
 // The config as written, after the other connectors' forms are moved onto
 // these keys: serde reads it (this struct is the parser's list of keys, and
 // the spec's), then `Config::try_from` validates each value. A value is kept
 // as the JSON it was (`AsWritten`) so that a wrong one is refused with a
 // sentence naming its field, not serde's. (Not a doc comment: the doc
 // comment is the spec's description.)
-/// # Gorgias Spec
-/// Reads a Gorgias helpdesk account with a REST API key.
+/// # Gorgias (Rust) Spec
+/// The Rust Gorgias connector (source-gorgias and tap-gorgias in one
+/// package), not Airbyte's own Gorgias source, which has the same image name.
+/// Reads a Gorgias helpdesk account with a REST API key or OAuth2.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RawConfig {
     /// # Gorgias domain
@@ -180,6 +193,7 @@ enum RawCredentials {
         #[schemars(extend("order" = 0, "examples" = ["data@acme.com"]))]
         email: String,
         /// # REST API key
+        /// The REST API key shown beside the e-mail in Gorgias (Settings → REST API).
         #[schemars(extend("order" = 1, "airbyte_secret" = true))]
         api_key: String,
     },
@@ -190,6 +204,7 @@ enum RawCredentials {
     #[serde(rename = "oauth2")]
     OAuth2 {
         /// # Access token
+        /// The app's access token for this account; Airbyte's OAuth flow fills it.
         #[schemars(extend("order" = 0, "airbyte_secret" = true))]
         access_token: String,
         /// # Access token expiry
@@ -197,12 +212,16 @@ enum RawCredentials {
         #[schemars(extend("order" = 1))]
         token_expiry_date: Option<String>,
         /// # Refresh token
+        /// Gets a new access token when this one expires (the `offline` scope);
+        /// needs the client id and secret.
         #[schemars(extend("order" = 2, "airbyte_secret" = true))]
         refresh_token: Option<String>,
         /// # Client id
+        /// The OAuth2 app's client id (Gorgias Developer Portal).
         #[schemars(extend("order" = 3))]
         client_id: Option<String>,
         /// # Client secret
+        /// The OAuth2 app's client secret.
         #[schemars(extend("order" = 4, "airbyte_secret" = true))]
         client_secret: Option<String>,
     },
@@ -944,7 +963,7 @@ pub fn connection_specification() -> Value {
             "$schema".into(),
             json!("http://json-schema.org/draft-07/schema#"),
         );
-        o.insert("title".into(), json!("Gorgias Spec"));
+        o.insert("title".into(), json!(format!("{CONNECTOR_LABEL} Spec")));
         // Unknown keys are allowed: Airbyte adds its own, and configs
         // written for other Gorgias connectors carry theirs.
         o.insert("additionalProperties".into(), json!(true));

@@ -37,6 +37,7 @@ pub fn files() -> Vec<(&'static str, String)> {
         (STREAMS_PATH, streams_md()),
         (DBT_PATH, dbt_sources()),
         (ENDPOINTS_PATH, crate::endpoints::endpoints_md()),
+        (crate::plugin::HUB_PATH, crate::plugin::hub_definition()),
     ]
 }
 
@@ -47,6 +48,10 @@ pub fn partly_generated(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, Str
     vec![
         (ACCEPTANCE_PATH, acceptance_config(&read(ACCEPTANCE_PATH))),
         (README_PATH, readme(&read(README_PATH))),
+        (
+            crate::plugin::MELTANO_PROJECT_PATH,
+            crate::plugin::meltano_project(&read(crate::plugin::MELTANO_PROJECT_PATH)),
+        ),
     ]
 }
 
@@ -56,7 +61,23 @@ pub fn partly_generated(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, Str
 /// lists, so a new stream appears there by regenerating.
 pub fn readme(current: &str) -> String {
     let streams = replace_block(current, "streams table", &readme_streams_table());
-    replace_block(&streams, "sync key formulas", &readme_sync_keys())
+    let keys = replace_block(&streams, "sync key formulas", &readme_sync_keys());
+    replace_block(&keys, "pyairbyte replace", &readme_pyairbyte_replace())
+}
+
+/// The PyAirbyte read that replaces the full-refresh streams' tables
+/// (PyAirbyte's default merges on the primary key, keeping rows the
+/// source no longer has), with those streams named.
+fn readme_pyairbyte_replace() -> String {
+    let full: Vec<String> = ALL
+        .iter()
+        .filter(|s| !supports_incremental(s))
+        .map(|s| format!("\"{}\"", s.name()))
+        .collect();
+    format!(
+        "```python\nsource.read(cache=cache)  # every stream; the incremental ones merge on __sync_key\nsource.read(cache=cache, streams=[{}], write_strategy=\"replace\")\n```\n",
+        full.join(", ")
+    )
 }
 
 /// `current` with the lines between `<!-- {name}: ... -->` and

@@ -71,7 +71,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &[],
         envelope: Envelope::Object,
-        confirmed: "Gorgias reference \"Retrieve your account\"; shared/gorgias-api.md: the credential probe peer connectors use, no parameters",
+        confirmed: "Retrieve your account: no parameters; the credential probe peer connectors (Airbyte's and ingestr's Gorgias sources) use",
     },
     EndpointDoc {
         path: "/users",
@@ -103,7 +103,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:desc", "created_datetime:asc"],
         envelope: Envelope::CursorOrArray,
-        confirmed: "shared/gorgias-api.md (from the reference and peer connectors; not re-read in the mirror): order_by created_datetime only; the reference shows a bare array while live clients (Airbyte's source) read the cursor envelope",
+        confirmed: "List satisfaction surveys and peer connectors (not re-read in the mirror): order_by created_datetime only; the reference shows a bare array while live clients (Airbyte's source) read the cursor envelope",
     },
     EndpointDoc {
         path: "/integrations",
@@ -119,7 +119,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["updated_datetime:desc", "updated_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "List Customers (withone.ai mirror): cursor, limit, email, external_id, language, …; order_by created_datetime/updated_datetime :asc|:desc per shared/gorgias-api.md (the mirror's excerpt ends before order_by)",
+        confirmed: "List Customers (withone.ai mirror): cursor, limit, email, external_id, language, …; order_by created_datetime/updated_datetime :asc|:desc per the reference page (the mirror's excerpt ends before order_by)",
     },
     EndpointDoc {
         path: "/tags",
@@ -165,7 +165,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["created_datetime:asc"],
         envelope: Envelope::ItemLinks,
-        confirmed: "List a View's Items (withone.ai mirror): cursor, direction (prev|next), ignored_item, limit, order_by created_datetime/updated_datetime/last_message_datetime/… :asc|:desc; meta current_cursor/next_items/prev_items (shared/gorgias-api.md, from the reference and the Gorgias MCP servers); items are tickets for ticket-list views, customers for customer-list views, whose order_by values include created_datetime too",
+        confirmed: "List a View's Items (withone.ai mirror): cursor, direction (prev|next), ignored_item, limit, order_by created_datetime/updated_datetime/last_message_datetime/… :asc|:desc; meta current_cursor/next_items/prev_items (the reference page, and the Gorgias MCP servers); items are tickets for ticket-list views, customers for customer-list views, whose order_by values include created_datetime too",
     },
     EndpointDoc {
         path: "/macros",
@@ -173,7 +173,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &["updated_datetime:desc", "updated_datetime:asc"],
         envelope: Envelope::Cursor,
-        confirmed: "List Macros (withone.ai mirror): order_by name/created_datetime/updated_datetime/usage/language :asc|:desc (default usage); `archived` boolean, default false (archived macros left out), true lists only archived ones (reference, per shared/gorgias-api.md)",
+        confirmed: "List Macros (withone.ai mirror): order_by name/created_datetime/updated_datetime/usage/language :asc|:desc (default usage); `archived` boolean, default false (archived macros left out), true lists only archived ones (the reference page)",
     },
     EndpointDoc {
         path: "/rules",
@@ -208,6 +208,44 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         confirmed: "List Voice Calls (withone.ai mirror): cursor, limit, ticket_id only (no order_by); data + meta; objects carry started_datetime, and updated_datetime may be absent",
     },
 ];
+
+/// Gorgias's API reference, whose page per endpoint each row cites.
+const REFERENCE: &str = "https://developers.gorgias.com/reference";
+
+/// The reference page of an endpoint of [`ENDPOINTS`], under [`REFERENCE`];
+/// `None` where the page's address was not confirmed (the row then cites
+/// the reference's index).
+fn reference_page(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "/account" => "get-account",
+        "/users" => "list-users",
+        "/tickets" => "list-tickets",
+        "/messages" => "list-messages",
+        "/satisfaction-surveys" => "list-satisfaction-surveys",
+        "/integrations" => "list-integrations",
+        "/customers" => "list-customers",
+        "/tags" => "list-tags",
+        "/events" => "list-events",
+        "/teams" => "list-teams",
+        "/views" => "list-views",
+        "/views/{id}/items" => "list-view-items",
+        "/macros" => "list-macros",
+        "/rules" => "list-rules",
+        "/custom-fields" => "list-custom-fields",
+        "/jobs" => "list-jobs",
+        _ => return None,
+    })
+}
+
+fn citation(e: &EndpointDoc) -> String {
+    match reference_page(e.path) {
+        Some(page) => format!("[reference]({REFERENCE}/{page}); {}", cell(e.confirmed)),
+        None => format!(
+            "[reference]({REFERENCE}) (no page address confirmed); {}",
+            cell(e.confirmed)
+        ),
+    }
+}
 
 /// The entry for a request path (with or without `/api`), ids matched by
 /// `{id}`.
@@ -279,8 +317,9 @@ pub fn endpoints_md() -> String {
          (full refresh and incremental, every option on) against this table: Gorgias answers 400 \
          to a parameter or `order_by` an endpoint does not document, and a forgiving server may \
          drop a filter silently. List-valued parameters are sent as repeated keys \
-         (`roles=admin&roles=agent`), never with `[]`. Per-endpoint parameter tables were read \
-         in the reference's mirror at {MIRROR}.\n",
+         (`roles=admin&roles=agent`), never with `[]`. Each row cites its page of Gorgias's API \
+         reference ({REFERENCE}); per-endpoint parameter tables, which that site renders in the \
+         browser, were read in the reference's mirror at {MIRROR}.\n",
         crate::docs::COMMAND
     );
     out.push_str("| endpoint | parameters we send | repeated keys | `order_by` we send | envelope we expect | confirmed in |\n");
@@ -294,7 +333,7 @@ pub fn endpoints_md() -> String {
             codes(e.repeated),
             codes(e.order_by),
             cell(e.envelope.describe()),
-            cell(e.confirmed)
+            citation(e)
         );
     }
     out
@@ -335,6 +374,24 @@ mod tests {
             1
         );
         assert!(!check("/api/macros", &q(&[("types", "x")])).is_empty());
+    }
+
+    #[test]
+    fn every_row_cites_gorgias_pages_users_can_open() {
+        let md = endpoints_md();
+        assert!(
+            !md.contains("shared/"),
+            "a citation of a file users do not have"
+        );
+        for e in ENDPOINTS {
+            let row = md
+                .lines()
+                .find(|l| l.starts_with(&format!("| `/api{}` |", e.path)))
+                .unwrap();
+            assert!(row.contains(&format!("]({REFERENCE}")), "{row}");
+        }
+        let pages = ENDPOINTS.iter().filter_map(|e| reference_page(e.path));
+        assert!(pages.count() >= ENDPOINTS.len() - 1);
     }
 
     #[test]

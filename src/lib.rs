@@ -16,6 +16,7 @@ pub mod face;
 mod fetcher;
 pub mod json;
 pub mod output;
+pub mod plugin;
 pub mod probe;
 pub mod rate_budget;
 mod resolver;

@@ -51,6 +51,8 @@ pub struct Spec {
     #[serde(rename = "supportsIncremental")]
     pub supports_incremental: bool,
     pub supported_destination_sync_modes: &'static [&'static str],
+    /// The OAuth consent flow Airbyte's UI runs ([`crate::plugin::advanced_auth`]).
+    pub advanced_auth: Value,
 }
 
 #[derive(Serialize)]

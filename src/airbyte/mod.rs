@@ -210,10 +210,11 @@ pub use crate::config::connection_specification;
 fn spec_of() -> Message<'static> {
     Message::Spec {
         spec: messages::Spec {
-            documentation_url: "https://developers.gorgias.com/reference/introduction",
+            documentation_url: crate::config::DOCUMENTATION_URL,
             connection_specification: connection_specification(),
             supports_incremental: true,
             supported_destination_sync_modes: &["overwrite", "append", "append_dedup"],
+            advanced_auth: crate::plugin::advanced_auth(),
         },
     }
 }

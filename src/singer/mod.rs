@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 #[command(name = "tap-gorgias", version, about)]
 struct Cli {
     /// The config file: domain, email, api_key, and optional start_date, base_url, …
-    #[arg(long, value_name = "FILE")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "about")]
+    config: Option<PathBuf>,
     /// Print the catalog of streams, their schemas and metadata, and exit.
     #[arg(long)]
     discover: bool,
@@ -55,6 +55,32 @@ struct Cli {
     /// With --probe: print one JSON document instead of the table.
     #[arg(long, requires = "probe")]
     json: bool,
+    /// Print the tap's name, description, capabilities and settings (as
+    /// Meltano SDK taps do), and exit; no config needed.
+    #[arg(long, conflicts_with_all = ["discover", "catalog", "properties", "state", "probe"])]
+    about: bool,
+    /// With --about: `json` or `markdown` (the default).
+    #[arg(long, requires = "about", value_enum, default_value_t = AboutFormat::Markdown)]
+    format: AboutFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum AboutFormat {
+    Json,
+    Markdown,
+}
+
+fn about(format: AboutFormat, out: &mut dyn Write) -> Result<()> {
+    match format {
+        AboutFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &crate::plugin::about_json())
+                .map_err(|e| Error::output(e.into()))?;
+            out.write_all(b"\n").map_err(Error::output)
+        }
+        AboutFormat::Markdown => out
+            .write_all(crate::plugin::about_markdown().as_bytes())
+            .map_err(Error::output),
+    }
 }
 
 /// Runs tap-gorgias and returns the process exit code: 0 on success, else
@@ -67,19 +93,24 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         Ok(cli) => cli,
         Err(e) => return usage_error(e, stdout, stderr),
     };
-    let result = if cli.probe {
-        face::load_config_and_raw(&cli.config).and_then(|(c, raw)| {
-            crate::probe::run(&c, cli.json, stdout, &mut |_, rotation| {
-                config_file::write_rotation(&cli.config, &raw, rotation, stderr)
-                    .map_err(Error::output)
+    let result = match (&cli.config, cli.about) {
+        (_, true) => about(cli.format, stdout),
+        // clap requires --config without --about.
+        (None, false) => Ok(()),
+        (Some(config), false) if cli.probe => {
+            face::load_config_and_raw(config).and_then(|(c, raw)| {
+                crate::probe::run(&c, cli.json, stdout, &mut |_, rotation| {
+                    config_file::write_rotation(config, &raw, rotation, stderr)
+                        .map_err(Error::output)
+                })
             })
-        })
-    } else if cli.discover {
+        }
         // Meltano passes --state to discovery too; the catalog does not depend on it.
-        discover(&cli.config, stdout)
-    } else {
-        let catalog = cli.catalog.as_deref().or(cli.properties.as_deref());
-        sync_streams(&cli.config, catalog, cli.state.as_deref(), stdout, stderr)
+        (Some(config), false) if cli.discover => discover(config, stdout),
+        (Some(config), false) => {
+            let catalog = cli.catalog.as_deref().or(cli.properties.as_deref());
+            sync_streams(config, catalog, cli.state.as_deref(), stdout, stderr)
+        }
     };
     let result = result.and_then(|()| stdout.flush().map_err(Error::output));
     match result {
@@ -106,7 +137,7 @@ fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     let first = crate::face::usage_problem(&e);
     let _ = writeln!(
         stderr,
-        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe)."
+        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe, --about)."
     );
     2
 }

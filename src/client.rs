@@ -751,7 +751,10 @@ fn page_from(path: &str, doc: Doc, limit: Option<usize>) -> Result<Page> {
             page.next_query = query;
         }
         WayOn::End => {}
-        WayOn::Unsaid(what) if limit.is_some_and(|l| l > 0 && len >= l) => {
+        // Exactly the `limit`: there may be more. More than it: the server
+        // did not page at all (the reference shows some lists as one bare
+        // array), so this is the whole list.
+        WayOn::Unsaid(what) if limit.is_some_and(|l| l > 0 && len == l) => {
             page.dead_end = Some(format!(
                 "sent a full page ({len} records, the `limit` asked for) that names no next page ({what})"
             ));
@@ -1031,6 +1034,9 @@ mod tests {
             json!({"data": short}),
             json!({"data": short, "meta": {}}),
             short.clone(),
+            // More than the `limit`: a server that did not page.
+            json!([{"id": 1}, {"id": 2}, {"id": 3}]),
+            json!({"data": [{"id": 1}, {"id": 2}, {"id": 3}]}),
             // The server said so: the end, however full the page.
             json!({"data": full, "meta": {"next_cursor": null}}),
             json!({"data": full, "meta": {"next_cursor": ""}}),

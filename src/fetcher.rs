@@ -136,24 +136,12 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
     loop {
         let (page, rate, status) = request(client, &job, &read);
         let fault = match page {
-            Ok(page) => {
-                if sorted.as_mut().is_some_and(|s| !s.holds(&page)) {
-                    // A server that broke the order may have older rows to come.
-                    sorted = None;
-                    if !send(Ok(Delivery::Disorder(disorder(&job, order)))) {
-                        return;
-                    }
-                }
-                let step = read.step(&page, job.stop.filter(|_| sorted.is_some()));
-                if !send(Ok(Delivery::Page(page, rate))) {
-                    return;
-                }
-                match step {
-                    Step::On => continue,
-                    Step::End => break,
-                    Step::Fault(fault) => fault,
-                }
-            }
+            Ok(page) => match deliver(&job, &mut read, &mut sorted, order, page, rate) {
+                None => return,
+                Some(Step::On) => continue,
+                Some(Step::End) => break,
+                Some(Step::Fault(fault)) => fault,
+            },
             // Short-lived cursors expire: the list is read again, and only
             // a refusal at the very page it met before ends it.
             Err(e) if read.cursor.is_some() && status == Some(400) => {
@@ -237,6 +225,29 @@ impl ListRead {
         self.next_query = page.next_query.clone();
         Step::On
     }
+}
+
+/// Sends a page to the loop, after the news that it broke the order asked
+/// for (a server that broke it may have older rows to come, so no page is a
+/// stop page from then on), and says where it leads; `None` when the loop
+/// stopped listening.
+fn deliver(
+    job: &ListJob,
+    read: &mut ListRead,
+    sorted: &mut Option<SortCheck>,
+    order: &str,
+    page: Page,
+    rate: f64,
+) -> Option<Step> {
+    let send = |d: Result<Delivery>| job.delivery.send(d).is_ok();
+    if sorted.as_mut().is_some_and(|s| !s.holds(&page)) {
+        *sorted = None;
+        if !send(Ok(Delivery::Disorder(disorder(job, order)))) {
+            return None;
+        }
+    }
+    let step = read.step(&page, job.stop.filter(|_| sorted.is_some()));
+    send(Ok(Delivery::Page(page, rate))).then_some(step)
 }
 
 /// One page's request: the job's query with what the page before asked

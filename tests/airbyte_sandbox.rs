@@ -739,3 +739,38 @@ fn every_state_counts_its_streams_records_since_that_streams_previous_state() {
         "several streams over several pages: {states:?}"
     );
 }
+
+#[test]
+fn columns_left_out_of_the_configured_json_schema_are_never_written() {
+    let sb = sandbox(60);
+    let mut catalog = source_gorgias::airbyte::catalog::configured_for(
+        Some(&["ticket_messages".to_string(), "users".to_string()]),
+        false,
+        false,
+    )
+    .unwrap();
+    let messages = &mut catalog["streams"][0]["stream"];
+    assert_eq!(messages["name"], "ticket_messages");
+    let props = messages["json_schema"]["properties"].as_object_mut().unwrap();
+    assert!(props.remove("body_text").is_some());
+    props.remove("subject");
+    let run = read_ok(&config_for(&sb), &catalog, None);
+    let want: BTreeMap<_, _> = sb
+        .snapshot("messages")
+        .iter()
+        .map(expected_message)
+        .map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r))
+        .collect();
+    let got = run.records("ticket_messages");
+    assert_eq!(got.len(), want.len());
+    for r in got {
+        let mut expected = want[r["__sync_key"].as_str().unwrap()].clone();
+        expected.remove("body_text");
+        expected.remove("subject");
+        let mut r = r.as_object().unwrap().clone();
+        assert!(r.remove("__synced_at").is_some());
+        assert_eq!(r, expected);
+    }
+    // A stream whose schema is whole keeps every column.
+    assert!(run.records("users").iter().all(|u| u.get("timezone").is_some()));
+}

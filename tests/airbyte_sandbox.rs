@@ -751,7 +751,9 @@ fn columns_left_out_of_the_configured_json_schema_are_never_written() {
     .unwrap();
     let messages = &mut catalog["streams"][0]["stream"];
     assert_eq!(messages["name"], "ticket_messages");
-    let props = messages["json_schema"]["properties"].as_object_mut().unwrap();
+    let props = messages["json_schema"]["properties"]
+        .as_object_mut()
+        .unwrap();
     assert!(props.remove("body_text").is_some());
     props.remove("subject");
     let run = read_ok(&config_for(&sb), &catalog, None);
@@ -772,5 +774,8 @@ fn columns_left_out_of_the_configured_json_schema_are_never_written() {
         assert_eq!(r, expected);
     }
     // A stream whose schema is whole keeps every column.
-    assert!(run.records("users").iter().all(|u| u.get("timezone").is_some()));
+    assert!(run
+        .records("users")
+        .iter()
+        .all(|u| u.get("timezone").is_some()));
 }

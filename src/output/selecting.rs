@@ -127,7 +127,11 @@ impl Formatter for Selecting<'_> {
         LineSafeFormatter.end_object(&mut self.to(writer))
     }
 
-    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if self.depth != 1 {
             return LineSafeFormatter.begin_object_key(&mut self.to(writer), first);
         }
@@ -184,8 +188,16 @@ mod tests {
             written(&v, &["body_text"]),
             r#"{"a":1,"c":{"body_text":[1,{"x":null}]},"d":"e"}"#
         );
-        assert_eq!(written(&v, &["a"]), r#"{"body_text":"long\u2028text","c":{"body_text":[1,{"x":null}]},"d":"e"}"#);
+        assert_eq!(
+            written(&v, &["a"]),
+            r#"{"body_text":"long\u2028text","c":{"body_text":[1,{"x":null}]},"d":"e"}"#
+        );
         assert_eq!(written(&v, &["a", "body_text", "c", "d"]), "{}");
-        assert_eq!(written(&v, &[]), serde_json::to_string(&v).unwrap().replace('\u{2028}', "\\u2028"));
+        assert_eq!(
+            written(&v, &[]),
+            serde_json::to_string(&v)
+                .unwrap()
+                .replace('\u{2028}', "\\u2028")
+        );
     }
 }

@@ -8,6 +8,8 @@
 
 use std::fmt::Write;
 
+pub mod fields;
+
 /// The body a list endpoint answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Envelope {
@@ -336,6 +338,7 @@ pub fn endpoints_md() -> String {
             citation(e)
         );
     }
+    out.push_str(&fields::section(REFERENCE));
     out
 }
 

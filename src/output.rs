@@ -7,6 +7,9 @@ use serde_json::ser::Formatter;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
+mod selecting;
+pub use selecting::write_json_without;
+
 /// Compact output (the trait's defaults) with the two separators escaped.
 struct LineSafeFormatter;
 

@@ -105,6 +105,11 @@ pub trait Sink {
         records: u64,
     ) -> io::Result<()>;
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()>;
+    /// The columns of `stream` the catalog deselected: its rows are written
+    /// without them (bookkeeping columns are never among them).
+    fn left_out(&self, _stream: &'static StreamDef) -> Vec<String> {
+        Vec::new()
+    }
     fn log(&mut self, level: Level, message: &str) -> io::Result<()>;
     /// A stream failed and the sync goes on with the others: why, once per
     /// stream (after its INCOMPLETE status).
@@ -203,7 +208,9 @@ impl Loop<'_, '_> {
             for warning in &job.warnings {
                 sink.log(Level::Warn, warning).map_err(Error::output)?;
             }
-            for m in &job.members {
+            for m in &mut job.members {
+                let left_out = sink.left_out(m.sel.stream);
+                m.left_out = (!left_out.is_empty()).then(|| left_out.into());
                 sink.status(m.sel.stream, StreamStatus::Started)
                     .map_err(Error::output)?;
             }
@@ -469,6 +476,7 @@ impl Emitter<'_> {
                 continue;
             }
             self.rows.clear();
+            self.rows.leave_out(m.left_out.clone());
             m.sel.stream.map(obj, self.ctx, &mut self.rows)?;
             for row in self.rows.iter() {
                 sink.record(m.sel.stream, row).map_err(Error::output)?;
@@ -516,6 +524,7 @@ fn read_deletions(
             };
             if let Some(row) = m.sel.stream.deleted_row(id, Timestamp(at), ctx) {
                 out.rows.clear();
+                out.rows.leave_out(m.left_out.clone());
                 out.rows.push(&row)?;
                 for row in out.rows.iter() {
                     sink.record(m.sel.stream, row).map_err(Error::output)?;

@@ -77,6 +77,10 @@ fn expected_ticket(t: &Value) -> Map<String, Value> {
         // Beyond Daasity's columns: trashed and spam tickets say so.
         ("trashed_at", ts(&t["trashed_datetime"])),
         ("spam", t["spam"].clone()),
+        ("assignee_team_id", t["assignee_team"]["id"].clone()),
+        ("assignee_team_name", s(&t["assignee_team"]["name"])),
+        ("language", s(&t["language"])),
+        ("snooze_at", ts(&t["snooze_datetime"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -134,6 +138,18 @@ fn expected_message(m: &Value) -> Map<String, Value> {
         ("stripped_text", s(&m["stripped_text"])),
         ("created_at", ts(&m["created_datetime"])),
         ("sent_at", ts(&m["sent_datetime"])),
+        // Beyond Daasity's columns.
+        ("from_address", s(&m["source"]["from"]["address"])),
+        ("to_addresses", m["source"]["to"].clone()),
+        ("channel_message_id", s(&m["message_id"])),
+        ("external_id", s(&m["external_id"])),
+        ("rule_id", m["rule_id"].clone()),
+        ("intents", m["intents"].clone()),
+        ("opened_at", ts(&m["opened_datetime"])),
+        ("failed_at", ts(&m["failed_datetime"])),
+        ("deleted_at", ts(&m["deleted_datetime"])),
+        ("last_sending_error", m["last_sending_error"].clone()),
+        ("body_text", s(&m["body_text"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -157,6 +173,7 @@ fn expected_survey(v: &Value) -> Map<String, Value> {
         ("body_text", s(&v["body_text"])),
         ("score", v["score"].clone()),
         ("created_at", ts(&v["created_datetime"])),
+        ("should_send_at", ts(&v["should_send_datetime"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -177,6 +194,10 @@ fn expected_user(u: &Value) -> Map<String, Value> {
         ("last_name", s(&u["lastname"])),
         ("created_at", ts(&u["created_datetime"])),
         ("updated_at", ts(&u["updated_datetime"])),
+        ("role", s(&u["role"]["name"])),
+        ("deactivated_at", ts(&u["deactivated_datetime"])),
+        ("timezone", s(&u["timezone"])),
+        ("language", s(&u["language"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -195,6 +216,9 @@ fn expected_integration(i: &Value) -> Map<String, Value> {
         ("created_at", ts(&i["created_datetime"])),
         ("updated_at", ts(&i["updated_datetime"])),
         ("deactivated_at", ts(&i["deactivated_datetime"])),
+        ("description", s(&i["description"])),
+        ("deleted_at", ts(&i["deleted_datetime"])),
+        ("locked_at", ts(&i["locked_datetime"])),
         ("__source_id", json!("acme")),
         (
             "__sync_key",
@@ -372,17 +396,18 @@ fn discover_lists_the_seven_streams_with_their_columns() {
         .as_array()
         .unwrap()
         .clone();
-    let want: &[(&str, &str)] = &[
-        ("account", "domain status created_at subscription_plan subscription_created_at subscription_status setting_id setting_type timezone business_days business_close business_open"),
-        ("users", "user_id external_id active user_email user_name first_name last_name created_at updated_at"),
-        ("tickets", "ticket_id external_id ticket_channel via from_agent ticket_status ticket_priority requester_id requester_email requester_name requester_firstname requester_lastname customer_id customer_email customer_name customer_firstname customer_lastname assignee_firstname assignee_lastname assignee_id assignee_email ticket_subject ticket_excerpt messages_count is_unread created_at opened_at last_received_at last_message_at updated_at closed_at trashed_at spam"),
-        ("integrations", "integration_id integration_user_id integration_type integration_name created_at updated_at deactivated_at"),
-        ("ticket_tags", "ticket_id tag_name tag_id ticket_updated_at"),
-        ("ticket_messages", "message_id ticket_id public channel via from_agent sender_channel sender_id sender_email sender_firstname sender_lastname integration_id receiver_id receiver_name subject stripped_text created_at sent_at"),
-        ("satisfaction_surveys", "survey_id customer_id ticket_id sent_at scored_at body_text score created_at"),
+    // The Daasity columns, then those added after them.
+    let want: &[(&str, &str, &str)] = &[
+        ("account", "domain status created_at subscription_plan subscription_created_at subscription_status setting_id setting_type timezone business_days business_close business_open", ""),
+        ("users", "user_id external_id active user_email user_name first_name last_name created_at updated_at", "role deactivated_at timezone language"),
+        ("tickets", "ticket_id external_id ticket_channel via from_agent ticket_status ticket_priority requester_id requester_email requester_name requester_firstname requester_lastname customer_id customer_email customer_name customer_firstname customer_lastname assignee_firstname assignee_lastname assignee_id assignee_email ticket_subject ticket_excerpt messages_count is_unread created_at opened_at last_received_at last_message_at updated_at closed_at trashed_at spam", "assignee_team_id assignee_team_name language snooze_at"),
+        ("integrations", "integration_id integration_user_id integration_type integration_name created_at updated_at deactivated_at", "description deleted_at locked_at"),
+        ("ticket_tags", "ticket_id tag_name tag_id ticket_updated_at", ""),
+        ("ticket_messages", "message_id ticket_id public channel via from_agent sender_channel sender_id sender_email sender_firstname sender_lastname integration_id receiver_id receiver_name subject stripped_text created_at sent_at", "from_address to_addresses channel_message_id external_id rule_id intents opened_at failed_at deleted_at last_sending_error body_text"),
+        ("satisfaction_surveys", "survey_id customer_id ticket_id sent_at scored_at body_text score created_at", "should_send_at"),
     ];
     assert!(streams.len() >= want.len());
-    for (name, cols) in want {
+    for (name, daasity, added) in want {
         let s = streams
             .iter()
             .find(|s| s["name"] == *name)
@@ -393,7 +418,7 @@ fn discover_lists_the_seven_streams_with_their_columns() {
             .keys()
             .map(String::as_str)
             .collect();
-        let mut want: BTreeSet<&str> = cols.split(' ').collect();
+        let mut want: BTreeSet<&str> = daasity.split(' ').chain(added.split_whitespace()).collect();
         want.extend(["__source_id", "__sync_key", "__synced_at"]);
         assert_eq!(have, want, "{name}");
         assert_eq!(s["source_defined_primary_key"], json!([["__sync_key"]]));
@@ -713,4 +738,44 @@ fn every_state_counts_its_streams_records_since_that_streams_previous_state() {
         many.len() >= 3,
         "several streams over several pages: {states:?}"
     );
+}
+
+#[test]
+fn columns_left_out_of_the_configured_json_schema_are_never_written() {
+    let sb = sandbox(60);
+    let mut catalog = source_gorgias::airbyte::catalog::configured_for(
+        Some(&["ticket_messages".to_string(), "users".to_string()]),
+        false,
+        false,
+    )
+    .unwrap();
+    let messages = &mut catalog["streams"][0]["stream"];
+    assert_eq!(messages["name"], "ticket_messages");
+    let props = messages["json_schema"]["properties"]
+        .as_object_mut()
+        .unwrap();
+    assert!(props.remove("body_text").is_some());
+    props.remove("subject");
+    let run = read_ok(&config_for(&sb), &catalog, None);
+    let want: BTreeMap<_, _> = sb
+        .snapshot("messages")
+        .iter()
+        .map(expected_message)
+        .map(|r| (r["__sync_key"].as_str().unwrap().to_string(), r))
+        .collect();
+    let got = run.records("ticket_messages");
+    assert_eq!(got.len(), want.len());
+    for r in got {
+        let mut expected = want[r["__sync_key"].as_str().unwrap()].clone();
+        expected.remove("body_text");
+        expected.remove("subject");
+        let mut r = r.as_object().unwrap().clone();
+        assert!(r.remove("__synced_at").is_some());
+        assert_eq!(r, expected);
+    }
+    // A stream whose schema is whole keeps every column.
+    assert!(run
+        .records("users")
+        .iter()
+        .all(|u| u.get("timezone").is_some()));
 }

@@ -647,3 +647,29 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("CRITICAL"), "{stderr}");
 }
+
+#[test]
+fn a_deselected_message_body_is_never_written() {
+    let sb = sandbox(60);
+    let dir = scratch();
+    let cfg = write_json(&dir, "c.json", &config_for(&sb));
+    let mut cat = discovered(&cfg);
+    for e in cat["streams"].as_array_mut().unwrap() {
+        let messages = e["stream"] == "ticket_messages";
+        entry_metadata(e, &json!([]))["selected"] = json!(messages);
+        if messages {
+            assert!(e["schema"]["properties"]["body_text"].is_object());
+            entry_metadata(e, &json!(["properties", "body_text"]))["selected"] = json!(false);
+        }
+    }
+    let catf = write_json(&dir, "cat.json", &cat);
+    let run = tap(&["--config", path(&cfg), "--catalog", path(&catf)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records("ticket_messages");
+    assert_eq!(records.len(), sb.snapshot("messages").len());
+    for r in records {
+        assert!(r.get("body_text").is_none(), "{r}");
+        assert!(r["stripped_text"].is_string() || r["stripped_text"].is_null());
+        assert!(r.get("deleted_at").is_some() && r["__sync_key"].is_string());
+    }
+}

@@ -198,6 +198,8 @@ const CUSTOM_FIELD: Cols = &[
     ("deactivated_datetime", Ts),
     ("created_datetime", Ts),
     ("updated_datetime", Ts),
+    ("external_id", Str),
+    ("requirement_type", Str),
 ];
 const JOB: Cols = &[
     ("id", Int),
@@ -231,6 +233,11 @@ const VOICE_CALL: Cols = &[
     ("created_datetime", Ts),
     ("started_datetime", Ts),
     ("updated_datetime", Ts),
+    ("status_in_queue", Str),
+    ("queue_id", Int),
+    ("last_rang_agent_id", Int),
+    ("country_source", Str),
+    ("country_destination", Str),
 ];
 
 type Rows = BTreeMap<String, Map<String, Value>>;

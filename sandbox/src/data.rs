@@ -565,6 +565,7 @@ fn message_json(m: MsgSpec, rng: &mut Rng) -> Value {
         "receiver": m.receiver,
         "integration_id": m.integration_id,
         "rule_id": Value::Null,
+        "intents": [],
         "from_agent": m.from_agent,
         "subject": m.subject,
         "body_text": m.body,

@@ -119,7 +119,32 @@ fn is_discovered(v: &Value) -> bool {
 /// their modes, and what the read should warn of.
 pub struct Configured {
     pub streams: Vec<(&'static StreamDef, SyncMode)>,
+    /// Per stream, the columns its `json_schema` leaves out (column
+    /// selection): its rows are written without them.
+    pub left_out: Vec<(&'static StreamDef, Vec<String>)>,
     pub warnings: Vec<String>,
+}
+
+/// The row columns of `stream` that a configured entry's `json_schema`
+/// does not list. No `properties` at all selects every column, and the
+/// bookkeeping columns (`__…`, `_ab_cdc_deleted_at`) are always written.
+fn deselected(stream: &StreamDef, entry: &Value) -> Vec<String> {
+    let Some(listed) = entry
+        .get("stream")
+        .and_then(|s| s.get("json_schema"))
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let schema = stream.schema();
+    let Some(ours) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    ours.keys()
+        .filter(|c| !c.starts_with('_') && !listed.contains_key(*c))
+        .cloned()
+        .collect()
 }
 
 /// Reads a configured catalog. Unknown keys (generation ids, sync ids) are
@@ -143,6 +168,7 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Configured> {
         )));
     }
     let mut out: Vec<(&'static StreamDef, SyncMode)> = Vec::new();
+    let mut left_out = Vec::new();
     let mut warnings = Vec::new();
     for entry in entries {
         let name = entry
@@ -192,10 +218,15 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Configured> {
         if out.iter().any(|(s, _)| s.name() == name) {
             continue;
         }
+        let columns = deselected(stream, entry);
+        if !columns.is_empty() {
+            left_out.push((stream, columns));
+        }
         out.push((stream, mode));
     }
     Ok(Configured {
         streams: out,
+        left_out,
         warnings,
     })
 }

@@ -300,6 +300,7 @@ fn read(
             raw,
         },
         since_state: Vec::new(),
+        left_out: configured.left_out,
     };
     for w in face::unreadable_states(&selected, &state) {
         sink.log(Level::Warn, &w).map_err(Error::output)?;
@@ -326,6 +327,8 @@ struct AirbyteSink<'a, 'w> {
     /// entrypoint counts per stream and resets at each STATE). A list, not
     /// a map: it is touched per record, and holds the few streams of a job.
     since_state: Vec<(&'static StreamDef, u64)>,
+    /// The columns the configured catalog's `json_schema` leaves out.
+    left_out: Vec<(&'static StreamDef, Vec<String>)>,
 }
 
 impl Sink for AirbyteSink<'_, '_> {
@@ -360,6 +363,14 @@ impl Sink for AirbyteSink<'_, '_> {
         // worth something once the platform has it.
         self.out
             .state(stream.name(), Bookmark::to_state(bookmark, pass), records)
+    }
+
+    fn left_out(&self, stream: &'static StreamDef) -> Vec<String> {
+        self.left_out
+            .iter()
+            .find(|(s, _)| s.name() == stream.name())
+            .map(|(_, columns)| columns.clone())
+            .unwrap_or_default()
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> std::io::Result<()> {

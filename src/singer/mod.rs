@@ -370,21 +370,7 @@ impl Sink for SingerSink<'_> {
         out.write_all(br#"{"type":"RECORD","stream":"#)?;
         write_json(out, stream.name())?;
         out.write_all(br#","record":"#)?;
-        let dropped = self
-            .streams
-            .get(stream.name())
-            .is_some_and(|s| !s.dropped.is_empty());
-        // Deselected columns: the rare case worth a parse of the row.
-        match (dropped, self.streams.get(stream.name())) {
-            (true, Some(s)) => match serde_json::from_slice::<Map<String, Value>>(row) {
-                Ok(mut obj) => {
-                    obj.retain(|k, _| !s.dropped.contains(k));
-                    write_json(out, &obj)?;
-                }
-                Err(_) => out.write_all(row)?,
-            },
-            _ => out.write_all(row)?,
-        }
+        out.write_all(row)?;
         out.write_all(br#","time_extracted":"#)?;
         write_json(out, &self.extracted.1)?;
         out.write_all(b"}\n")?;
@@ -414,6 +400,13 @@ impl Sink for SingerSink<'_> {
             self.bookmarks.remove(stream.name());
         }
         self.state()
+    }
+
+    fn left_out(&self, stream: &'static StreamDef) -> Vec<String> {
+        self.streams
+            .get(stream.name())
+            .map(|s| s.dropped.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()> {

@@ -29,4 +29,6 @@ super::api_stream! {
     deactivated_datetime: ts = "When it was archived (`deactivated_datetime`).",
     created_datetime: ts = "When it was created (`created_datetime`).",
     updated_datetime: ts = "When it last changed (`updated_datetime`): the cursor.",
+    external_id: str = "The field's id in an external system (`external_id`).",
+    requirement_type: str = "Whether and when a value is required (`requirement_type`).",
 }

@@ -22,4 +22,7 @@ super::api_stream! {
     created_at: ts <- created_datetime = "When it was created (`created_datetime`).",
     updated_at: ts <- updated_datetime = "When it last changed (`updated_datetime`): the cursor.",
     deactivated_at: ts <- deactivated_datetime = "When it was deactivated (`deactivated_datetime`); null while active.",
+    description: str = "Its description (`description`).",
+    deleted_at: ts <- deleted_datetime = "When it was deleted (`deleted_datetime`); null unless deleted.",
+    locked_at: ts <- locked_datetime = "When it was locked (`locked_datetime`); null while not locked.",
 }

@@ -255,3 +255,50 @@ mod voice_calls {
         assert!(VOICE_CALLS.endpoint().order_by.is_none());
     }
 }
+
+mod daasity {
+    use super::json;
+    use crate::streams::{find, Rows};
+
+    /// The Daasity tables' columns, in their order: what the Daasity
+    /// transforms read. Added columns come after them, never between.
+    const TABLES: &[(&str, &str)] = &[
+        ("users", "user_id external_id active user_email user_name first_name last_name created_at updated_at"),
+        ("tickets", "ticket_id external_id ticket_channel via from_agent ticket_status ticket_priority requester_id requester_email requester_name requester_firstname requester_lastname customer_id customer_email customer_name customer_firstname customer_lastname assignee_firstname assignee_lastname assignee_id assignee_email ticket_subject ticket_excerpt messages_count is_unread created_at opened_at last_received_at last_message_at updated_at closed_at"),
+        ("integrations", "integration_id integration_user_id integration_type integration_name created_at updated_at deactivated_at"),
+        ("ticket_messages", "message_id ticket_id public channel via from_agent sender_channel sender_id sender_email sender_firstname sender_lastname integration_id receiver_id receiver_name subject stripped_text created_at sent_at"),
+        ("satisfaction_surveys", "survey_id customer_id ticket_id sent_at scored_at body_text score created_at"),
+    ];
+
+    /// A row's columns in the order it is written (rows are flat, and these
+    /// values hold no comma).
+    fn columns_written(stream: &str) -> Vec<String> {
+        let doc = crate::json::Doc::from_value(&json!({"id": 1, "ticket_id": 2}));
+        let mut rows = Rows::default();
+        find(stream)
+            .unwrap()
+            .map(doc.root(), &super::ctx(), &mut rows)
+            .unwrap();
+        let text = String::from_utf8(rows.iter().next().unwrap().to_vec()).unwrap();
+        text.trim_matches(['{', '}'])
+            .split(',')
+            .map(|entry| {
+                entry
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_daasity_columns_keep_their_names_and_places() {
+        for (stream, columns) in TABLES {
+            let written = columns_written(stream);
+            let daasity: Vec<&str> = columns.split(' ').collect();
+            assert_eq!(&written[..daasity.len()], &daasity[..], "{stream}");
+        }
+    }
+}

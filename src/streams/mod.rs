@@ -849,12 +849,20 @@ pub fn schema_for_config(s: &StreamDef, emit_deletes: bool) -> Value {
 pub struct Rows {
     text: Vec<u8>,
     ends: Vec<usize>,
+    /// The row columns the catalog deselected: never written.
+    left_out: Option<std::sync::Arc<[String]>>,
 }
 
 impl Rows {
+    /// Leaves `columns` out of the rows pushed from now on.
+    pub fn leave_out(&mut self, columns: Option<std::sync::Arc<[String]>>) {
+        self.left_out = columns;
+    }
+
     pub fn push<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<()> {
         let start = self.text.len();
-        if let Err(e) = crate::output::write_json(&mut self.text, row) {
+        let left_out = self.left_out.as_deref().unwrap_or_default();
+        if let Err(e) = crate::output::write_json_without(&mut self.text, row, left_out) {
             self.text.truncate(start);
             return Err(Error::system(format!(
                 "A row could not be written as JSON ({e}): please report this."

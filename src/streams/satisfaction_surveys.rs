@@ -25,4 +25,5 @@ super::api_stream! {
     body_text: str = "The customer's comment (`body_text`).",
     score: int = "The score, 1 to 5 (`score`); null until scored.",
     created_at: ts <- created_datetime = "When the survey was created (`created_datetime`): the cursor.",
+    should_send_at: ts <- should_send_datetime = "When the survey is due to be sent (`should_send_datetime`).",
 }

@@ -37,6 +37,17 @@ super::api_stream! {
     stripped_text: str = "The text without quoted replies or signature (`stripped_text`).",
     created_at: ts <- created_datetime = "When the message was created (`created_datetime`): the cursor.",
     sent_at: ts <- sent_datetime = "When it was sent (`sent_datetime`); null until sent.",
+    from_address: str <- address in source.from = "The address it was sent from: e-mail, phone, … (`source.from.address`).",
+    to_addresses: json_array <- to in source = "The recipients, each with its name and address (`source.to`).",
+    channel_message_id: str <- message_id = "The message's id at the service that carried it, e.g. the e-mail Message-ID (`message_id`); `message_id` names the Gorgias id.",
+    external_id: str = "The message's id in an external system (`external_id`).",
+    rule_id: int = "The rule that sent it, if a rule did (`rule_id`).",
+    intents: json_array = "The intents Gorgias detected in it, with their names (`intents`).",
+    opened_at: ts <- opened_datetime = "When the recipient opened it (`opened_datetime`); null until opened or where the channel cannot tell.",
+    failed_at: ts <- failed_datetime = "When sending failed (`failed_datetime`); null unless it failed.",
+    deleted_at: ts <- deleted_datetime = "When it was deleted (`deleted_datetime`); null unless deleted.",
+    last_sending_error: json_object = "Why the last attempt to send it failed (`last_sending_error`); null unless it failed.",
+    body_text: str = "The full text of the message, quoted replies included (`body_text`). It can be large: deselect the column to leave it out.",
 }
 
 #[cfg(test)]

@@ -106,6 +106,14 @@ pub struct TicketRow {
     pub trashed_at: Option<Timestamp>,
     /// Whether it was marked as spam (`spam`).
     pub spam: Option<bool>,
+    /// The assigned team's id (`assignee_team.id`); null when no team is assigned.
+    pub assignee_team_id: Option<i64>,
+    /// The assigned team's name (`assignee_team.name`).
+    pub assignee_team_name: Option<String>,
+    /// The ticket's language as Gorgias detected it, e.g. en (`language`).
+    pub language: Option<String>,
+    /// When a snoozed ticket reopens (`snooze_datetime`); null unless snoozed.
+    pub snooze_at: Option<Timestamp>,
 }
 
 fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
@@ -119,6 +127,7 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
         customer
     };
     let assignee = t.at("assignee_user");
+    let team = t.at("assignee_team");
     out.push(&TicketRow {
         ticket_id: id,
         external_id: t.str("external_id"),
@@ -153,6 +162,10 @@ fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
         closed_at: t.ts("closed_datetime"),
         trashed_at: t.ts("trashed_datetime"),
         spam: t.bool("spam"),
+        assignee_team_id: team.int("id"),
+        assignee_team_name: team.str("name"),
+        language: t.str("language"),
+        snooze_at: t.ts("snooze_datetime"),
     })?;
     Ok(())
 }

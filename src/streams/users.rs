@@ -24,4 +24,8 @@ super::api_stream! {
     last_name: str <- lastname = "Last name (`lastname`).",
     created_at: ts <- created_datetime = "When the user was created (`created_datetime`).",
     updated_at: ts <- updated_datetime = "When the user last changed (`updated_datetime`): the cursor.",
+    role: str <- name in role = "The user's role: admin, agent, basic-agent, lite-agent, observer-agent, bot, … (`role.name`).",
+    deactivated_at: ts <- deactivated_datetime = "When the user was deactivated (`deactivated_datetime`); null while active.",
+    timezone: str = "The user's time zone, e.g. America/New_York (`timezone`).",
+    language: str = "The user's interface language, e.g. en (`language`).",
 }

@@ -13,7 +13,7 @@ super::api_stream! {
         read: Read::WholeList { path: "/phone/voice-calls", order: None },
         key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime" or "created_datetime"),
-        relations: &[Relation::new("integration_id", "integrations", "integration_id"), Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("customer_id", "customers", "id"), Relation::new("initiated_by_agent_id", "users", "user_id"), Relation::new("last_answered_by_agent_id", "users", "user_id")],
+        relations: &[Relation::new("integration_id", "integrations", "integration_id"), Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("customer_id", "customers", "id"), Relation::new("initiated_by_agent_id", "users", "user_id"), Relation::new("last_answered_by_agent_id", "users", "user_id"), Relation::new("last_rang_agent_id", "users", "user_id")],
     }
     /// A Gorgias voice call. Natural key: `id`.
     VoiceCallRow, "voice call";
@@ -36,4 +36,9 @@ super::api_stream! {
     created_datetime: ts = "When the call was created (`created_datetime`).",
     started_datetime: ts = "When the call started (`started_datetime`).",
     updated_datetime: ts or created_datetime = "When it last changed (`updated_datetime`, else `created_datetime` for a call that never changed): the cursor.",
+    status_in_queue: str = "Where the call stands in the call queue (`status_in_queue`).",
+    queue_id: int = "The call queue it went through (`queue_id`).",
+    last_rang_agent_id: int = "The agent whose phone rang last (`last_rang_agent_id`).",
+    country_source: str = "Country of the calling number (`country_source`).",
+    country_destination: str = "Country of the called number (`country_destination`).",
 }

@@ -97,6 +97,8 @@ pub(crate) struct Member {
     pub window: Option<Pass>,
     /// The oldest cursor on the pages this run has read.
     pub position: Option<DateTime<Utc>>,
+    /// The columns the catalog deselected (see [`crate::sync::Sink::left_out`]).
+    pub left_out: Option<std::sync::Arc<[String]>>,
 }
 
 /// Where a newest-first list may end early: after a whole page whose
@@ -152,6 +154,7 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 running: false,
                 windowed: false,
                 position: None,
+                left_out: None,
             }
         })
         .collect();

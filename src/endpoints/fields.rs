@@ -1,0 +1,265 @@
+//! Where each column added beyond the Daasity tables was confirmed: a
+//! field the reference does not document is not carried, and a field only
+//! one source shows is left out until another confirms it.
+
+use std::fmt::Write;
+
+/// One added column and the API field it reads.
+pub struct AddedField {
+    pub stream: &'static str,
+    pub column: &'static str,
+    /// The API field, dotted for a nested one.
+    pub field: &'static str,
+    /// The reference's object the field is documented on.
+    pub object: &'static str,
+}
+
+/// A connector that reads the live API and names every one of these
+/// fields in its table definitions.
+const LIVE_CLIENT: &str = "DataLakeHouse's Gorgias connector (`io.datalakehouse.common.GorgiasConstants`, its column lists per entity)";
+
+const fn f(
+    stream: &'static str,
+    column: &'static str,
+    field: &'static str,
+    object: &'static str,
+) -> AddedField {
+    AddedField {
+        stream,
+        column,
+        field,
+        object,
+    }
+}
+
+pub static ADDED: &[AddedField] = &[
+    f("users", "role", "role.name", "User"),
+    f("users", "deactivated_at", "deactivated_datetime", "User"),
+    f("users", "timezone", "timezone", "User"),
+    f("users", "language", "language", "User"),
+    f("tickets", "assignee_team_id", "assignee_team.id", "Ticket"),
+    f(
+        "tickets",
+        "assignee_team_name",
+        "assignee_team.name",
+        "Ticket",
+    ),
+    f("tickets", "language", "language", "Ticket"),
+    f("tickets", "snooze_at", "snooze_datetime", "Ticket"),
+    f(
+        "ticket_messages",
+        "from_address",
+        "source.from.address",
+        "Message",
+    ),
+    f("ticket_messages", "to_addresses", "source.to", "Message"),
+    f(
+        "ticket_messages",
+        "channel_message_id",
+        "message_id",
+        "Message",
+    ),
+    f("ticket_messages", "external_id", "external_id", "Message"),
+    f("ticket_messages", "rule_id", "rule_id", "Message"),
+    f("ticket_messages", "intents", "intents", "Message"),
+    f("ticket_messages", "opened_at", "opened_datetime", "Message"),
+    f("ticket_messages", "failed_at", "failed_datetime", "Message"),
+    f(
+        "ticket_messages",
+        "deleted_at",
+        "deleted_datetime",
+        "Message",
+    ),
+    f(
+        "ticket_messages",
+        "last_sending_error",
+        "last_sending_error",
+        "Message",
+    ),
+    f("ticket_messages", "body_text", "body_text", "Message"),
+    f("integrations", "description", "description", "Integration"),
+    f(
+        "integrations",
+        "deleted_at",
+        "deleted_datetime",
+        "Integration",
+    ),
+    f(
+        "integrations",
+        "locked_at",
+        "locked_datetime",
+        "Integration",
+    ),
+    f(
+        "satisfaction_surveys",
+        "should_send_at",
+        "should_send_datetime",
+        "Satisfaction survey",
+    ),
+    f(
+        "voice_calls",
+        "status_in_queue",
+        "status_in_queue",
+        "Voice call",
+    ),
+    f("voice_calls", "queue_id", "queue_id", "Voice call"),
+    f(
+        "voice_calls",
+        "last_rang_agent_id",
+        "last_rang_agent_id",
+        "Voice call",
+    ),
+    f(
+        "voice_calls",
+        "country_source",
+        "country_source",
+        "Voice call",
+    ),
+    f(
+        "voice_calls",
+        "country_destination",
+        "country_destination",
+        "Voice call",
+    ),
+    f(
+        "custom_fields",
+        "external_id",
+        "external_id",
+        "Custom field",
+    ),
+    f(
+        "custom_fields",
+        "requirement_type",
+        "requirement_type",
+        "Custom field",
+    ),
+];
+
+/// Fields asked for that no second source confirmed, and why each is out.
+pub static LEFT_OUT: &[(&str, &str, &str)] = &[
+    ("ticket_messages", "sender_type", "not confirmed: neither the Message object's documented fields as read here nor the live client's column list has it"),
+    ("voice_calls", "ended_datetime", "not confirmed: the live client's voice call columns have no end time; `started_datetime` and `duration` (both carried) give it"),
+];
+
+/// Fields of a mapped object that no column carries on purpose, per
+/// endpoint (a path under it; `[]` for each element of a list), and why:
+/// what `probe` lists as not known to the mapping should all be here.
+pub static NOT_CARRIED: &[(&str, &str, &str)] = &[
+    ("/account", "meta", "free-form account metadata with no documented shape"),
+    ("/account", "settings[].data.send_survey_for_chat", "a survey setting; the account rows carry the business hours"),
+    ("/users", "uri", "the object's API address, derived from its id"),
+    ("/users", "bio", "free profile text, not an analysis field"),
+    ("/users", "country", "the agent's profile country, not among the fields asked for; `timezone` and `language` are carried"),
+    ("/users", "meta", "free-form metadata with no documented shape"),
+    ("/tickets", "uri", "the object's API address, derived from its id"),
+    ("/tickets", "meta", "free-form metadata with no documented shape"),
+    ("/tickets", "integrations", "the integrations the ticket went through: `ticket_messages.integration_id` carries them per message"),
+    ("/tickets", "tags[].uri", "the tag's API address; `ticket_tags` carries its id and name"),
+    ("/tickets", "tags[].decoration", "the tag's colour, in the `tags` stream"),
+    ("/messages", "uri", "the object's API address, derived from its id"),
+    ("/messages", "meta", "free-form metadata with no documented shape"),
+    ("/messages", "body_html", "the HTML form of `body_text`, which is carried"),
+    ("/messages", "stripped_html", "the HTML form of `stripped_text`, which is carried"),
+    ("/messages", "stripped_signature", "the signature cut from `stripped_text`"),
+    ("/messages", "attachments", "file addresses and sizes; the files are not read"),
+    ("/messages", "actions", "what a macro's actions did, in a shape Gorgias changes; `macros` and `rules` carry the definitions"),
+    ("/messages", "macros", "the macros applied, as the macro objects of the `macros` stream"),
+    ("/messages", "is_retriable", "a flag for the helpdesk's resend button; `failed_at` and `last_sending_error` are carried"),
+    ("/messages", "sender.name", "the sender's full name: `sender_firstname` and `sender_lastname` are carried"),
+    ("/messages", "receiver.email", "the receiver's address is in `to_addresses`"),
+    ("/messages", "source.type", "the channel, carried as `channel`"),
+    ("/messages", "source.from.name", "the sender's name as the channel shows it; `from_address` and the sender columns are carried"),
+    ("/satisfaction-surveys", "uri", "the object's API address, derived from its id"),
+    ("/satisfaction-surveys", "meta", "free-form metadata with no documented shape"),
+    ("/integrations", "uri", "the object's API address, derived from its id"),
+    ("/integrations", "meta", "the integration's settings, which can hold credentials"),
+    ("/integrations", "http", "an HTTP integration's request, whose headers can hold credentials"),
+    ("/integrations", "managed", "whether Gorgias manages the integration, a helpdesk display flag"),
+    ("/customers", "uri", "the object's API address, derived from its id"),
+    ("/tags", "uri", "the object's API address, derived from its id"),
+    ("/events", "uri", "the object's API address, derived from its id"),
+    ("/teams", "uri", "the object's API address, derived from its id"),
+    ("/views", "uri", "the object's API address, derived from its id"),
+    ("/views", "search", "the view's free-text search as typed; `filters` carries what it selects"),
+    ("/views/{id}/items", "*", "an item is a ticket (or customer) whose own stream carries its fields; `view_items` carries which items a view holds"),
+    ("/macros", "uri", "the object's API address, derived from its id"),
+    ("/rules", "uri", "the object's API address, derived from its id"),
+    ("/custom-fields", "uri", "the object's API address, derived from its id"),
+    ("/jobs", "uri", "the object's API address, derived from its id"),
+];
+
+/// Why `field` of `endpoint`'s objects is not carried, if it is on purpose.
+pub fn not_carried_why(endpoint: &str, field: &str) -> Option<&'static str> {
+    NOT_CARRIED
+        .iter()
+        .find(|(e, f, _)| *e == endpoint && (*f == field || *f == "*"))
+        .map(|(_, _, why)| *why)
+}
+
+/// The section of `docs/endpoints.md` on the added columns.
+pub fn section(reference: &str) -> String {
+    let mut out = format!(
+        "\n## Columns beyond the Daasity tables\n\n\
+         Each is documented on its object in Gorgias's API reference ({reference}) and read \
+         by a live client, {LIVE_CLIENT}. They follow the Daasity columns, which stay as they \
+         were, and are null where the API sends nothing.\n\n\
+         | stream | column | Gorgias field | documented on |\n|---|---|---|---|\n"
+    );
+    for a in ADDED {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | `{}` | {} object |",
+            a.stream, a.column, a.field, a.object
+        );
+    }
+    out.push_str("\nAsked for but not carried:\n\n");
+    for (stream, field, why) in LEFT_OUT {
+        let _ = writeln!(out, "- `{stream}`: `{field}`: {why}.");
+    }
+    out.push_str(
+        "\n## Fields not carried, and why\n\n\
+         What `probe` lists as \"not known to the mapping\" on an account should be here; \
+         anything else is a field this connector has not met yet.\n\n\
+         | endpoint | field | why it is left out |\n|---|---|---|\n",
+    );
+    for (endpoint, field, why) in NOT_CARRIED {
+        let field = if *field == "*" {
+            "every field".to_string()
+        } else {
+            format!("`{field}`")
+        };
+        let _ = writeln!(out, "| `/api{endpoint}` | {field} | {why} |");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_added_column_is_in_its_schema_citing_its_field() {
+        for a in ADDED {
+            let s = crate::streams::find(a.stream).unwrap_or_else(|| panic!("{}", a.stream));
+            let schema = (s.schema)();
+            let doc = schema["properties"][a.column]["description"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{}.{} has no column", a.stream, a.column));
+            assert!(
+                doc.contains(&format!("`{}`", a.field)),
+                "{}.{}: {doc}",
+                a.stream,
+                a.column
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_left_out_is_not_carried() {
+        for (stream, field, _) in LEFT_OUT {
+            let s = crate::streams::find(stream).unwrap();
+            let schema = (s.schema)().to_string();
+            assert!(!schema.contains(&format!("`{field}`")), "{stream}.{field}");
+        }
+    }
+}

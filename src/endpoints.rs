@@ -249,6 +249,9 @@ fn reference_page(path: &str) -> Option<&'static str> {
         "/rules" => "list-rules",
         "/custom-fields" => "list-custom-fields",
         "/jobs" => "list-jobs",
+        // The object pages: the list pages' addresses were not confirmed.
+        "/phone/voice-calls" => "the-voicecall-object",
+        "/phone/voice-call-recordings" => "the-voicecallrecording-object",
         _ => return None,
     })
 }

@@ -659,7 +659,14 @@ fn voice_call_events(calls: &[Item]) -> Vec<Item> {
         };
         let end = c.created + v["duration"].as_i64().unwrap_or(30) * SEC;
         let mut steps = vec![
-            (c.created, if inbound { "incoming-phone-call" } else { "outgoing-phone-call" }),
+            (
+                c.created,
+                if inbound {
+                    "incoming-phone-call"
+                } else {
+                    "outgoing-phone-call"
+                },
+            ),
             (c.created + SEC, "phone-call-ringing"),
         ];
         match v["status"].as_str() {

@@ -1305,7 +1305,11 @@ fn voice_call_events_and_recordings_take_only_a_cursor_a_limit_and_a_call_id() {
         assert_eq!(status("limit=100"), 200, "{path}");
         assert_eq!(status("order_by=created_datetime:desc"), 400, "{path}");
         assert_eq!(status("ticket_id=1"), 400, "{path}");
-        assert_eq!(status("created_datetime%5Bgte%5D=2024-01-01"), 400, "{path}");
+        assert_eq!(
+            status("created_datetime%5Bgte%5D=2024-01-01"),
+            400,
+            "{path}"
+        );
         let call = recordings[0]["call_id"].as_i64().unwrap();
         let page = get(&sb, &format!("/api/{path}?call_id={call}&limit=100")).json();
         let rows = page["data"].as_array().unwrap();

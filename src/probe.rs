@@ -278,12 +278,16 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
 
 /// Every view's id and name, so the user can choose `view_ids`: each chosen
 /// view costs a request per page of its tickets on every sync. A short
-/// list (one request per 100 views); a failure leaves it out of the report.
+/// list (one request per 100 views); a failure, or a list that does not
+/// end as Gorgias's do, leaves it out of the report.
 fn list_views(client: &mut Client) -> Option<Vec<(i64, String)>> {
+    // Far more views than any account has, so a list whose cursors come
+    // round again still ends.
+    const MAX_PAGES: usize = 50;
     let endpoint = streams::find("views")?.endpoint();
     let mut views = Vec::new();
     let mut cursor: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let mut query = list_query("100", endpoint.order_by, &[]);
         if let Some(c) = cursor.take() {
             query.push(("cursor".to_string(), c));
@@ -301,10 +305,20 @@ fn list_views(client: &mut Client) -> Option<Vec<(i64, String)>> {
             }
         }
         match page.next_cursor {
-            Some(next) if page.dead_end.is_none() => cursor = Some(next),
-            _ => return Some(views),
+            // Gorgias's cursors are base64: anything else is not asked for.
+            Some(next) if page.dead_end.is_none() && is_base64(&next) => cursor = Some(next),
+            Some(_) => return None,
+            None => return Some(views),
         }
     }
+    None
+}
+
+fn is_base64(cursor: &str) -> bool {
+    !cursor.is_empty()
+        && cursor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
 }
 
 fn list_query(

@@ -123,7 +123,7 @@ pub struct RawConfig {
     /// sync, one request per page of its tickets, so a view holding most
     /// tickets ("All", "Closed") costs as much as reading the tickets
     /// again. Empty reads every view.
-    #[schemars(extend("order" = 11, "examples" = [[12, 34]]))]
+    #[schemars(extend("order" = 11, "examples" = [[12, 34]]), inner(range(min = 1)))]
     view_ids: Option<AsWritten<Vec<u64>>>,
     /// The flat form of the API key credentials (Airbyte's and ingestr's
     /// configs, and ours before `credentials`): not in the spec.

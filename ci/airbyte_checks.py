@@ -97,6 +97,8 @@ def expected_counts(root):
         "custom_fields": len(dump(root, "custom-fields")),
         "jobs": len(dump(root, "jobs")),
         "voice_calls": len(dump(root, "phone/voice-calls")),
+        "voice_call_events": len(dump(root, "phone/voice-call-events")),
+        "voice_call_recordings": len(dump(root, "phone/voice-call-recordings")),
     }
 
 

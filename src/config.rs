@@ -117,6 +117,14 @@ pub struct RawConfig {
     /// sandbox. Plain http is accepted only for loopback hosts.
     #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
     base_url: Option<AsWritten<String>>,
+    /// # View ids
+    /// Read `view_items` only for these views (their ids; `probe` lists
+    /// every view with its name and id). Each view is read whole on every
+    /// sync, one request per page of its tickets, so a view holding most
+    /// tickets ("All", "Closed") costs as much as reading the tickets
+    /// again. Empty reads every view.
+    #[schemars(extend("order" = 11, "examples" = [[12, 34]]), inner(range(min = 1)))]
+    view_ids: Option<AsWritten<Vec<u64>>>,
     /// The flat form of the API key credentials (Airbyte's and ingestr's
     /// configs, and ours before `credentials`): not in the spec.
     #[schemars(skip)]
@@ -129,6 +137,9 @@ pub struct RawConfig {
     /// Test knob (not in the spec): see [`Config::retry_budget_ms`].
     #[schemars(skip)]
     retry_budget_ms: Option<AsWritten<u64>>,
+    /// Test knob (not in the spec): see [`Config::large_view_items`].
+    #[schemars(skip)]
+    large_view_items: Option<AsWritten<u64>>,
 }
 
 /// A config value as it was written, read by serde whatever its JSON type
@@ -323,6 +334,12 @@ pub struct Config {
     pub user_roles: Vec<String>,
     /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
     pub emit_deletes: bool,
+    /// The views whose items `view_items` reads; empty reads every view.
+    pub view_ids: Vec<i64>,
+    /// A view with more items than this is named in a warning: every sync
+    /// reads it whole. 10,000 (one hundred requests), or a test's smaller
+    /// number (not in the spec).
+    pub large_view_items: u64,
 }
 
 impl Config {
@@ -433,6 +450,14 @@ impl TryFrom<RawConfig> for Config {
             .map(|n| n as u64),
             user_roles,
             emit_deletes,
+            view_ids: parse_view_ids(written(&raw.view_ids))?,
+            large_view_items: optional_int(
+                written(&raw.large_view_items),
+                "large_view_items",
+                1,
+                i64::MAX,
+            )?
+            .map_or(LARGE_VIEW_ITEMS, |n| n as u64),
         })
     }
 }
@@ -746,6 +771,48 @@ fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
     Ok(roles)
 }
 
+/// Items past which a view's cost is worth a warning.
+const LARGE_VIEW_ITEMS: u64 = 10_000;
+
+fn parse_view_ids(written: Option<&Value>) -> Result<Vec<i64>> {
+    let list = match written {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a.clone(),
+        // A comma-separated string, as Meltano and env vars pass lists.
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| Value::String(id.to_string()))
+            .collect(),
+        Some(other) => {
+            return Err(Error::config(format!(
+                "Config field `view_ids` must be a list of view ids, not {}.",
+                type_name(other)
+            )))
+        }
+    };
+    let mut ids = Vec::new();
+    for v in list {
+        let id = match &v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.parse::<i64>().ok(),
+            _ => None,
+        };
+        match id.filter(|id| *id > 0) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => {
+                return Err(Error::config(format!(
+                    "Config field `view_ids` holds `{}`, which is not a view id: write the views' numeric ids, which the `probe` command lists with their names.",
+                    quote(&v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                )))
+            }
+        }
+    }
+    Ok(ids)
+}
+
 fn short_json_error(e: &serde_json::Error) -> String {
     if e.is_eof() {
         "it ends too early".to_string()
@@ -982,6 +1049,29 @@ pub fn connection_specification() -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn view_ids_are_read_as_a_list_or_as_meltanos_string_and_a_bad_one_is_one_sentence() {
+        let with = |ids: Value| {
+            Config::from_value(&json!({"domain": "acme", "email": "a@b.c", "api_key": "k",
+                "view_ids": ids}))
+        };
+        assert_eq!(with(json!([12, "34", 12])).unwrap().view_ids, vec![12, 34]);
+        assert_eq!(with(json!("12, 34")).unwrap().view_ids, vec![12, 34]);
+        assert!(with(Value::Null).unwrap().view_ids.is_empty());
+        let e = with(json!([12, "All"])).unwrap_err();
+        assert_eq!(e.failure, crate::FailureType::Config);
+        assert_eq!(
+            e.message,
+            "Config field `view_ids` holds `All`, which is not a view id: write the views' numeric ids, which the `probe` command lists with their names."
+        );
+        let e = with(json!({"id": 1})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Config field `view_ids` must be a list of view ids, not an object."
+        );
+        assert!(with(json!([-3])).is_err());
+    }
 
     #[test]
     fn a_wrong_role_is_quoted_as_written_not_as_its_json() {

@@ -502,6 +502,9 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             if !supports_incremental(s) {
                 t.push_str(" Nothing says when a row joined or left its parent, so the stream is full refresh only.");
             }
+            // Measured on a real account: 224 of an incremental sync's 261
+            // requests were view_items'.
+            t.push_str(" Its cost is one request per page of every chosen view on every sync, incremental or not: it can be most of a sync's requests (224 of 261 on one account), and the closing line gives its share. `view_ids` limits it to the views you need (`probe` lists them); a view past 10,000 items is named in a WARN line with its cost.");
             t
         }
     };

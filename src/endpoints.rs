@@ -209,6 +209,22 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         envelope: Envelope::Cursor,
         confirmed: "List Voice Calls (withone.ai mirror): cursor, limit, ticket_id only (no order_by); data + meta; objects carry started_datetime, and updated_datetime may be absent",
     },
+    EndpointDoc {
+        path: "/phone/voice-call-events",
+        params: &["limit", "cursor"],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::CursorOrArray,
+        confirmed: "List Voice Call Events (withone.ai mirror): cursor, limit, call_id only (no order_by, no time filter); the example answer is a bare array; objects carry id, account_id, call_id, customer_id, user_id, type, meta, created_datetime",
+    },
+    EndpointDoc {
+        path: "/phone/voice-call-recordings",
+        params: &["limit", "cursor"],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::CursorOrArray,
+        confirmed: "List Voice Call Recordings (withone.ai mirror) and The VoiceCallRecording object: cursor, limit, call_id only (no order_by); the example answer is a bare array; objects carry id, call_id, external_id, url, duration, type, created_datetime, deleted_datetime, deleted_by_user_id, error_code, transcription_status",
+    },
 ];
 
 /// Gorgias's API reference, whose page per endpoint each row cites.
@@ -235,6 +251,9 @@ fn reference_page(path: &str) -> Option<&'static str> {
         "/rules" => "list-rules",
         "/custom-fields" => "list-custom-fields",
         "/jobs" => "list-jobs",
+        // The object pages: the list pages' addresses were not confirmed.
+        "/phone/voice-calls" => "the-voicecall-object",
+        "/phone/voice-call-recordings" => "the-voicecallrecording-object",
         _ => return None,
     })
 }

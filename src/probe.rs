@@ -12,7 +12,9 @@
 //!
 //! Only names and classes are printed: a field's name, never its value; a
 //! datetime's form, never the datetime; the endpoint's template
-//! (`/views/{id}/items`), never the id that filled it.
+//! (`/views/{id}/items`), never the id that filled it. The one exception is
+//! the list of views, names and ids, for choosing `view_ids`: they are the
+//! account's own settings, not its customers' data.
 
 use crate::client::{Client, Rotation};
 use crate::config::{Auth, Config};
@@ -121,6 +123,9 @@ pub struct Report {
     pub endpoints: usize,
     pub bucket: Bucket,
     pub streams: Vec<StreamReport>,
+    /// Every view (id, name), for `view_ids`; `None` when `/views` could
+    /// not be read to its end.
+    pub views: Option<Vec<(i64, String)>>,
 }
 
 /// Streams reading one endpoint: one request serves them all.
@@ -259,13 +264,61 @@ pub fn probe(config: &Config, client: &mut Client) -> Result<Report> {
             answers.entry(endpoint.path).or_insert(g);
         }
     }
+    let views = list_views(client);
+    note_limit(client, &mut bucket);
     Ok(Report {
         domain: config.domain.clone(),
         requests: client.requests(),
         endpoints: endpoints.len(),
         bucket,
         streams: reports,
+        views,
     })
+}
+
+/// Every view's id and name, so the user can choose `view_ids`: each chosen
+/// view costs a request per page of its tickets on every sync. A short
+/// list (one request per 100 views); a failure, or a list that does not
+/// end as Gorgias's do, leaves it out of the report.
+fn list_views(client: &mut Client) -> Option<Vec<(i64, String)>> {
+    // Far more views than any account has, so a list whose cursors come
+    // round again still ends.
+    const MAX_PAGES: usize = 50;
+    let endpoint = streams::find("views")?.endpoint();
+    let mut views = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut query = list_query("100", endpoint.order_by, &[]);
+        if let Some(c) = cursor.take() {
+            query.push(("cursor".to_string(), c));
+        }
+        let q: Vec<(&str, &str)> = query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let page = client.get_page(endpoint.path, &q).ok()?;
+        for v in page.objects() {
+            let id = v.get("id").and_then(|id| id.as_i64());
+            let name = v.get("name").and_then(|n| n.as_str()).unwrap_or("");
+            if let Some(id) = id.filter(|id| !views.iter().any(|(seen, _)| seen == id)) {
+                views.push((id, name.to_string()));
+            }
+        }
+        match page.next_cursor {
+            // Gorgias's cursors are base64: anything else is not asked for.
+            Some(next) if page.dead_end.is_none() && is_base64(&next) => cursor = Some(next),
+            Some(_) => return None,
+            None => return Some(views),
+        }
+    }
+    None
+}
+
+fn is_base64(cursor: &str) -> bool {
+    !cursor.is_empty()
+        && cursor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
 }
 
 fn list_query(
@@ -640,6 +693,11 @@ impl Report {
                 "window": Bucket::WINDOW,
             },
             "streams": streams,
+            "views": self.views.as_ref().map(|v| {
+                v.iter()
+                    .map(|(id, name)| json!({"id": id, "name": name}))
+                    .collect::<Vec<_>>()
+            }),
         })
     }
 
@@ -805,7 +863,16 @@ impl Report {
                 .filter_map(|s| s.note.as_ref().map(|n| (s.stream.to_string(), n.clone())))
                 .collect(),
         );
-        out.push_str("\nOnly field names and forms are printed, never a value from the account or a credential.\n");
+        if let Some(views) = &self.views {
+            section(
+                "Views (view_items reads each whole on every sync; set `view_ids` to the ids of those you need):",
+                views
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone()))
+                    .collect(),
+            );
+        }
+        out.push_str("\nOnly field names and forms are printed, never a value from the account or a credential, but the views' names and ids.\n");
         out
     }
 }

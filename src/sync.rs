@@ -124,6 +124,9 @@ pub trait Sink {
 pub struct Summary {
     pub records: Vec<(&'static str, u64)>,
     pub failed: Vec<(&'static str, Error)>,
+    /// Requests per completed job, by its lead stream: what the closing
+    /// line tells a costly stream's share from.
+    pub requests: Vec<(&'static str, u64)>,
 }
 
 impl Summary {
@@ -214,8 +217,9 @@ impl Loop<'_, '_> {
                 sink.status(m.sel.stream, StreamStatus::Started)
                     .map_err(Error::output)?;
             }
-            if let Err(e) = self.run_job(&mut job, sink) {
-                self.fail_job(&job, e, &mut summary, sink)?;
+            match self.run_job(&mut job, sink) {
+                Ok(requests) => summary.requests.push((job.lead().name(), requests)),
+                Err(e) => self.fail_job(&job, e, &mut summary, sink)?,
             }
             for m in &job.members {
                 summary.records.push((m.sel.stream.name(), m.records));
@@ -260,7 +264,8 @@ impl Loop<'_, '_> {
     }
 
     /// One job: its read, its deletions, then its streams' last checkpoint.
-    fn run_job(&self, job: &mut Job, sink: &mut dyn Sink) -> Result<()> {
+    /// Returns the requests it made.
+    fn run_job(&self, job: &mut Job, sink: &mut dyn Sink) -> Result<u64> {
         let names = job.names();
         let began = Instant::now();
         let requests_before: u64 = lock(self.client).stats.by_path.values().sum();
@@ -285,9 +290,19 @@ impl Loop<'_, '_> {
                 let doc = doc?;
                 out.emit(doc.root(), members, sink)?;
             }
-            Read::Children { parents, children } => {
-                let ids = self.parent_ids(&mut pager, parents, sink)?;
-                self.read_children(&mut pager, &mut out, ids, children, members, sink)?;
+            Read::Children {
+                parents,
+                children,
+                only,
+                large,
+            } => {
+                let chosen = self.parent_ids(&mut pager, parents, sink)?;
+                let chosen = only_chosen(chosen, only, &names, sink)?;
+                let children = Children {
+                    list: children,
+                    large: *large,
+                };
+                self.read_children(&mut pager, &mut out, chosen, &children, members, sink)?;
             }
             Read::Lists(lists) => self.read_lists(&mut pager, &mut out, lists, members, sink)?,
         }
@@ -296,16 +311,17 @@ impl Loop<'_, '_> {
         }
         let odd = self.ctx.coerced.get() - coerced_before;
         let requests = lock(self.client).stats.by_path.values().sum::<u64>() - requests_before;
-        self.finish(job, &names, odd, requests, began, sink)
+        self.finish(job, &names, odd, requests, began, sink)?;
+        Ok(requests)
     }
 
-    /// The ids of a parent list's objects, each once.
+    /// The ids of a parent list's objects, each once, with their names.
     fn parent_ids(
         &self,
         pager: &mut Pager,
         parents: &List,
         sink: &mut dyn Sink,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Vec<Parent>> {
         let mut ids = Vec::new();
         let mut pages = pager.list(parents);
         while let Some(page) = pages.next(sink)? {
@@ -316,7 +332,10 @@ impl Loop<'_, '_> {
                 // A parent without an id has no child list to name; the
                 // tally makes the sync say so.
                 match p.get("id").and_then(|id| id.as_i64()) {
-                    Some(id) => ids.push(id),
+                    Some(id) => ids.push(Parent {
+                        id,
+                        name: p.get("name").and_then(|n| n.as_str()).map(str::to_string),
+                    }),
                     None => self.ctx.coerced.set(self.ctx.coerced.get() + 1),
                 }
             }
@@ -324,27 +343,36 @@ impl Loop<'_, '_> {
         Ok(ids)
     }
 
-    /// Each parent's child list, read whole.
+    /// Each parent's child list, read whole; one that is large is named,
+    /// with its cost and how to leave it out.
     fn read_children(
         &self,
         pager: &mut Pager,
         out: &mut Emitter,
-        ids: Vec<i64>,
-        children: &List,
+        parents: Vec<Parent>,
+        children: &Children,
         members: &mut [Member],
         sink: &mut dyn Sink,
     ) -> Result<()> {
-        for id in ids {
+        for parent in parents {
             let list = List {
-                path: children.path.replace("{id}", &id.to_string()),
-                ..children.clone()
+                path: children.list.path.replace("{id}", &parent.id.to_string()),
+                ..children.list.clone()
             };
             let mut pages = pager.list(&list);
-            self.ctx.parent.set(Some(id));
+            self.ctx.parent.set(Some(parent.id));
+            let (mut items, mut requests) = (0u64, 0u64);
             while let Some(page) = pages.next(sink)? {
+                requests += 1;
                 for item in page.objects() {
                     out.emit(item, members, sink)?;
+                    items += 1;
                 }
+            }
+            if items > children.large {
+                let stream = members[0].sel.stream.name();
+                let line = large_view(stream, &parent, items, requests);
+                sink.log(Level::Warn, &line).map_err(Error::output)?;
             }
         }
         self.ctx.parent.set(None);
@@ -446,6 +474,64 @@ impl Loop<'_, '_> {
         )
         .map_err(Error::output)
     }
+}
+
+/// A parent of child lists (a view): its id, and its name for the log.
+struct Parent {
+    id: i64,
+    name: Option<String>,
+}
+
+impl Parent {
+    fn named(&self) -> String {
+        match &self.name {
+            Some(name) => format!("`{name}` (id {})", self.id),
+            None => format!("id {}", self.id),
+        }
+    }
+}
+
+/// The child lists to read under each parent, and the size past which one
+/// is worth a warning.
+struct Children<'a> {
+    list: &'a List,
+    large: u64,
+}
+
+/// The parents the config chose (all when it chose none), in the API's
+/// order; a chosen id the account does not have is said, not fatal: the
+/// view may have been deleted since the config was written.
+fn only_chosen(
+    parents: Vec<Parent>,
+    only: &[i64],
+    names: &str,
+    sink: &mut dyn Sink,
+) -> Result<Vec<Parent>> {
+    if only.is_empty() {
+        return Ok(parents);
+    }
+    for id in only
+        .iter()
+        .filter(|id| !parents.iter().any(|p| p.id == **id))
+    {
+        sink.log(
+            Level::Warn,
+            &format!("{names}: `view_ids` holds {id}, which is not a view of this account, so no items are read for it: the `probe` command lists the views with their ids."),
+        )
+        .map_err(Error::output)?;
+    }
+    Ok(parents
+        .into_iter()
+        .filter(|p| only.contains(&p.id))
+        .collect())
+}
+
+/// The warning for a large view: every sync reads it whole again.
+fn large_view(stream: &str, parent: &Parent, items: u64, requests: u64) -> String {
+    format!(
+        "{stream}: view {} lists {items} tickets, read whole on every sync: {requests} requests each time, for rows the tickets stream already holds. To leave it out, set `view_ids` to the ids of the views you need (the `probe` command lists them).",
+        parent.named()
+    )
 }
 
 /// Maps API objects to every member's rows and writes them.

@@ -6,7 +6,9 @@
 mod common;
 
 use common::hostile::{Action, HostileServer};
-use common::{assert_no_leak, config_for, leak_forms, scratch, write_json, API_KEY, EMAIL};
+use common::{
+    assert_no_leak, config_for, leak_forms, sandbox, scratch, write_json, API_KEY, EMAIL,
+};
 use gorgias_sandbox::{FieldEdit, RateLimit, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::process::Command;
@@ -111,7 +113,11 @@ fn account_values(sb: &Sandbox) -> Vec<String> {
     }
     let mut out = Vec::new();
     for coll in ["tickets", "customers", "users", "messages", "views"] {
-        for obj in sb.snapshot(coll) {
+        for mut obj in sb.snapshot(coll) {
+            // A view's name is printed on purpose: `view_ids` is chosen by it.
+            if coll == "views" {
+                obj["name"] = Value::Null;
+            }
             strings(&obj, &mut out);
         }
     }
@@ -201,14 +207,22 @@ fn a_removed_field_is_not_sent_an_added_one_is_not_known_and_no_value_is_printed
         requests.iter().map(|r| &r.path).collect::<Vec<_>>()
     );
     assert!(requests.iter().all(|r| r.status == 200), "{requests:?}");
+    // Samples of three, but the one listing of every view (for `view_ids`).
+    let listing = |r: &&gorgias_sandbox::RequestRecord| {
+        r.path == "/api/views" && r.query.contains("limit=100")
+    };
+    assert_eq!(requests.iter().filter(listing).count(), 1);
     assert!(requests
         .iter()
-        .filter(|r| r.path != "/api/account")
+        .filter(|r| r.path != "/api/account" && !listing(r))
         .all(|r| r.query.contains("limit=3")));
     assert_eq!(
-        requests.iter().filter(|r| r.path == "/api/views").count(),
+        requests
+            .iter()
+            .filter(|r| r.path == "/api/views" && !listing(r))
+            .count(),
         1,
-        "the parent list is asked once"
+        "the parent list is sampled once"
     );
     assert!(requests
         .iter()
@@ -523,4 +537,40 @@ fn every_field_the_mapping_leaves_out_is_left_out_on_purpose() {
         unexplained.is_empty(),
         "not carried and not explained in docs/endpoints.md: {unexplained:?}"
     );
+}
+
+#[test]
+fn the_probe_lists_every_view_with_its_name_and_id_for_view_ids() {
+    let sb = sandbox(60);
+    let dir = scratch();
+    let config = write_json(&dir, "config.json", &config_for(&sb));
+    let config = config.to_str().unwrap();
+    let o = source(&["probe", "--config", config, "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: Value = serde_json::from_str(&o.stdout).unwrap();
+    let want: Vec<Value> = sb
+        .snapshot("views")
+        .iter()
+        .map(|v| json!({"id": v["id"], "name": v["name"]}))
+        .collect();
+    assert!(want.len() >= 5);
+    let mut got = report["views"].as_array().expect("a views list").clone();
+    let by_id = |v: &Value| v["id"].as_i64().unwrap();
+    got.sort_by_key(by_id);
+    let mut want = want;
+    want.sort_by_key(by_id);
+    assert_eq!(got, want);
+    let t = source(&["probe", "--config", config]);
+    let listed = t
+        .stdout
+        .split("set `view_ids` to the ids of those you need):\n")
+        .nth(1)
+        .expect("a views section");
+    for v in &want {
+        assert!(
+            listed.contains(&format!("  {}: {}\n", v["id"], v["name"].as_str().unwrap())),
+            "{}",
+            t.stdout
+        );
+    }
 }

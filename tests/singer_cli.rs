@@ -201,6 +201,14 @@ fn expected_counts(sb: &Sandbox) -> BTreeMap<String, usize> {
         ("custom_fields", sb.snapshot("custom-fields").len()),
         ("jobs", sb.snapshot("jobs").len()),
         ("voice_calls", sb.snapshot("phone/voice-calls").len()),
+        (
+            "voice_call_events",
+            sb.snapshot("phone/voice-call-events").len(),
+        ),
+        (
+            "voice_call_recordings",
+            sb.snapshot("phone/voice-call-recordings").len(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -1,6 +1,7 @@
 //! Issue 7, end to end: the streams that carry the API object's own fields
 //! (customers, tags, events, teams, views, view_items, macros, rules,
-//! custom_fields, jobs, voice_calls), read by the Airbyte binary from the
+//! custom_fields, jobs, voice_calls, voice_call_events,
+//! voice_call_recordings), read by the Airbyte binary from the
 //! sandbox and compared with an independent statement of their mapping.
 
 mod common;
@@ -11,7 +12,7 @@ use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-const NEW: [&str; 11] = [
+const NEW: [&str; 13] = [
     "customers",
     "tags",
     "events",
@@ -23,6 +24,8 @@ const NEW: [&str; 11] = [
     "custom_fields",
     "jobs",
     "voice_calls",
+    "voice_call_events",
+    "voice_call_recordings",
 ];
 
 // ---- the mapping, stated independently: columns are the API's fields ------
@@ -240,6 +243,31 @@ const VOICE_CALL: Cols = &[
     ("country_destination", Str),
 ];
 
+const VOICE_CALL_EVENT: Cols = &[
+    ("id", Int),
+    ("account_id", Int),
+    ("call_id", Int),
+    ("customer_id", Int),
+    ("user_id", Int),
+    ("type", Str),
+    ("meta", Json),
+    ("created_datetime", Ts),
+];
+// A URL and a duration: the audio itself is never read.
+const VOICE_CALL_RECORDING: Cols = &[
+    ("id", Int),
+    ("call_id", Int),
+    ("external_id", Str),
+    ("type", Str),
+    ("url", Str),
+    ("duration", Int),
+    ("error_code", Str),
+    ("transcription_status", Str),
+    ("created_datetime", Ts),
+    ("deleted_datetime", Ts),
+    ("deleted_by_user_id", Int),
+];
+
 type Rows = BTreeMap<String, Map<String, Value>>;
 
 fn by_key(rows: Vec<Map<String, Value>>) -> Rows {
@@ -285,6 +313,14 @@ fn expected_all(sb: &Sandbox) -> BTreeMap<&'static str, Rows> {
         }
     }
     m.insert("voice_calls", calls);
+    m.insert(
+        "voice_call_events",
+        simple(sb, "phone/voice-call-events", VOICE_CALL_EVENT),
+    );
+    m.insert(
+        "voice_call_recordings",
+        simple(sb, "phone/voice-call-recordings", VOICE_CALL_RECORDING),
+    );
     m
 }
 
@@ -357,7 +393,7 @@ fn discover_lists_the_new_streams_with_api_field_columns() {
         .as_array()
         .unwrap()
         .clone();
-    let cols: [(&str, Cols, Option<&str>); 11] = [
+    let cols: [(&str, Cols, Option<&str>); 13] = [
         ("customers", CUSTOMER, Some("updated_datetime")),
         ("tags", TAG, None),
         ("events", EVENT, Some("created_datetime")),
@@ -369,6 +405,16 @@ fn discover_lists_the_new_streams_with_api_field_columns() {
         ("custom_fields", CUSTOM_FIELD, Some("updated_datetime")),
         ("jobs", JOB, Some("created_datetime")),
         ("voice_calls", VOICE_CALL, Some("updated_datetime")),
+        (
+            "voice_call_events",
+            VOICE_CALL_EVENT,
+            Some("created_datetime"),
+        ),
+        (
+            "voice_call_recordings",
+            VOICE_CALL_RECORDING,
+            Some("created_datetime"),
+        ),
     ];
     for (name, cols, cursor) in cols {
         let e = entries
@@ -428,14 +474,14 @@ fn a_full_read_of_every_new_stream_equals_the_sandbox() {
     assert!(views_of_tickets.len() >= 5);
 
     // What each endpoint was sent: every list a page size and an order it
-    // accepts, except voice calls, which accept no order at all.
+    // accepts, except the voice lists, which accept no order at all.
     let reqs = sb.requests();
     assert!(reqs.iter().all(|r| r.status == 200), "{reqs:?}");
     for r in &reqs {
         assert!(r.query.contains("limit=100"), "{r:?}");
         assert_eq!(
             r.query.contains("order_by="),
-            r.path != "/api/phone/voice-calls",
+            !r.path.starts_with("/api/phone/"),
             "{r:?}"
         );
     }
@@ -511,6 +557,8 @@ fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requ
         "custom_fields",
         "jobs",
         "voice_calls",
+        "voice_call_events",
+        "voice_call_recordings",
     ];
     let first = read(&sb, &dir, &incremental, None);
     let state = first.last_states();
@@ -606,6 +654,17 @@ fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requ
     }
     // Deleted tickets took their calls with them; the rest is unchanged.
     assert!(second.records("voice_calls").len() <= 2);
+    // The voice lists take no order and no filter: each is read whole
+    // again, and only what sits at the bookmark's instant comes again.
+    for (stream, path) in [
+        ("voice_call_events", "/api/phone/voice-call-events"),
+        ("voice_call_recordings", "/api/phone/voice-call-recordings"),
+    ] {
+        let rows = sb.snapshot(&path["/api/".len()..]).len();
+        assert_eq!(count(path), rows.div_ceil(100).max(1), "{stream}");
+        assert!(!first.records(stream).is_empty(), "{stream}");
+        assert!(second.records(stream).len() <= 6, "{stream}");
+    }
     // Per object type and per side of `archived`.
     assert_eq!(count("/api/custom-fields"), 4);
 }

@@ -191,6 +191,12 @@ fn spec(c: Coll) -> Spec {
             default: "created_datetime:desc",
             filters: &["ticket_id"],
         },
+        // Like the calls: `cursor`, `limit` and `call_id`, nothing else.
+        Coll::VoiceCallEvents | Coll::VoiceCallRecordings => Spec {
+            fields: &[],
+            default: "created_datetime:desc",
+            filters: &["call_id"],
+        },
     }
 }
 
@@ -255,6 +261,7 @@ struct Filters {
     ticket_ids: Option<Vec<i64>>,
     trashed: Option<bool>,
     ticket_id: Option<i64>,
+    call_id: Option<i64>,
     roles: Option<Vec<String>>,
     email: Option<String>,
     external_id: Option<String>,
@@ -283,6 +290,7 @@ impl Filters {
             // Gorgias includes trashed tickets unless told otherwise.
             && !(self.trashed == Some(false) && m.trashed)
             && self.ticket_id.is_none_or(|t| m.ticket_id == Some(t))
+            && self.call_id.is_none_or(|c| m.call_id == Some(c))
             && self.roles.as_ref().is_none_or(|roles| {
                 m.role.as_deref().is_some_and(|r| roles.iter().any(|x| x == r))
             })
@@ -423,6 +431,7 @@ fn list_inner(
             }
             "customer_id" => f.customer_id = Some(parse_int(k, v)?),
             "ticket_id" => f.ticket_id = Some(parse_int(k, v)?),
+            "call_id" => f.call_id = Some(parse_int(k, v)?),
             "ticket_ids" => {
                 let ids = f.ticket_ids.get_or_insert_with(Vec::new);
                 ids.push(parse_int(k, v)?);

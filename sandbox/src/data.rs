@@ -30,11 +30,13 @@ pub(crate) enum Coll {
     CustomFields,
     Jobs,
     VoiceCalls,
+    VoiceCallEvents,
+    VoiceCallRecordings,
 }
 
 /// Every list served at `/api/<name>` (and dumped at `/_sandbox/dump/<name>`);
 /// `views/{id}/items` is reached through its view.
-pub(crate) const NAMES: [(&str, Coll); 15] = [
+pub(crate) const NAMES: [(&str, Coll); 17] = [
     ("users", Coll::Users),
     ("tickets", Coll::Tickets),
     ("integrations", Coll::Integrations),
@@ -50,6 +52,8 @@ pub(crate) const NAMES: [(&str, Coll); 15] = [
     ("custom-fields", Coll::CustomFields),
     ("jobs", Coll::Jobs),
     ("phone/voice-calls", Coll::VoiceCalls),
+    ("phone/voice-call-events", Coll::VoiceCallEvents),
+    ("phone/voice-call-recordings", Coll::VoiceCallRecordings),
 ];
 
 impl Coll {
@@ -72,6 +76,7 @@ struct Obj {
 pub(crate) struct Meta {
     pub(crate) customer_id: Option<i64>,
     pub(crate) ticket_id: Option<i64>,
+    pub(crate) call_id: Option<i64>,
     pub(crate) trashed: bool,
     pub(crate) role: Option<Box<str>>,
     pub(crate) email: Option<Box<str>>,
@@ -114,6 +119,7 @@ impl Item {
         let meta = Meta {
             customer_id: v["customer"]["id"].as_i64().or(v["customer_id"].as_i64()),
             ticket_id: v["ticket_id"].as_i64(),
+            call_id: v["call_id"].as_i64(),
             trashed: !v["trashed_datetime"].is_null(),
             role: s(&v["role"]["name"]),
             email: s(&v["email"]),
@@ -187,6 +193,8 @@ pub(crate) struct Store {
     pub(crate) custom_fields: Vec<Item>,
     pub(crate) jobs: Vec<Item>,
     pub(crate) voice_calls: Vec<Item>,
+    pub(crate) voice_call_events: Vec<Item>,
+    pub(crate) voice_call_recordings: Vec<Item>,
     /// Seeds the `context` of events that mutations record.
     event_rng: Rng,
     /// Mutation instants never go backwards, even if the clock does or the
@@ -1409,6 +1417,8 @@ impl Store {
             &x.custom_fields,
             &x.jobs,
             &x.voice_calls,
+            &x.voice_call_events,
+            &x.voice_call_recordings,
         ];
         let last_stamp = all
             .iter()
@@ -1436,6 +1446,8 @@ impl Store {
             custom_fields: x.custom_fields,
             jobs: x.jobs,
             voice_calls: x.voice_calls,
+            voice_call_events: x.voice_call_events,
+            voice_call_recordings: x.voice_call_recordings,
             event_rng: root.fork(16),
             last_stamp,
             indexes: Default::default(),
@@ -1467,6 +1479,8 @@ impl Store {
             Coll::CustomFields => &self.custom_fields,
             Coll::Jobs => &self.jobs,
             Coll::VoiceCalls => &self.voice_calls,
+            Coll::VoiceCallEvents => &self.voice_call_events,
+            Coll::VoiceCallRecordings => &self.voice_call_recordings,
         }
     }
 
@@ -1556,6 +1570,8 @@ impl Store {
             Coll::CustomFields => &mut self.custom_fields,
             Coll::Jobs => &mut self.jobs,
             Coll::VoiceCalls => &mut self.voice_calls,
+            Coll::VoiceCallEvents => &mut self.voice_call_events,
+            Coll::VoiceCallRecordings => &mut self.voice_call_recordings,
         }
     }
 
@@ -1951,8 +1967,18 @@ impl Store {
             }
             self.messages.retain(|m| m.meta.ticket_id != Some(item.id));
             self.surveys.retain(|s| s.meta.ticket_id != Some(item.id));
+            let calls: BTreeSet<i64> = self
+                .voice_calls
+                .iter()
+                .filter(|c| c.meta.ticket_id == Some(item.id))
+                .map(|c| c.id)
+                .collect();
             self.voice_calls
                 .retain(|c| c.meta.ticket_id != Some(item.id));
+            self.voice_call_events
+                .retain(|e| e.meta.call_id.is_none_or(|c| !calls.contains(&c)));
+            self.voice_call_recordings
+                .retain(|r| r.meta.call_id.is_none_or(|c| !calls.contains(&c)));
             deleted_tickets.insert(item.id);
         }
         for &id in &deleted_tickets {

@@ -54,6 +54,8 @@ pub(crate) struct Extras {
     pub(crate) custom_fields: Vec<Item>,
     pub(crate) jobs: Vec<Item>,
     pub(crate) voice_calls: Vec<Item>,
+    pub(crate) voice_call_events: Vec<Item>,
+    pub(crate) voice_call_recordings: Vec<Item>,
     pub(crate) events: Vec<Item>,
 }
 
@@ -641,9 +643,108 @@ pub(crate) fn generate(rng: &mut Rng, n: usize, core: &Core) -> Extras {
         rules,
         custom_fields,
         jobs,
+        voice_call_events: voice_call_events(&voice_calls),
+        voice_call_recordings: voice_call_recordings(&voice_calls),
         voice_calls,
         events,
     }
+}
+
+/// A call's life as `/api/phone/voice-call-events` lists it: the ring, the
+/// answer, the recording, the end. Drawn from the call alone (no random
+/// draw), so the rest of the dataset stays as it was.
+fn voice_call_events(calls: &[Item]) -> Vec<Item> {
+    let mut events = Vec::new();
+    let mut id = 800_000;
+    for c in calls {
+        let v = c.value();
+        let inbound = v["direction"] == "inbound";
+        let agent = if inbound {
+            v["last_answered_by_agent_id"].clone()
+        } else {
+            v["initiated_by_agent_id"].clone()
+        };
+        let end = c.created + v["duration"].as_i64().unwrap_or(30) * SEC;
+        let mut steps = vec![
+            (
+                c.created,
+                if inbound {
+                    "incoming-phone-call"
+                } else {
+                    "outgoing-phone-call"
+                },
+            ),
+            (c.created + SEC, "phone-call-ringing"),
+        ];
+        match v["status"].as_str() {
+            Some("answered") => steps.push((c.created + 5 * SEC, "phone-call-answered")),
+            Some("voicemail") => steps.push((end, "voicemail-recording")),
+            _ => steps.push((c.created + 30 * SEC, "missed-phone-call")),
+        }
+        if v["has_call_recording"] == true {
+            steps.push((end, "call-recording"));
+        }
+        steps.push((end, "completed-phone-call"));
+        for (at, ty) in steps {
+            id += 1;
+            events.push(Item::new(
+                id,
+                at,
+                at,
+                &json!({
+                    "id": id,
+                    "account_id": 1,
+                    "call_id": c.id,
+                    "customer_id": v["customer_id"],
+                    "user_id": agent,
+                    "type": ty,
+                    "meta": {"status": v["status"]},
+                    "created_datetime": Style::PLAIN.s(at),
+                }),
+            ));
+        }
+    }
+    events
+}
+
+/// The voicemails and call recordings of the calls that have one: URLs and
+/// durations, as the API lists them (no audio is served).
+fn voice_call_recordings(calls: &[Item]) -> Vec<Item> {
+    let mut recordings = Vec::new();
+    let mut id = 900_000;
+    for c in calls {
+        let v = c.value();
+        let kind = match (v["has_voicemail"] == true, v["has_call_recording"] == true) {
+            (true, _) => "voicemail",
+            (_, true) => "call-recording",
+            _ => continue,
+        };
+        id += 1;
+        let end = c.created + v["duration"].as_i64().unwrap_or(30) * SEC;
+        let external = format!("RE{:032x}", c.id as u128 * 7_919);
+        // Every seventh is private, as an account's retention settings make
+        // some: no URL, and the reason why.
+        let private = id % 7 == 0;
+        recordings.push(Item::new(
+            id,
+            end,
+            end,
+            &json!({
+                "id": id,
+                "call_id": c.id,
+                "external_id": external,
+                "url": (!private).then(|| format!("https://uploads.gorgias.io/sandbox/phone-{external}.mp3")),
+                "duration": v["duration"],
+                "type": kind,
+                "created_datetime": Style::PLAIN.s(end),
+                "deleted_datetime": Value::Null,
+                "deleted_by_user_id": Value::Null,
+                "error_code": private.then_some("RECORDING_IS_PRIVATE"),
+                "transcription_status": if private { "not_requested" } else { "completed" },
+            }),
+        ));
+    }
+    recordings
 }
 
 /// One event as `/api/events` lists it.

@@ -1280,3 +1280,40 @@ fn a_change_cue_moves_objects_right_after_the_page_it_names() {
         })
     );
 }
+
+#[test]
+fn voice_call_events_and_recordings_take_only_a_cursor_a_limit_and_a_call_id() {
+    let sb = start(300);
+    let calls = sb.snapshot("phone/voice-calls");
+    let events = sb.snapshot("phone/voice-call-events");
+    let recordings = sb.snapshot("phone/voice-call-recordings");
+    assert!(!calls.is_empty() && !recordings.is_empty());
+    // Every call has its events, and every event and recording its call.
+    let call_ids: std::collections::BTreeSet<i64> =
+        calls.iter().filter_map(|c| c["id"].as_i64()).collect();
+    for row in events.iter().chain(&recordings) {
+        assert!(call_ids.contains(&row["call_id"].as_i64().unwrap()));
+    }
+    assert!(events.len() >= 3 * calls.len());
+    // A URL and a duration, or the reason there is no URL; never audio.
+    for r in &recordings {
+        assert!(r["url"].is_string() != r["error_code"].is_string(), "{r}");
+        assert!(r["duration"].is_i64() || r["duration"].is_null());
+    }
+    for path in ["phone/voice-call-events", "phone/voice-call-recordings"] {
+        let status = |q: &str| get(&sb, &format!("/api/{path}?{q}")).status;
+        assert_eq!(status("limit=100"), 200, "{path}");
+        assert_eq!(status("order_by=created_datetime:desc"), 400, "{path}");
+        assert_eq!(status("ticket_id=1"), 400, "{path}");
+        assert_eq!(
+            status("created_datetime%5Bgte%5D=2024-01-01"),
+            400,
+            "{path}"
+        );
+        let call = recordings[0]["call_id"].as_i64().unwrap();
+        let page = get(&sb, &format!("/api/{path}?call_id={call}&limit=100")).json();
+        let rows = page["data"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{path}");
+        assert!(rows.iter().all(|r| r["call_id"] == call), "{path}");
+    }
+}

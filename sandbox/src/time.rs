@@ -29,6 +29,12 @@ pub(crate) struct Style {
 }
 
 impl Style {
+    /// The reference's own form: an offset, the fraction when there is one.
+    pub(crate) const PLAIN: Style = Style {
+        form: Form::Offset,
+        whole: false,
+    };
+
     pub(crate) fn t(self, us: i64) -> i64 {
         if self.whole {
             us - us.rem_euclid(SEC)

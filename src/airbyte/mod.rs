@@ -76,8 +76,9 @@ enum Command {
     /// answered: reachable, 403 or 404; the envelope; fields the mapping
     /// reads that the API did not send; fields the API sent that the mapping
     /// does not know; datetime forms; the rate-limit bucket. Prints field
-    /// names only, never a value from the account or a credential (but
-    /// first the CONTROL message with the new config when Gorgias rotated
+    /// names only, never a value from the account or a credential, but the
+    /// views' names and ids, to choose `view_ids` from (and first the
+    /// CONTROL message with the new config when Gorgias rotated
     /// the OAuth2 refresh token).
     Probe {
         /// The config file of the account to probe.

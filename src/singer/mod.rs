@@ -49,7 +49,8 @@ struct Cli {
     /// answered: reachable, 403 or 404; the envelope; fields the mapping
     /// reads that the API did not send; fields the API sent that the mapping
     /// does not know; datetime forms; the rate-limit bucket. Prints field
-    /// names only, never a value from the account or a credential.
+    /// names only, never a value from the account or a credential, but the
+    /// views' names and ids, to choose `view_ids` from.
     #[arg(long, conflicts_with_all = ["discover", "catalog", "properties"])]
     probe: bool,
     /// With --probe: print one JSON document instead of the table.

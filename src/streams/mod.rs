@@ -34,6 +34,8 @@ mod tickets;
 mod users;
 mod view_items;
 mod views;
+mod voice_call_events;
+mod voice_call_recordings;
 mod voice_calls;
 
 /// Every stream, in catalog order.
@@ -56,6 +58,8 @@ pub static ALL: &[&StreamDef] = &[
     &custom_fields::CUSTOM_FIELDS,
     &jobs::JOBS,
     &voice_calls::VOICE_CALLS,
+    &voice_call_events::VOICE_CALL_EVENTS,
+    &voice_call_recordings::VOICE_CALL_RECORDINGS,
 ];
 
 pub fn find(name: &str) -> Option<&'static StreamDef> {

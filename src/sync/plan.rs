@@ -42,7 +42,16 @@ pub(crate) enum Read {
     Single { path: &'static str },
     /// The parent list, then each parent's child list: `{id}` in the
     /// children's path is the parent's id.
-    Children { parents: List, children: List },
+    Children {
+        parents: List,
+        children: List,
+        /// The parents whose lists are read (the config's `view_ids`);
+        /// empty for every parent.
+        only: Vec<i64>,
+        /// A child list longer than this is named in a warning: it is read
+        /// whole on every sync.
+        large: u64,
+    },
     /// Lists read in turn, one per partition.
     Lists(Lists),
 }
@@ -176,6 +185,8 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 query: query(&limit, endpoint.order_by, Vec::new()),
                 stop: None,
             },
+            only: config.view_ids.clone(),
+            large: config.large_view_items,
         },
         plan => Read::Lists(lists(config, plan, &mut members, &limit)),
     };

@@ -565,6 +565,16 @@ impl Client {
         timeout: Duration,
     ) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error> {
         let url = format!("{}{}", self.base, path);
+        // Past the `http` crate's bound, ureq panics building the URL;
+        // percent-encoding at most triples a value.
+        let length = url.len()
+            + query
+                .iter()
+                .map(|(k, v)| 3 * (k.len() + v.len()) + 2)
+                .sum::<usize>();
+        if length >= URL_BOUND {
+            return Err(ureq::Error::BadUri(URL_TOO_LONG.to_string()));
+        }
         let mut req = self
             .agent
             .get(&url)
@@ -608,6 +618,9 @@ impl Client {
             E::BodyExceedsLimit(_) => fail(Error::system(format!(
                 "Gorgias answered {path} with a page over 256 MiB: lower `page_size` and report it."
             ))),
+            E::BadUri(m) if m == URL_TOO_LONG => fail(Error::system(format!(
+                "The request for {path} would be longer than a URL can be: please report it."
+            ))),
             E::BadUri(_) | E::Http(_) => fail(Error::config(format!(
                 "The request URL for {path} is not valid: check `base_url`."
             ))),
@@ -621,6 +634,10 @@ impl Client {
         }
     }
 }
+
+/// Below the `http` crate's bound on a URL (`u16::MAX`).
+const URL_BOUND: usize = 60_000;
+const URL_TOO_LONG: &str = "longer than a URL can be";
 
 /// Leaves a notice for the read loop to log.
 fn queue(notices: &Mutex<Vec<String>>, notice: &str) {
@@ -769,6 +786,12 @@ fn page_from(path: &str, doc: Doc, limit: Option<usize>) -> Result<Page> {
     Ok(page)
 }
 
+/// Gorgias's cursors are short base64 text. One far longer cannot be sent
+/// back: a URL has a bound (the `http` crate's is 64 KiB), and a server
+/// that echoes the request into its cursor would grow it past that.
+const MAX_CURSOR: usize = 8 * 1024;
+const CURSOR_TOO_LONG: &str = "the next page's cursor is longer than 8 KiB, far beyond Gorgias's";
+
 /// The way on that an envelope's `meta` gives.
 fn way_on(meta: Option<Node<'_>>) -> WayOn {
     let Some(meta) = meta.filter(|m| m.is_object()) else {
@@ -788,6 +811,7 @@ fn way_on(meta: Option<Node<'_>>) -> WayOn {
             .into_iter()
             .partition(|(k, _)| k == "cursor");
         return match cursor.into_iter().next() {
+            Some((_, c)) if c.len() > MAX_CURSOR => WayOn::Unusable(CURSOR_TOO_LONG),
             Some((_, c)) if !c.is_empty() => WayOn::Next(c, rest),
             _ => WayOn::Unusable("the `meta.next_items` link has no cursor"),
         };
@@ -800,6 +824,7 @@ fn way_on(meta: Option<Node<'_>>) -> WayOn {
     match cursor.kind() {
         Kind::Null => WayOn::End,
         Kind::Str("") => WayOn::End,
+        Kind::Str(c) if c.len() > MAX_CURSOR => WayOn::Unusable(CURSOR_TOO_LONG),
         Kind::Str(c) => WayOn::Next(c.to_string(), Vec::new()),
         Kind::Int(n) => WayOn::Next(n.to_string(), Vec::new()),
         Kind::UInt(n) => WayOn::Next(n.to_string(), Vec::new()),
@@ -995,6 +1020,33 @@ mod tests {
     fn way_on_of(body: serde_json::Value) -> (Option<String>, Option<String>) {
         let p = page_from("/x", Doc::from_value(&body), Some(2)).unwrap();
         (p.next_cursor, p.dead_end)
+    }
+
+    #[test]
+    fn a_cursor_too_long_to_send_back_is_a_dead_end_not_a_panic() {
+        let two = json!([{"id": 1}, {"id": 2}]);
+        let long = "c".repeat(70_000);
+        for meta in [
+            json!({"next_cursor": long}),
+            json!({"next_items": format!("/api/views/1/items?cursor={long}")}),
+        ] {
+            let (next, dead_end) = way_on_of(json!({"data": two, "meta": meta}));
+            assert_eq!(next, None);
+            assert!(dead_end.unwrap().contains("longer than 8 KiB"));
+        }
+        // And a request that would still be too long is refused, not sent.
+        let config = Config::from_value(&json!({"domain": "acme", "email": "a@b.c",
+            "api_key": "k", "base_url": "http://127.0.0.1:9/api", "retry_budget_ms": 10}))
+        .unwrap();
+        let e = Client::new(&config)
+            .get_page("/tickets", &[("cursor", &long)])
+            .unwrap_err();
+        assert_eq!(e.failure, crate::FailureType::System);
+        assert!(
+            e.message.contains("longer than a URL can be"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

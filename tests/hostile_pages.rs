@@ -289,3 +289,29 @@ fn a_retry_after_past_the_retry_budget_says_the_server_asked_for_too_long() {
         assert_eq!(server.requests_to("/api/tags").len(), 1, "{status}");
     }
 }
+
+/// A server that echoes the request into its next cursor grows the cursor
+/// page by page: past what a URL can carry, the list is one that cannot be
+/// read to its end (the stream fails in one sentence), never a panic.
+#[test]
+fn a_cursor_that_grows_past_what_a_url_carries_fails_its_stream_without_a_panic() {
+    let server = HostileServer::start(|r: &Request| {
+        let cursor = r.param("cursor").unwrap_or("c");
+        let next = format!("{cursor}{}", "x".repeat(cursor.len().max(512)));
+        let tags =
+            json!([{"id": cursor.len(), "name": "t"}, {"id": cursor.len() + 1, "name": "u"}]);
+        Action::json(200, &json!({"data": tags, "meta": {"next_cursor": next}}))
+    });
+    let run = read(
+        &server,
+        json!({"page_size": 2}),
+        ("tags", "full_refresh"),
+        None,
+    );
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(last_status(&run, "tags"), "INCOMPLETE");
+    let (failure, msg) = stream_error(&run);
+    assert_eq!(failure, "transient_error");
+    assert!(msg.contains("longer than 8 KiB"), "{msg}");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

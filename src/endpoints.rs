@@ -19,6 +19,10 @@ pub enum Envelope {
     /// [`Envelope::Cursor`], or a bare JSON array (one page), which the
     /// reference shows for this endpoint while live clients read the former.
     CursorOrArray,
+    /// One object's whole child list, unpaged: a bare JSON array, or
+    /// `{"data": [...]}` (the reference shows the first, live clients read
+    /// the second).
+    ArrayOrData,
     /// `{"data": [...], "meta": {"current_cursor", "next_items", "prev_items"}}`:
     /// `next_items` is a relative URL (null on the last page) whose `cursor`,
     /// `direction` and `ignored_item` the next request carries.
@@ -33,6 +37,7 @@ impl Envelope {
             Envelope::CursorOrArray => {
                 "`data` + `meta.next_cursor`, or a bare array (one page)"
             }
+            Envelope::ArrayOrData => "a bare array, or `data` (one answer, no paging)",
             Envelope::ItemLinks => {
                 "`data` + `meta.next_items`: a relative URL whose `cursor`, `direction`, `ignored_item` the next request sends (null on the last page); no `next_cursor`"
             }
@@ -190,6 +195,22 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         order_by: &["priority:asc"],
         envelope: Envelope::Cursor,
         confirmed: "List Custom Fields (withone.ai mirror): object_type required (Ticket, Customer); `archived` boolean, archived or non-archived only; order_by priority:asc|:desc",
+    },
+    EndpointDoc {
+        path: "/tickets/{id}/custom-fields",
+        params: &[],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::ArrayOrData,
+        confirmed: "List a Ticket's Custom Field Values (withone.ai mirror): no query parameters; items `{id, field{id, label, definition…}, value, prediction}`; a mirror shows a bare array, a live client reads `{data: [...]}`. The Ticket object documents `custom_fields` (object or null); whether the list fills it is not documented, so the read decides from the first page",
+    },
+    EndpointDoc {
+        path: "/customers/{id}/custom-fields",
+        params: &[],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::ArrayOrData,
+        confirmed: "List a Customer's Custom Field Values (withone.ai mirror): as for tickets, no query parameters, a bare array or `{data: [...]}`",
     },
     EndpointDoc {
         path: "/jobs",

@@ -97,6 +97,12 @@ pub(crate) struct Member {
     pub window: Option<Pass>,
     /// The oldest cursor on the pages this run has read.
     pub position: Option<DateTime<Utc>>,
+    /// For a stream with an embedded member: whether this account's list
+    /// leaves it out, so each object is read at the per-object endpoint
+    /// (`None` until the first page with objects says).
+    pub per_object: Option<bool>,
+    /// The per-object requests made for it.
+    pub per_object_reads: u64,
 }
 
 /// Where a newest-first list may end early: after a whole page whose
@@ -152,6 +158,8 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 running: false,
                 windowed: false,
                 position: None,
+                per_object: None,
+                per_object_reads: 0,
             }
         })
         .collect();

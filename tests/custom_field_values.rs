@@ -1,0 +1,209 @@
+//! Issue 21 §1: ticket and customer custom-field values, exact on the
+//! sandbox in both account shapes (the lists carry `custom_fields`, or only
+//! the per-object endpoint does), a changed value delivered and a removed
+//! one gone from its object's newest set.
+
+mod common;
+
+use common::*;
+use gorgias_sandbox::{Mutation, Sandbox, SandboxConfig};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// (object id, field id, value as JSON text).
+type Values = BTreeSet<(i64, i64, String)>;
+
+const VALUE_STREAMS: [(&str, &str, &str, &str); 2] = [
+    (
+        "tickets",
+        "ticket_custom_field_values",
+        "ticket_id",
+        "ticket_updated_at",
+    ),
+    (
+        "customers",
+        "customer_custom_field_values",
+        "customer_id",
+        "customer_updated_at",
+    ),
+];
+
+fn start(lists_without_custom_fields: bool) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        tickets: 150,
+        api_key: API_KEY.into(),
+        email: EMAIL.into(),
+        lists_without_custom_fields,
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+fn catalog(names: &[&str]) -> Value {
+    let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
+    all["streams"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| names.contains(&s["stream"]["name"].as_str().unwrap()));
+    assert_eq!(all["streams"].as_array().unwrap().len(), names.len());
+    all
+}
+
+/// What the sandbox holds now, per object, for one of its collections.
+fn expected(sb: &Sandbox, collection: &str) -> Values {
+    let mut want = Values::new();
+    for o in sb.snapshot(collection) {
+        let id = o["id"].as_i64().unwrap();
+        for (fid, v) in o["custom_fields"].as_object().unwrap() {
+            want.insert((id, fid.parse().unwrap(), v["value"].to_string()));
+        }
+    }
+    want
+}
+
+/// The newest set of each object over the reads, as a destination keeps
+/// it: rows stamped with an object's latest cursor replace older ones.
+fn merged(runs: &[&Run], stream: &str, id: &str, cursor: &str) -> Values {
+    let mut latest: BTreeMap<i64, (String, Values)> = BTreeMap::new();
+    for r in runs.iter().flat_map(|run| run.records(stream)) {
+        let o = r[id].as_i64().unwrap();
+        let at = r[cursor].as_str().unwrap().to_string();
+        let e = latest.entry(o).or_insert((at.clone(), Values::new()));
+        if at > e.0 {
+            *e = (at.clone(), Values::new());
+        }
+        if at == e.0 {
+            let row = (
+                o,
+                r["field_id"].as_i64().unwrap(),
+                r["value_json"].as_str().unwrap().to_string(),
+            );
+            e.1.insert(row);
+        }
+    }
+    latest.into_values().flat_map(|(_, v)| v).collect()
+}
+
+fn per_object_requests(sb: &Sandbox) -> usize {
+    sb.requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/custom-fields"))
+        .count()
+}
+
+fn all_streams() -> Vec<&'static str> {
+    VALUE_STREAMS
+        .iter()
+        .flat_map(|(host, values, _, _)| [*host, *values])
+        .collect()
+}
+
+/// Both reads, checked exactly; returns the requests of the first read.
+fn exact_in_both_reads(sb: &Sandbox) -> Vec<gorgias_sandbox::RequestRecord> {
+    let config = config_for(sb);
+    let first = read_ok(&config, &catalog(&all_streams()), None);
+    let first_requests = sb.requests();
+    for (host, stream, id, cursor) in VALUE_STREAMS {
+        assert_eq!(
+            merged(&[&first], stream, id, cursor),
+            expected(sb, host),
+            "{stream}"
+        );
+        assert!(!first.records(stream).is_empty(), "{stream}");
+    }
+    let changed = sb.mutate(&Mutation {
+        seed: 7,
+        update_custom_fields: 4,
+        ..Mutation::default()
+    });
+    assert_eq!(changed.ticket_ids.len(), 4);
+    sb.clear_requests();
+    let second = read_ok(
+        &config,
+        &catalog(&all_streams()),
+        Some(&first.last_states()),
+    );
+    for (host, stream, id, cursor) in VALUE_STREAMS {
+        let now = expected(sb, host);
+        assert_eq!(
+            merged(&[&first, &second], stream, id, cursor),
+            now,
+            "{stream} after changes"
+        );
+        // The changed objects came again (and the bookmark's own tie, read
+        // again on purpose), not the whole list.
+        let again: BTreeSet<i64> = second
+            .records(stream)
+            .iter()
+            .map(|r| r[id].as_i64().unwrap())
+            .collect();
+        let ids = if host == "tickets" {
+            &changed.ticket_ids
+        } else {
+            &changed.customer_ids
+        };
+        assert!(
+            ids.iter().all(|i| again.contains(i)),
+            "{stream}: {again:?} {ids:?}"
+        );
+        assert!(again.len() <= ids.len() + 2, "{stream}: {again:?}");
+    }
+    // The per-object endpoint, if used, was asked about changed objects only.
+    let delivered = second.records("tickets").len() + second.records("customers").len();
+    assert!(
+        per_object_requests(sb) <= delivered,
+        "{}",
+        per_object_requests(sb)
+    );
+    first_requests
+}
+
+#[test]
+fn values_ride_on_lists_that_carry_them_at_no_extra_request() {
+    let sb = start(false);
+    let hosts_only = read_ok(&config_for(&sb), &catalog(&["tickets", "customers"]), None);
+    let hosts_requests = sb.requests().len();
+    assert!(!hosts_only.records("tickets").is_empty());
+    sb.clear_requests();
+    let requests = exact_in_both_reads(&sb);
+    assert_eq!(requests.len(), hosts_requests, "{requests:?}");
+    assert!(!requests.iter().any(|r| r.path.ends_with("/custom-fields")));
+}
+
+#[test]
+fn values_are_read_per_object_when_the_lists_leave_them_out() {
+    let sb = start(true);
+    let listed = sb.snapshot("tickets").len() + sb.snapshot("customers").len();
+    let requests = exact_in_both_reads(&sb);
+    let per_object = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/custom-fields"))
+        .count();
+    assert_eq!(per_object, listed);
+    assert!(requests.iter().all(|r| r.status == 200), "{requests:?}");
+}
+
+#[test]
+fn the_read_says_which_path_the_account_needs() {
+    for (without, says) in [
+        (false, "carries `custom_fields`"),
+        (true, "does not carry `custom_fields`"),
+    ] {
+        let sb = start(without);
+        let run = read_ok(
+            &config_for(&sb),
+            &catalog(&["ticket_custom_field_values"]),
+            None,
+        );
+        let logs: Vec<&str> = run
+            .of_type("LOG")
+            .iter()
+            .filter_map(|m| m["log"]["message"].as_str())
+            .collect();
+        assert!(
+            logs.iter()
+                .any(|l| l.starts_with("ticket_custom_field_values: ") && l.contains(says)),
+            "{logs:?}"
+        );
+    }
+}

@@ -202,7 +202,7 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         repeated: &[],
         order_by: &[],
         envelope: Envelope::ArrayOrData,
-        confirmed: "List a Ticket's Custom Field Values (withone.ai mirror): no query parameters; items `{id, field{id, label, definition…}, value, prediction}`; a mirror shows a bare array, a live client reads `{data: [...]}`. The Ticket object documents `custom_fields` (object or null); whether the list fills it is not documented, so the read decides from the first page",
+        confirmed: "List a Ticket's Custom Field Values (withone.ai mirror): no query parameters; items `{id, field{id, label, definition…}, value, prediction}`, where `id` is the value's own id and `field.id` the field's; a mirror shows a bare array, a live client reads `{data: [...]}`. The Ticket object documents `custom_fields` (object or null); whether the list fills it is not documented, so the read decides from the first page",
     },
     EndpointDoc {
         path: "/customers/{id}/custom-fields",
@@ -254,6 +254,9 @@ fn reference_page(path: &str) -> Option<&'static str> {
         "/rules" => "list-rules",
         "/custom-fields" => "list-custom-fields",
         "/jobs" => "list-jobs",
+        // After the pattern of `update-ticket-custom-field`, which Pipedream cites.
+        "/tickets/{id}/custom-fields" => "list-ticket-custom-fields",
+        "/customers/{id}/custom-fields" => "list-customer-custom-fields",
         _ => return None,
     })
 }

@@ -40,11 +40,11 @@ pub struct CustomerCustomFieldValueRow {
     pub customer_id: i64,
     /// The custom field's id (`custom_fields[].field.id`, or the member's key).
     pub field_id: i64,
-    /// The custom field's label (`custom_fields[].field.label`), when sent.
+    /// The custom field's label (`custom_fields[].field.label`) when the answer carries it (the per-object endpoint does); else join `custom_fields` on `field_id`.
     pub field_label: Option<String>,
-    /// The value as text: a string as it is, any other value JSON-encoded.
+    /// The value as text (`custom_fields[].value`): a string as it is, any other value JSON-encoded.
     pub value: Option<String>,
-    /// The value exactly as Gorgias sent it, as JSON text (`"gold"`, `3`, `["a","b"]`).
+    /// The value exactly as Gorgias sent it (`custom_fields[].value`), as JSON text: "gold", 3, ["a","b"].
     pub value_json: Option<String>,
     /// The customer's `updated_datetime` when this value set was read: the cursor.
     pub customer_updated_at: Option<Timestamp>,

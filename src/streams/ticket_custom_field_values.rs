@@ -46,11 +46,11 @@ pub struct TicketCustomFieldValueRow {
     pub ticket_id: i64,
     /// The custom field's id (`custom_fields[].field.id`, or the member's key).
     pub field_id: i64,
-    /// The custom field's label (`custom_fields[].field.label`), when sent.
+    /// The custom field's label (`custom_fields[].field.label`) when the answer carries it (the per-object endpoint does); else join `custom_fields` on `field_id`.
     pub field_label: Option<String>,
-    /// The value as text: a string as it is, any other value JSON-encoded.
+    /// The value as text (`custom_fields[].value`): a string as it is, any other value JSON-encoded.
     pub value: Option<String>,
-    /// The value exactly as Gorgias sent it, as JSON text (`"gold"`, `3`, `["a","b"]`).
+    /// The value exactly as Gorgias sent it (`custom_fields[].value`), as JSON text: "gold", 3, ["a","b"].
     pub value_json: Option<String>,
     /// The ticket's `updated_datetime` when this value set was read: the cursor.
     pub ticket_updated_at: Option<Timestamp>,
@@ -124,4 +124,63 @@ fn field_value(o: &Obj<'_>, key: Option<i64>, entry: Node<'_>) -> Option<FieldVa
         value: Some(value),
         value_json: Some(raw.to_value().to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::{json, Value};
+
+    fn rows(obj: &Value) -> Vec<Value> {
+        let ctx = RowContext::new(
+            "acme",
+            chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+        );
+        super::super::map_value(&TICKET_CUSTOM_FIELD_VALUES, obj, &ctx).unwrap()
+    }
+
+    #[test]
+    fn a_map_keyed_by_field_id_gives_one_row_per_value() {
+        let out = rows(
+            &json!({"id": 5, "updated_datetime": "2024-06-20 07:39:36.5+00:00",
+            "custom_fields": {"31": {"id": 31, "value": "Order::Status"}, "32": {"id": 32, "value": 12.5},
+                              "33": {"id": 33, "value": null}, "34": ["a", "b"]}}),
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            (out[0]["field_id"].clone(), out[0]["value"].clone()),
+            (json!(31), json!("Order::Status"))
+        );
+        assert_eq!(out[0]["value_json"], "\"Order::Status\"");
+        assert_eq!(
+            (out[1]["value"].clone(), out[1]["value_json"].clone()),
+            (json!("12.5"), json!("12.5"))
+        );
+        assert_eq!(
+            (out[2]["field_id"].clone(), out[2]["value"].clone()),
+            (json!(34), json!("[\"a\",\"b\"]"))
+        );
+        assert_eq!(out[0]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");
+        assert_eq!(
+            out[0]["__sync_key"],
+            super::super::sync_key(&[&5, &31], "acme")
+        );
+    }
+
+    #[test]
+    fn items_are_keyed_by_their_field_not_their_own_id() {
+        let out = rows(&json!({"id": 5, "custom_fields": [
+            {"id": 900, "field": {"id": 31, "label": "Contact reason"}, "value": "Other", "prediction": null},
+            {"id": 901, "value": "no field id"}]}));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0]["field_id"], 31);
+        assert_eq!(out[0]["field_label"], "Contact reason");
+    }
+
+    #[test]
+    fn no_member_or_a_null_one_gives_no_rows() {
+        assert!(rows(&json!({"id": 5})).is_empty());
+        assert!(rows(&json!({"id": 5, "custom_fields": null})).is_empty());
+    }
 }

@@ -207,3 +207,98 @@ fn the_read_says_which_path_the_account_needs() {
         );
     }
 }
+
+fn hostile_ticket(id: i64) -> Value {
+    serde_json::json!({"id": id, "created_datetime": "2020-01-01T00:00:00Z",
+        "updated_datetime": format!("2024-03-0{id}T00:00:00Z"), "status": "open", "tags": []})
+}
+
+fn value_item(field: i64, value: Value) -> Value {
+    serde_json::json!({"id": 9000 + field, "field": {"id": field, "label": "Reason"}, "value": value, "prediction": null})
+}
+
+fn hostile_read(per_ticket_3: Value) -> (common::hostile::HostileServer, Run) {
+    use common::hostile::{Action, HostileServer, Request};
+    let server = HostileServer::start(move |r: &Request| match r.path.as_str() {
+        "/api/account" => Action::json(200, &serde_json::json!({"domain": "acme"})),
+        "/api/tickets" => Action::page(
+            serde_json::json!([hostile_ticket(1), hostile_ticket(2), hostile_ticket(3)]),
+            None,
+        ),
+        "/api/tickets/1/custom-fields" => Action::json(
+            200,
+            &serde_json::json!([value_item(31, serde_json::json!("Other"))]),
+        ),
+        // Deleted between its page and this request.
+        "/api/tickets/2/custom-fields" => {
+            Action::json(404, &serde_json::json!({"error": {"msg": "Not found"}}))
+        }
+        "/api/tickets/3/custom-fields" => Action::json(200, &per_ticket_3),
+        _ => Action::json(404, &serde_json::json!({"error": {"msg": "Not found"}})),
+    });
+    let dir = scratch();
+    let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+        "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
+    let cfg = write_json(&dir, "c.json", &config);
+    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
+    let cat = write_json(&dir, "cat.json", &catalog);
+    let run = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
+    (server, run)
+}
+
+#[test]
+fn per_object_answers_are_read_in_both_forms_and_a_deleted_object_has_none() {
+    let answer = serde_json::json!({"data": [value_item(32, serde_json::json!(["a", "b"]))]});
+    let (server, run) = hostile_read(answer);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let rows: Vec<(i64, i64, String)> = run
+        .records("ticket_custom_field_values")
+        .iter()
+        .map(|r| {
+            (
+                r["ticket_id"].as_i64().unwrap(),
+                r["field_id"].as_i64().unwrap(),
+                r["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, 31, "Other".to_string()),
+            (3, 32, "[\"a\",\"b\"]".to_string())
+        ]
+    );
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/custom-fields"))
+            .count(),
+        3
+    );
+    assert!(
+        run.stdout
+            .contains("3 requests to /api/tickets/{id}/custom-fields"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_per_object_answer_of_another_shape_fails_the_stream_in_one_sentence() {
+    let (_server, run) = hostile_read(serde_json::json!({"values": []}));
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    let said = run
+        .trace_errors()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .any(|m| m.contains("/api/tickets/3/custom-fields with neither a list nor"));
+    assert!(said, "{}", run.stdout);
+}

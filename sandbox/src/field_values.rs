@@ -22,7 +22,7 @@ pub(crate) fn assign(items: &mut [Item], defs: &[Item], object_type: &str) {
         let mut values = Map::new();
         for (fid, def) in &fields {
             let h = mix(id as u64 ^ mix(*fid as u64));
-            if h % 3 != 0 {
+            if !h.is_multiple_of(3) {
                 values.insert(
                     fid.to_string(),
                     json!({"id": fid, "value": value_for(def, h)}),

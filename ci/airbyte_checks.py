@@ -74,6 +74,7 @@ def expected_counts(root):
     account = dump(root, "account")[0]
     tickets = dump(root, "tickets")
     views = dump(root, "views")
+    customers = dump(root, "customers")
     account_rows = sum(
         max(1, len(((s.get("data") or {}).get("business_hours")) or []))
         for s in account["settings"]
@@ -83,10 +84,12 @@ def expected_counts(root):
         "users": len(dump(root, "users")),
         "tickets": len(tickets),
         "ticket_tags": sum(len(t.get("tags") or []) for t in tickets),
+        "ticket_custom_field_values": sum(len(t.get("custom_fields") or {}) for t in tickets),
         "ticket_messages": len(dump(root, "messages")),
         "satisfaction_surveys": len(dump(root, "satisfaction-surveys")),
         "integrations": len(dump(root, "integrations")),
-        "customers": len(dump(root, "customers")),
+        "customers": len(customers),
+        "customer_custom_field_values": sum(len(c.get("custom_fields") or {}) for c in customers),
         "tags": len(dump(root, "tags")),
         "events": len(dump(root, "events")),
         "teams": len(dump(root, "teams")),

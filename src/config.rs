@@ -76,9 +76,10 @@ pub struct RawConfig {
     credentials: AsWritten<RawCredentials>,
     /// # Start date
     /// Records created or updated before this instant are left out (tickets,
-    /// ticket tags, ticket messages, satisfaction surveys, customers, events,
-    /// macros, jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the
-    /// whole history.
+    /// ticket tags, ticket custom field values, ticket messages, satisfaction
+    /// surveys, customers, customer custom field values, events, macros,
+    /// jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the whole
+    /// history.
     #[schemars(extend("order" = 3, "examples" = ["2024-01-01", "2024-01-01T00:00:00Z"]))]
     start_date: Option<AsWritten<String>>,
     /// # Ticket messages lookback (days)

@@ -527,6 +527,14 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             sharing.join(", ")
         );
     }
+    if let Some(e) = s.embedded {
+        let _ = write!(
+            text,
+            " The values come from each object's `{m}` on those pages when the account's list carries it (no extra request). The first page decides: when its objects leave `{m}` out, each object the pass delivers is read at `GET /api{each}` (a bare array or `{{data: [...]}}`), one request per object; a first full read of 15,000 takes about 2 h at 40 requests per 20 s, which a `start_date` bounds, and an incremental read asks for changed objects only. The sync log and `probe` say which path the account takes. Each object read brings its whole current set, stamped with its cursor: keep, per object, only the rows of its newest cursor, and a removed value is gone.",
+            m = e.member,
+            each = e.each
+        );
+    }
     if let Some(kind) = s.deleted_by() {
         let key = s.natural_key().first().copied().unwrap_or("id");
         let _ = write!(

@@ -21,6 +21,10 @@ pub enum Envelope {
     /// [`Envelope::Cursor`], or a bare JSON array (one page), which the
     /// reference shows for this endpoint while live clients read the former.
     CursorOrArray,
+    /// One object's whole child list, unpaged: a bare JSON array, or
+    /// `{"data": [...]}` (the reference shows the first, live clients read
+    /// the second).
+    ArrayOrData,
     /// `{"data": [...], "meta": {"current_cursor", "next_items", "prev_items"}}`:
     /// `next_items` is a relative URL (null on the last page) whose `cursor`,
     /// `direction` and `ignored_item` the next request carries.
@@ -35,6 +39,7 @@ impl Envelope {
             Envelope::CursorOrArray => {
                 "`data` + `meta.next_cursor`, or a bare array (one page)"
             }
+            Envelope::ArrayOrData => "a bare array, or `data` (one answer, no paging)",
             Envelope::ItemLinks => {
                 "`data` + `meta.next_items`: a relative URL whose `cursor`, `direction`, `ignored_item` the next request sends (null on the last page); no `next_cursor`"
             }
@@ -194,6 +199,22 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
         confirmed: "List Custom Fields (withone.ai mirror): object_type required (Ticket, Customer); `archived` boolean, archived or non-archived only; order_by priority:asc|:desc",
     },
     EndpointDoc {
+        path: "/tickets/{id}/custom-fields",
+        params: &[],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::ArrayOrData,
+        confirmed: "List a Ticket's Custom Field Values (withone.ai mirror): no query parameters; items `{id, field{id, label, definition…}, value, prediction}`, where `id` is the value's own id and `field.id` the field's; a mirror shows a bare array, a live client reads `{data: [...]}`. The Ticket object documents `custom_fields` (object or null); whether the list fills it is not documented, so the read decides from the first page",
+    },
+    EndpointDoc {
+        path: "/customers/{id}/custom-fields",
+        params: &[],
+        repeated: &[],
+        order_by: &[],
+        envelope: Envelope::ArrayOrData,
+        confirmed: "List a Customer's Custom Field Values (withone.ai mirror): as for tickets, no query parameters, a bare array or `{data: [...]}`",
+    },
+    EndpointDoc {
         path: "/jobs",
         params: PAGED,
         repeated: &[],
@@ -254,6 +275,9 @@ fn reference_page(path: &str) -> Option<&'static str> {
         // The object pages: the list pages' addresses were not confirmed.
         "/phone/voice-calls" => "the-voicecall-object",
         "/phone/voice-call-recordings" => "the-voicecallrecording-object",
+        // After the pattern of `update-ticket-custom-field`, which Pipedream cites.
+        "/tickets/{id}/custom-fields" => "list-ticket-custom-fields",
+        "/customers/{id}/custom-fields" => "list-customer-custom-fields",
         _ => return None,
     })
 }

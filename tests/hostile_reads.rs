@@ -622,13 +622,16 @@ fn a_resumed_pass_emits_only_what_lies_outside_its_window_on_both_faces() {
     let server = resumable_pass();
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config(&server, json!({})));
-    // ticket_tags shares the pass over /tickets (with no bookmark of its
-    // own it would make the pass one of the whole history).
+    // ticket_tags and ticket_custom_field_values share the pass over
+    // /tickets (with no bookmark of its own either would make the pass one
+    // of the whole history).
+    let riders =
+        json!({"ticket_updated_at": in_progress["updated_at"], "pass": in_progress["pass"]});
     let s = write_json(
         &dir,
         "s.json",
-        &json!({"bookmarks": {"tickets": in_progress, "ticket_tags": {
-            "ticket_updated_at": in_progress["updated_at"], "pass": in_progress["pass"]}}}),
+        &json!({"bookmarks": {"tickets": in_progress, "ticket_tags": riders,
+            "ticket_custom_field_values": riders}}),
     );
     let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
         .args([

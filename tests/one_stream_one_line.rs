@@ -100,6 +100,53 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
     }
 }
 
+/// A stream whose member some accounts' lists leave out is served by the
+/// sandbox in that shape too, through its per-object endpoint, which the
+/// endpoint table documents.
+#[test]
+fn every_embedded_member_is_served_per_object_when_the_list_leaves_it_out() {
+    let sb = gorgias_sandbox::Sandbox::start(gorgias_sandbox::SandboxConfig {
+        tickets: 30,
+        api_key: API_KEY.into(),
+        email: EMAIL.into(),
+        lists_without_custom_fields: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = scratch();
+    let config = write_json(&dir, "config.json", &config_for(&sb));
+    for s in streams::ALL.iter().filter(|s| s.embedded.is_some()) {
+        let name = s.name();
+        let each = s.embedded.unwrap().each;
+        sb.clear_requests();
+        let catalog = json!({"streams": [{"stream": {"name": name}, "sync_mode": "full_refresh"}]});
+        let catalog = write_json(&dir, &format!("{name}.catalog.json"), &catalog);
+        let run = airbyte(&[
+            "read",
+            "--config",
+            config.to_str().unwrap(),
+            "--catalog",
+            catalog.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stdout);
+        assert!(!run.records(name).is_empty(), "{name}: no rows per object");
+        let per_object = sb
+            .requests()
+            .iter()
+            .filter(|r| endpoints::find(&r.path).is_some_and(|e| e.path == each))
+            .count();
+        assert!(per_object > 0, "{name}: {each} was not read");
+        for r in sb.requests() {
+            assert_eq!(r.status, 200, "{name}: the sandbox refused {r:?}");
+            assert!(
+                endpoints::find(&r.path).is_some(),
+                "{name}: {} is not in the endpoint table",
+                r.path
+            );
+        }
+    }
+}
+
 /// `__sync_key` computed from README's formula for the stream: each
 /// `{column}` the row's value (a null one empty, or the stated fallback
 /// column's value), `{position in …}` the row's `position` (empty for a

@@ -497,7 +497,8 @@ fn an_endpoint_that_does_not_keep_the_order_asked_for_is_reported() {
     let report: Value = serde_json::from_str(&o.stdout).unwrap();
     for s in report["streams"].as_array().unwrap() {
         let want = match s["stream"].as_str().unwrap() {
-            "customers" => json!("updated_datetime:desc"),
+            // The values ride on the same pages, so they share the finding.
+            "customers" | "customer_custom_field_values" => json!("updated_datetime:desc"),
             _ => Value::Null,
         };
         assert_eq!(s["out_of_order"], want, "{}", s["stream"]);
@@ -572,5 +573,38 @@ fn the_probe_lists_every_view_with_its_name_and_id_for_view_ids() {
             "{}",
             t.stdout
         );
+    }
+}
+
+/// Issue 21 §1: probe says whether the account's lists carry custom-field
+/// values or a sync must read them per object.
+#[test]
+fn probe_reports_which_path_custom_field_values_take() {
+    for (without, says) in [
+        (false, "the list carries `custom_fields`"),
+        (true, "the list leaves `custom_fields` out"),
+    ] {
+        let sb = Sandbox::start(SandboxConfig {
+            tickets: 10,
+            api_key: API_KEY.into(),
+            email: EMAIL.into(),
+            lists_without_custom_fields: without,
+            ..SandboxConfig::default()
+        })
+        .expect("sandbox starts");
+        let dir = scratch();
+        let config = write_json(&dir, "config.json", &config_for(&sb));
+        let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let report: Value = serde_json::from_str(&o.stdout).unwrap();
+        for name in ["ticket_custom_field_values", "customer_custom_field_values"] {
+            let note = stream(&report, name)["note"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            assert!(note.contains(says), "{name}: {note}");
+        }
+        let table = source(&["probe", "--config", config.to_str().unwrap()]);
+        assert!(table.stdout.contains(says), "{}", table.stdout);
     }
 }

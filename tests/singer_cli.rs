@@ -156,6 +156,14 @@ fn check_message(m: &Value, schemas: &mut BTreeMap<String, Value>) {
 }
 
 /// Rows per stream as the sandbox holds them.
+/// One row per custom-field value the objects hold.
+fn values(objects: &[Value]) -> usize {
+    objects
+        .iter()
+        .map(|o| o["custom_fields"].as_object().map_or(0, |m| m.len()))
+        .sum()
+}
+
 fn expected_counts(sb: &Sandbox) -> BTreeMap<String, usize> {
     let tickets = sb.snapshot("tickets");
     let account = &sb.snapshot("account")[0];
@@ -178,6 +186,7 @@ fn expected_counts(sb: &Sandbox) -> BTreeMap<String, usize> {
         ("users", sb.snapshot("users").len()),
         ("tickets", tickets.len()),
         ("ticket_tags", tags),
+        ("ticket_custom_field_values", values(&tickets)),
         ("ticket_messages", sb.snapshot("messages").len()),
         (
             "satisfaction_surveys",
@@ -185,6 +194,10 @@ fn expected_counts(sb: &Sandbox) -> BTreeMap<String, usize> {
         ),
         ("integrations", sb.snapshot("integrations").len()),
         ("customers", sb.snapshot("customers").len()),
+        (
+            "customer_custom_field_values",
+            values(&sb.snapshot("customers")),
+        ),
         ("tags", sb.snapshot("tags").len()),
         ("events", sb.snapshot("events").len()),
         ("teams", sb.snapshot("teams").len()),

@@ -614,6 +614,11 @@ pub(crate) fn route(
         .strip_prefix("views/")
         .and_then(|r| r.strip_suffix("/items"))
         .map(|id| id.parse::<i64>().ok());
+    let values =
+        crate::field_values::route(shared, method, name, query, || authorized(shared, auth));
+    if let Some(resp) = values {
+        return resp;
+    }
     let coll = match view_id {
         Some(_) => Some(Coll::ViewItems),
         None => Coll::from_name(name),
@@ -746,6 +751,7 @@ fn mutation_from_json(body: &[u8]) -> Result<Mutation, String> {
             "update_customers" => &mut m.update_customers,
             "delete_tickets" => &mut m.delete_tickets,
             "delete_customers" => &mut m.delete_customers,
+            "update_custom_fields" => &mut m.update_custom_fields,
             _ => return Err(format!("Unknown field: {k}.")),
         };
         *slot = n as usize;

@@ -165,7 +165,7 @@ impl Item {
 
     /// Mutations are rare: parsing and re-serialising one object is cheap
     /// next to keeping every object as a `Value`.
-    fn edit(&mut self, f: impl FnOnce(&mut Value)) {
+    pub(crate) fn edit(&mut self, f: impl FnOnce(&mut Value)) {
         let mut v = self.value();
         f(&mut v);
         *self = Item::new(self.id, self.created, self.updated, &v);
@@ -1401,6 +1401,9 @@ impl Store {
                 tags: &tags,
             },
         );
+        let (mut tickets, mut customers) = (tickets, customers);
+        crate::field_values::assign(&mut tickets, &x.custom_fields, "Ticket");
+        crate::field_values::assign(&mut customers, &x.custom_fields, "Customer");
         let all = [
             &users,
             &tickets,
@@ -1572,6 +1575,37 @@ impl Store {
             Coll::VoiceCalls => &mut self.voice_calls,
             Coll::VoiceCallEvents => &mut self.voice_call_events,
             Coll::VoiceCallRecordings => &mut self.voice_call_recordings,
+        }
+    }
+
+    /// `update_custom_fields` tickets and as many customers each get one
+    /// value changed and one removed, bumping `updated_datetime`; drawn from
+    /// their own stream so the other changes stay as they were.
+    fn change_custom_fields(
+        &mut self,
+        m: &Mutation,
+        tickets: &mut BTreeSet<i64>,
+        customers: &mut BTreeSet<i64>,
+    ) {
+        let mut rng = Rng::new(m.seed ^ 0xC0_57F1_E1D5);
+        for idx in rng.sample(self.tickets.len(), m.update_custom_fields) {
+            let pick = rng.next_u64() % 1000;
+            let item = &mut self.tickets[idx];
+            crate::field_values::change(item, &self.custom_fields, "Ticket", pick);
+            self.touch_ticket(idx);
+            tickets.insert(self.tickets[idx].id);
+        }
+        for idx in rng.sample(self.customers.len(), m.update_custom_fields) {
+            let pick = rng.next_u64() % 1000;
+            let t = self.stamp();
+            let item = &mut self.customers[idx];
+            crate::field_values::change(item, &self.custom_fields, "Customer", pick);
+            item.updated = t;
+            item.edit(|v| set_time(v, "updated_datetime", Some(t)));
+            let id = item.id;
+            customers.insert(id);
+            let changes = json!({"changes": ["custom_fields"]});
+            self.record(t, "customer-updated", "Customer", id, changes);
         }
     }
 
@@ -1943,6 +1977,10 @@ impl Store {
                 id,
                 json!({"changes": ["note", "language"]}),
             );
+        }
+
+        if m.update_custom_fields > 0 {
+            self.change_custom_fields(m, &mut tickets, &mut customers);
         }
 
         // Hard deletes: the object leaves every list; only the event log

@@ -8,6 +8,7 @@ mod b64;
 mod data;
 mod edits;
 mod extras;
+mod field_values;
 mod http;
 mod index;
 mod rng;
@@ -46,6 +47,9 @@ pub struct SandboxConfig {
     /// Changes made while a client pages a list, as a busy account makes
     /// them during a sync.
     pub changes: Vec<ChangeCue>,
+    /// An account whose ticket and customer lists leave `custom_fields` out,
+    /// so only `/api/{tickets|customers}/{id}/custom-fields` tells them.
+    pub lists_without_custom_fields: bool,
 }
 
 /// "Change `objects` objects right after serving page `after_page` of
@@ -107,6 +111,7 @@ impl Default for SandboxConfig {
             lenient: false,
             field_edits: Vec::new(),
             changes: Vec::new(),
+            lists_without_custom_fields: false,
         }
     }
 }
@@ -210,6 +215,9 @@ pub struct Mutation {
     /// Hard deletes among customers without tickets; a `customer-deleted`
     /// event each.
     pub delete_customers: usize,
+    /// Tickets, and as many customers, whose custom-field values change:
+    /// one value changed, one removed.
+    pub update_custom_fields: usize,
 }
 
 /// Ids touched or created by a mutation, each list sorted and deduplicated.
@@ -282,7 +290,16 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+    pub fn start(mut cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+        if cfg.lists_without_custom_fields {
+            for endpoint in ["/api/tickets", "/api/customers"] {
+                cfg.field_edits.push(FieldEdit {
+                    endpoint: endpoint.to_string(),
+                    field: "custom_fields".to_string(),
+                    add: None,
+                });
+            }
+        }
         let listener = TcpListener::bind(("127.0.0.1", cfg.port))?;
         let addr = listener.local_addr()?;
         let store = data::Store::generate(&cfg);

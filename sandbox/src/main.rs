@@ -21,6 +21,9 @@ usage: gorgias-sandbox [options]
                         500 502 503 504 reset truncated slow html (default all)
   --lenient             ignore undocumented query parameters (and the events
                         types filter) instead of answering 400
+  --lists-without-custom-fields
+                        serve the ticket and customer lists without
+                        custom_fields (only /api/{tickets|customers}/{id}/custom-fields)
   --change-after P:K:N  right after serving page K of the list P (e.g.
                         tickets), give N of its objects a new updated_datetime;
                         repeatable
@@ -74,6 +77,10 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
         }
         if arg == "--lenient" {
             a.cfg.lenient = true;
+            continue;
+        }
+        if arg == "--lists-without-custom-fields" {
+            a.cfg.lists_without_custom_fields = true;
             continue;
         }
         let (flag, inline) = match arg.split_once('=') {

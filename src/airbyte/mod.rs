@@ -47,6 +47,13 @@ enum Command {
     /// Every stream, or those `--streams` names, with its primary key; full
     /// refresh and overwrite, or with `--incremental` incremental and
     /// append_dedup (with the source's cursor) where the stream supports it.
+    ///
+    /// `ticket_custom_field_values` and `customer_custom_field_values` cost
+    /// no request when the account's lists carry `custom_fields`; otherwise
+    /// one request per ticket (customer) read, so a first full read takes
+    /// about 2 h per 15,000 tickets at 40 requests per 20 s. A `start_date`
+    /// bounds it, incremental reads ask for changed objects only, and
+    /// `probe` says which path the account needs.
     Catalog {
         /// The config file (the catalog offers `_ab_cdc_deleted_at` when it sets emit_deletes).
         #[arg(long, value_name = "FILE")]

@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 mod account;
 mod columns;
 mod custom_fields;
+mod customer_custom_field_values;
 mod customers;
 mod events;
 mod integrations;
@@ -28,6 +29,7 @@ mod rules;
 mod satisfaction_surveys;
 mod tags;
 mod teams;
+mod ticket_custom_field_values;
 mod ticket_messages;
 mod ticket_tags;
 mod tickets;
@@ -44,10 +46,12 @@ pub static ALL: &[&StreamDef] = &[
     &users::USERS,
     &tickets::TICKETS,
     &ticket_tags::TICKET_TAGS,
+    &ticket_custom_field_values::TICKET_CUSTOM_FIELD_VALUES,
     &ticket_messages::TICKET_MESSAGES,
     &satisfaction_surveys::SATISFACTION_SURVEYS,
     &integrations::INTEGRATIONS,
     &customers::CUSTOMERS,
+    &customer_custom_field_values::CUSTOMER_CUSTOM_FIELD_VALUES,
     &tags::TAGS,
     &events::EVENTS,
     &teams::TEAMS,
@@ -100,6 +104,21 @@ pub struct StreamDef {
     pub schema: fn() -> Value,
     /// Maps one API object to this stream's rows.
     pub map: fn(Node<'_>, &RowContext, &mut Out<'_>) -> Result<()>,
+    /// For a stream that rides on its host's pages: the member of the host
+    /// object it maps, and the per-object endpoint that answers it when an
+    /// account's list leaves that member out.
+    pub embedded: Option<Embedded>,
+}
+
+/// A member of a host object that some accounts' lists leave out, and the
+/// per-object endpoint (`path` holds `{id}`) that serves it instead. The
+/// read decides from the first page which of the two an account needs; the
+/// answer (a bare array or `{data: [...]}`) is mapped as if it were the
+/// member, on a copy of the host object's id and cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Embedded {
+    pub member: &'static str,
+    pub each: &'static str,
 }
 
 /// How the stream's endpoint is read, which decides what incremental means
@@ -247,6 +266,7 @@ pub const DEFAULTS: StreamDef = StreamDef {
     filters: |_| Vec::new(),
     schema: || Value::Null,
     map: |_, _, _| Ok(()),
+    embedded: None,
 };
 
 /// No lookback: for streams whose records move their sort key on change.

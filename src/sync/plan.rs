@@ -108,6 +108,12 @@ pub(crate) struct Member {
     pub position: Option<DateTime<Utc>>,
     /// The columns the catalog deselected (see [`crate::sync::Sink::left_out`]).
     pub left_out: Option<std::sync::Arc<[String]>>,
+    /// For a stream with an embedded member: whether this account's list
+    /// leaves it out, so each object is read at the per-object endpoint
+    /// (`None` until the first page with objects says).
+    pub per_object: Option<bool>,
+    /// The per-object requests made for it.
+    pub per_object_reads: u64,
 }
 
 /// Where a newest-first list may end early: after a whole page whose
@@ -164,6 +170,8 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 windowed: false,
                 position: None,
                 left_out: None,
+                per_object: None,
+                per_object_reads: 0,
             }
         })
         .collect();

@@ -130,6 +130,10 @@ pub struct Client {
     /// Retries and long waits of requests made without a caller's
     /// `on_retry` (the fetching thread's), for the read loop to log.
     notices: Arc<Mutex<Vec<String>>>,
+    /// How long before its expiry the access token is refreshed: five
+    /// minutes, or half its lifetime when that is shorter, so a short-lived
+    /// token is not refreshed before every request.
+    refresh_margin: chrono::Duration,
 }
 
 /// A pacing wait longer than this is worth a line: a reader sees why
@@ -181,6 +185,7 @@ impl Client {
             answered: false,
             rotation: Arc::default(),
             notices: Arc::default(),
+            refresh_margin: chrono::Duration::minutes(5),
         }
     }
 
@@ -366,8 +371,7 @@ impl Client {
 
     /// The next attempt's timeout: what remains, within bounds.
     fn timeout(&self, started: Instant) -> Duration {
-        self.left(started)
-            .clamp(Duration::from_millis(100), ATTEMPT_TIMEOUT)
+        self.left(started).clamp(MIN_ATTEMPT, ATTEMPT_TIMEOUT)
     }
 
     /// Waits out the backoff before another try (`None`: the rate budget
@@ -396,8 +400,9 @@ impl Client {
             return Err(self.asked_too_long(path, started));
         }
         let delay = backoff.map(|b| self.backoff(attempt, b));
-        // A wait the budget cannot hold ends the request now, not later.
-        if delay.is_some_and(|d| d >= self.left(started)) {
+        // A wait the budget cannot hold, with room left for one attempt
+        // after it, ends the request now: a retry told is a retry made.
+        if delay.is_some_and(|d| d + MIN_ATTEMPT >= self.left(started)) {
             return Err(self.gave_up(error, attempt, started));
         }
         self.stats.retries += 1;
@@ -635,6 +640,9 @@ impl Client {
     }
 }
 
+/// The shortest time an attempt is given.
+const MIN_ATTEMPT: Duration = Duration::from_millis(100);
+
 /// Below the `http` crate's bound on a URL (`u16::MAX`).
 const URL_BOUND: usize = 60_000;
 const URL_TOO_LONG: &str = "longer than a URL can be";
@@ -829,7 +837,9 @@ fn way_on(meta: Option<Node<'_>>) -> WayOn {
         Kind::Int(n) => WayOn::Next(n.to_string(), Vec::new()),
         Kind::UInt(n) => WayOn::Next(n.to_string(), Vec::new()),
         Kind::Float(f) => WayOn::Next(f.to_string(), Vec::new()),
-        Kind::Bool(b) => WayOn::Next(b.to_string(), Vec::new()),
+        // `false` says "no next page" as `null` does; `true` names none.
+        Kind::Bool(false) => WayOn::End,
+        Kind::Bool(true) => WayOn::Unusable("`meta.next_cursor` is `true`, which names no page"),
         Kind::Array | Kind::Object => WayOn::Unusable("`meta.next_cursor` is not a single value"),
     }
 }
@@ -1056,7 +1066,6 @@ mod tests {
             (json!(1), "1"),
             (json!(18446744073709551615u64), "18446744073709551615"),
             (json!(2.5), "2.5"),
-            (json!(true), "true"),
             (json!("c2"), "c2"),
         ] {
             let got = way_on_of(json!({"data": two, "meta": {"next_cursor": cursor}}));
@@ -1093,6 +1102,7 @@ mod tests {
             json!({"data": full, "meta": {"next_cursor": null}}),
             json!({"data": full, "meta": {"next_cursor": ""}}),
             json!({"data": full, "meta": {"next_items": null}}),
+            json!({"data": full, "meta": {"next_cursor": false}}),
         ] {
             assert_eq!(way_on_of(body.clone()), (None, None), "{body}");
         }

@@ -126,8 +126,10 @@ pub struct Configured {
 }
 
 /// The row columns of `stream` that a configured entry's `json_schema`
-/// does not list. No `properties` at all selects every column, and the
-/// bookkeeping columns (`__…`, `_ab_cdc_deleted_at`) are always written.
+/// does not list. No `properties` at all selects every column; the
+/// bookkeeping columns (`__…`, `_ab_cdc_deleted_at`), the natural key and
+/// the cursor are always written, as Singer's `automatic` columns are: a
+/// destination dedupes and a state advances on them.
 fn deselected(stream: &StreamDef, entry: &Value) -> Vec<String> {
     let Some(listed) = entry
         .get("stream")
@@ -143,6 +145,8 @@ fn deselected(stream: &StreamDef, entry: &Value) -> Vec<String> {
     };
     ours.keys()
         .filter(|c| !c.starts_with('_') && !listed.contains_key(*c))
+        .filter(|c| stream.cursor_field() != Some(c.as_str()))
+        .filter(|c| !stream.natural_key().contains(&c.as_str()))
         .cloned()
         .collect()
 }

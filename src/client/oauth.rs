@@ -72,15 +72,15 @@ impl Client {
         )
     }
 
-    /// Refresh five minutes before the token's known expiry, so no request
-    /// goes out with a token about to lapse.
+    /// Refresh before the token's known expiry (by `refresh_margin`), so no
+    /// request goes out with a token about to lapse.
     pub(super) fn token_expiring(&self) -> bool {
         match &self.auth {
             Auth::OAuth {
                 expires_at: Some(at),
                 refresh: Some(_),
                 ..
-            } => Utc::now() + chrono::Duration::minutes(5) >= *at,
+            } => Utc::now() + self.refresh_margin >= *at,
             _ => false,
         }
     }
@@ -198,25 +198,42 @@ impl Client {
         else {
             return Ok(());
         };
-        match (&access, &lifetime) {
+        // What the face passes on is the token's own expiry, so the next
+        // run refreshes first when it is already past.
+        let passed_on = match (&access, &lifetime) {
             (Ok(token), Ok(at)) => {
                 *access_token = token.clone();
                 *expires_at = *at;
+                match at.map(|at| at - now) {
+                    // Already expired: this run uses it until it is
+                    // refused (a 401 refreshes once), never refreshing
+                    // before every request.
+                    Some(life) if life <= chrono::Duration::zero() => *expires_at = None,
+                    Some(life) => {
+                        self.refresh_margin = (life / 2).min(chrono::Duration::minutes(5))
+                    }
+                    None => {}
+                }
+                *at
             }
             // Whatever went wrong, the token held now is as good as expired:
             // the next run refreshes before its first request.
             (Ok(token), Err(_)) => {
                 *access_token = token.clone();
                 *expires_at = Some(now);
+                Some(now)
             }
-            (Err(_), _) => *expires_at = Some(now),
-        }
+            (Err(_), _) => {
+                *expires_at = Some(now);
+                Some(now)
+            }
+        };
         if let Some(new) = issued.filter(|t| *t != r.refresh_token.expose()) {
             r.refresh_token = Secret::new(new);
             self.rotation.put(Rotation {
                 access_token: access_token.clone(),
                 refresh_token: r.refresh_token.clone(),
-                expires_at: *expires_at,
+                expires_at: passed_on,
             });
         }
         self.authorization = authorization(&self.auth);

@@ -736,24 +736,27 @@ fn parse_auth(
     })
 }
 
-fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
-    let list = match written {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a.clone(),
-        // A comma-separated string, as Meltano and env vars pass lists.
-        Some(Value::String(s)) => s
+/// A list setting as written: a JSON list, or a comma-separated string, as
+/// Meltano and environment variables pass lists.
+fn written_list(field: &str, what: &str, written: Option<&Value>) -> Result<Vec<Value>> {
+    match written {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a.clone()),
+        Some(Value::String(s)) => Ok(s
             .split(',')
             .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| Value::String(r.to_string()))
-            .collect(),
-        Some(other) => {
-            return Err(Error::config(format!(
-                "Config field `user_roles` must be a list of roles, not {}.",
-                type_name(other)
-            )))
-        }
-    };
+            .filter(|item| !item.is_empty())
+            .map(|item| Value::String(item.to_string()))
+            .collect()),
+        Some(other) => Err(Error::config(format!(
+            "Config field `{field}` must be a list of {what}, not {}.",
+            type_name(other)
+        ))),
+    }
+}
+
+fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
+    let list = written_list("user_roles", "roles", written)?;
     let mut roles = Vec::new();
     for r in list {
         match r.as_str() {
@@ -776,23 +779,7 @@ fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
 const LARGE_VIEW_ITEMS: u64 = 10_000;
 
 fn parse_view_ids(written: Option<&Value>) -> Result<Vec<i64>> {
-    let list = match written {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a.clone(),
-        // A comma-separated string, as Meltano and env vars pass lists.
-        Some(Value::String(s)) => s
-            .split(',')
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .map(|id| Value::String(id.to_string()))
-            .collect(),
-        Some(other) => {
-            return Err(Error::config(format!(
-                "Config field `view_ids` must be a list of view ids, not {}.",
-                type_name(other)
-            )))
-        }
-    };
+    let list = written_list("view_ids", "view ids", written)?;
     let mut ids = Vec::new();
     for v in list {
         let id = match &v {

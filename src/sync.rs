@@ -64,6 +64,10 @@ pub enum SyncMode {
     Incremental,
 }
 
+/// Per-object reads answered 404 in a row, with none found, that make the
+/// per-object endpoint one the account does not have.
+const MISSING_ENDPOINT: u64 = 3;
+
 /// Whether a stream can resume from a bookmark: a single object cannot.
 pub fn supports_incremental(s: &StreamDef) -> bool {
     s.cursor_field().is_some() && s.plan() != ReadPlan::Single
@@ -589,7 +593,8 @@ impl Emitter<'_, '_> {
 
     /// The member's rows from the per-object endpoint's answer (a bare
     /// array or `{data: [...]}`), mapped on a copy of the host object. An
-    /// object deleted since its page was read (404) has no values left.
+    /// object deleted since its page was read (404) has no values left,
+    /// unless no object at all is found there.
     fn map_per_object(&mut self, obj: Node<'_>, e: Embedded, m: &mut Member) -> Result<()> {
         let Some(id) = obj.get("id").and_then(|n| n.as_i64()) else {
             return m.sel.stream.map(obj, self.ctx, &mut self.rows);
@@ -600,10 +605,24 @@ impl Emitter<'_, '_> {
             let answer = client.get_doc(&path, &[]);
             m.per_object_reads += 1;
             match answer {
-                Err(_) if client.stats.last_status == Some(404) => return Ok(()),
+                // Deleted since its page was read: no values. But an
+                // endpoint that finds none of the first objects is one this
+                // account does not have, and its values would be lost
+                // silently.
+                Err(_) if client.stats.last_status == Some(404) => {
+                    if m.per_object_found == 0 && m.per_object_reads >= MISSING_ENDPOINT {
+                        return Err(Error::system(format!(
+                            "Gorgias answered 404 (not found) to /api{} for each of the first {MISSING_ENDPOINT} objects the list gave, so the endpoint is not there for this account and {} cannot be read: deselect the stream, and report it.",
+                            e.each,
+                            m.sel.stream.name()
+                        )));
+                    }
+                    return Ok(());
+                }
                 a => a?,
             }
         };
+        m.per_object_found += 1;
         let root = answer.root();
         let items = match root.get("data") {
             Some(data) if data.is_array() => data,

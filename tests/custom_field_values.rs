@@ -302,3 +302,40 @@ fn a_per_object_answer_of_another_shape_fails_the_stream_in_one_sentence() {
         .any(|m| m.contains("/api/tickets/3/custom-fields with neither a list nor"));
     assert!(said, "{}", run.stdout);
 }
+
+/// An account where the per-object endpoint answers 404 for every object
+/// does not have it: the stream fails in one sentence, never a silent
+/// success with no values.
+#[test]
+fn a_per_object_endpoint_that_finds_no_object_fails_the_stream() {
+    use common::hostile::{Action, HostileServer, Request};
+    let server = HostileServer::start(|r: &Request| match r.path.as_str() {
+        "/api/tickets" => Action::page(
+            serde_json::json!([hostile_ticket(1), hostile_ticket(2), hostile_ticket(3)]),
+            None,
+        ),
+        _ => Action::json(404, &serde_json::json!({"error": {"msg": "Not found"}})),
+    });
+    let dir = scratch();
+    let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+        "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
+    let cfg = write_json(&dir, "c.json", &config);
+    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
+    let cat = write_json(&dir, "cat.json", &catalog);
+    let run = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    let errors = run.trace_errors();
+    let said = errors[0]["message"].as_str().unwrap();
+    assert!(
+        said.contains("404")
+            && said.contains("/api/tickets/{id}/custom-fields")
+            && said.contains("ticket_custom_field_values"),
+        "{said}"
+    );
+}

@@ -114,6 +114,8 @@ pub(crate) struct Member {
     pub per_object: Option<bool>,
     /// The per-object requests made for it.
     pub per_object_reads: u64,
+    /// How many of those found their object (not a 404).
+    pub per_object_found: u64,
 }
 
 /// Where a newest-first list may end early: after a whole page whose
@@ -172,6 +174,7 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
                 left_out: None,
                 per_object: None,
                 per_object_reads: 0,
+                per_object_found: 0,
             }
         })
         .collect();

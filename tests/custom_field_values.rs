@@ -217,6 +217,24 @@ fn value_item(field: i64, value: Value) -> Value {
     serde_json::json!({"id": 9000 + field, "field": {"id": field, "label": "Reason"}, "value": value, "prediction": null})
 }
 
+/// A full refresh of `ticket_custom_field_values` against `server`.
+fn read_values_from(server: &common::hostile::HostileServer) -> Run {
+    let dir = scratch();
+    let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
+        "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
+    let cfg = write_json(&dir, "c.json", &config);
+    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
+    let cat = write_json(&dir, "cat.json", &catalog);
+    let run = airbyte(&[
+        "read",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+    ]);
+    run
+}
+
 fn hostile_read(per_ticket_3: Value) -> (common::hostile::HostileServer, Run) {
     use common::hostile::{Action, HostileServer, Request};
     let server = HostileServer::start(move |r: &Request| match r.path.as_str() {
@@ -236,19 +254,7 @@ fn hostile_read(per_ticket_3: Value) -> (common::hostile::HostileServer, Run) {
         "/api/tickets/3/custom-fields" => Action::json(200, &per_ticket_3),
         _ => Action::json(404, &serde_json::json!({"error": {"msg": "Not found"}})),
     });
-    let dir = scratch();
-    let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
-        "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
-    let cfg = write_json(&dir, "c.json", &config);
-    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
-    let cat = write_json(&dir, "cat.json", &catalog);
-    let run = airbyte(&[
-        "read",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_values_from(&server);
     (server, run)
 }
 
@@ -316,19 +322,7 @@ fn a_per_object_endpoint_that_finds_no_object_fails_the_stream() {
         ),
         _ => Action::json(404, &serde_json::json!({"error": {"msg": "Not found"}})),
     });
-    let dir = scratch();
-    let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
-        "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
-    let cfg = write_json(&dir, "c.json", &config);
-    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
-    let cat = write_json(&dir, "cat.json", &catalog);
-    let run = airbyte(&[
-        "read",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_values_from(&server);
     assert_ne!(run.code, 0, "{}", run.stdout);
     let errors = run.trace_errors();
     let said = errors[0]["message"].as_str().unwrap();

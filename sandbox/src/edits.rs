@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::api::Resp;
+use crate::resp::Resp;
 use crate::FieldEdit;
 
 /// Applies the edits whose endpoint matches `path` (`{id}` matches any one

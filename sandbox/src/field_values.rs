@@ -6,74 +6,12 @@
 //! customers a bare array, the two forms clients meet. An account whose
 //! lists leave `custom_fields` out is [`crate::SandboxConfig::lists_without_custom_fields`].
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::api::{parse_query, Resp};
-use crate::data::{Item, Store};
-use crate::rng::mix;
+use crate::data::Store;
+use crate::gen::custom_fields::fields_of;
+use crate::resp::{parse_query, Resp};
 use crate::Shared;
-
-/// The values of an object, drawn from its id alone (not from the dataset's
-/// random stream, so adding them left every other object as it was).
-pub(crate) fn assign(items: &mut [Item], defs: &[Item], object_type: &str) {
-    let fields = fields_of(defs, object_type);
-    for item in items.iter_mut() {
-        let id = item.id;
-        let mut values = Map::new();
-        for (fid, def) in &fields {
-            let h = mix(id as u64 ^ mix(*fid as u64));
-            if !h.is_multiple_of(3) {
-                values.insert(
-                    fid.to_string(),
-                    json!({"id": fid, "value": value_for(def, h)}),
-                );
-            }
-        }
-        item.edit(|v| v["custom_fields"] = Value::Object(values));
-    }
-}
-
-/// One change an agent makes: the first value set gets a new value and the
-/// last one is removed (an object without values gets one).
-pub(crate) fn change(item: &mut Item, defs: &[Item], object_type: &str, pick: u64) {
-    let fields = fields_of(defs, object_type);
-    item.edit(|v| {
-        let values = v["custom_fields"].as_object().cloned().unwrap_or_default();
-        let mut keys: Vec<String> = values.keys().cloned().collect();
-        keys.sort();
-        let mut values = values;
-        if let Some(first) = keys.first() {
-            values[first]["value"] = json!(format!("changed {pick}"));
-        } else if let Some((fid, def)) = fields.first() {
-            values.insert(
-                fid.to_string(),
-                json!({"id": fid, "value": value_for(def, pick)}),
-            );
-        }
-        if keys.len() > 1 {
-            values.remove(&keys[keys.len() - 1]);
-        }
-        v["custom_fields"] = Value::Object(values);
-    });
-}
-
-fn fields_of(defs: &[Item], object_type: &str) -> Vec<(i64, Value)> {
-    defs.iter()
-        .map(|d| (d.id, d.value()))
-        .filter(|(_, v)| v["object_type"] == object_type)
-        .collect()
-}
-
-fn value_for(def: &Value, h: u64) -> Value {
-    let settings = &def["definition"]["input_settings"];
-    if let Some(choices) = settings["choices"].as_array().filter(|c| !c.is_empty()) {
-        return choices[(h % choices.len() as u64) as usize].clone();
-    }
-    match def["definition"]["data_type"].as_str() {
-        Some("number") => json!((h % 50_000) as f64 / 100.0),
-        _ => json!(format!("#{}", 10_000 + h % 90_000)),
-    }
-}
 
 /// `tickets/{id}/custom-fields` or `customers/{id}/custom-fields`, or `None`
 /// for any other path.

@@ -9,7 +9,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::api::{self, Resp};
+use crate::api;
+use crate::resp::Resp;
 use crate::rng::Rng;
 use crate::{lock, FaultKind, Faults, RateLimit, RequestRecord, Shared};
 

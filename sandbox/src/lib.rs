@@ -7,10 +7,12 @@ mod api;
 mod b64;
 mod data;
 mod edits;
-mod extras;
 mod field_values;
+mod gen;
 mod http;
 mod index;
+mod item;
+mod resp;
 mod rng;
 mod time;
 
@@ -251,7 +253,7 @@ pub(crate) struct Shared {
 impl Shared {
     /// After a page of the list `name` was served: the changes cued for
     /// right after it.
-    pub(crate) fn page_served(&self, store: &mut data::Store, name: &str, coll: data::Coll) {
+    pub(crate) fn page_served(&self, store: &mut data::Store, name: &str, coll: item::Coll) {
         if self.cfg.changes.is_empty() {
             return;
         }

@@ -1221,10 +1221,10 @@ fn the_readme_lists_every_collection_served() {
     let listed: std::collections::BTreeSet<&str> =
         listed.split(", ").map(|n| n.trim_matches('`')).collect();
     let mut served: std::collections::BTreeSet<&str> =
-        crate::data::NAMES.iter().map(|(n, _)| *n).collect();
+        crate::item::NAMES.iter().map(|(n, _)| *n).collect();
     served.extend(["account", "views/{id}/items"]);
     assert_eq!(listed, served);
-    for (name, _) in crate::data::NAMES {
+    for (name, _) in crate::item::NAMES {
         assert!(readme.contains(&format!("`/api/{name}`")), "{name}");
     }
 }

@@ -546,7 +546,7 @@ pub(crate) fn route(
                     }
                 }
             }
-            Resp::json(200, &store.account)
+            Resp::json(200, &store.data.account)
         }
         Some(c) => {
             let uri = if query.is_empty() {
@@ -759,6 +759,7 @@ mod tests {
             }
         };
         let mut all: Vec<(Key, i64)> = store
+            .data
             .tickets
             .iter()
             .zip(view)
@@ -802,7 +803,7 @@ mod tests {
             ..SandboxConfig::default()
         });
         let mut rng = Rng::new(11);
-        let views = store.view_preds.clone();
+        let views = store.data.view_preds.clone();
         let mut seen = 0;
         for round in 0..3 {
             if round > 0 {
@@ -819,12 +820,14 @@ mod tests {
                 });
             }
             let tickets: Vec<(i64, i64, i64)> = store
+                .data
                 .tickets
                 .iter()
                 .map(|t| (t.created, t.updated, t.id))
                 .collect();
             for &(view_id, pred) in &views {
                 let members: Vec<bool> = store
+                    .data
                     .tickets
                     .iter()
                     .map(|t| rule(pred, &t.value()))

@@ -16,37 +16,15 @@ use crate::gen::people::{FIRST, LAST};
 use crate::gen::tags::tag_summary;
 use crate::gen::tickets::CHANNELS;
 use crate::gen::views::ViewPred;
-use crate::gen::{self, weighted};
+use crate::gen::{self, weighted, Dataset};
 use crate::item::{Coll, Item, Key};
 use crate::rng::Rng;
 use crate::time::{now_us, render, Form, Style, END, SEC};
 use crate::{Mutation, MutationSummary, SandboxConfig};
 
 pub(crate) struct Store {
-    domain: String,
-    /// (id, type) of each integration, to pick a new message's integration.
-    int_types: Vec<(i64, String)>,
-    pub(crate) account: Value,
-    pub(crate) users: Vec<Item>,
-    pub(crate) tickets: Vec<Item>,
-    pub(crate) integrations: Vec<Item>,
-    pub(crate) tags: Vec<Item>,
-    pub(crate) messages: Vec<Item>,
-    pub(crate) surveys: Vec<Item>,
-    pub(crate) customers: Vec<Item>,
-    pub(crate) teams: Vec<Item>,
-    pub(crate) events: Vec<Item>,
-    pub(crate) macros: Vec<Item>,
-    pub(crate) views: Vec<Item>,
-    pub(crate) view_preds: Vec<(i64, ViewPred)>,
-    pub(crate) rules: Vec<Item>,
-    pub(crate) custom_fields: Vec<Item>,
-    pub(crate) jobs: Vec<Item>,
-    pub(crate) voice_calls: Vec<Item>,
-    pub(crate) voice_call_events: Vec<Item>,
-    pub(crate) voice_call_recordings: Vec<Item>,
-    /// Seeds the `context` of events that mutations record.
-    event_rng: Rng,
+    /// Every collection, as generated and then changed.
+    pub(crate) data: Dataset,
     /// Mutation instants never go backwards, even if the clock does or the
     /// clock is behind the generated data.
     last_stamp: i64,
@@ -69,25 +47,25 @@ fn set_time(v: &mut Value, field: &str, us: Option<i64>) {
 
 impl Store {
     pub(crate) fn generate(cfg: &SandboxConfig) -> Store {
-        let x = gen::dataset(cfg);
+        let data = gen::dataset(cfg);
         let all = [
-            &x.users,
-            &x.tickets,
-            &x.integrations,
-            &x.tags,
-            &x.messages,
-            &x.surveys,
-            &x.customers,
-            &x.teams,
-            &x.events,
-            &x.macros,
-            &x.views,
-            &x.rules,
-            &x.custom_fields,
-            &x.jobs,
-            &x.voice_calls,
-            &x.voice_call_events,
-            &x.voice_call_recordings,
+            &data.users,
+            &data.tickets,
+            &data.integrations,
+            &data.tags,
+            &data.messages,
+            &data.surveys,
+            &data.customers,
+            &data.teams,
+            &data.events,
+            &data.macros,
+            &data.views,
+            &data.rules,
+            &data.custom_fields,
+            &data.jobs,
+            &data.voice_calls,
+            &data.voice_call_events,
+            &data.voice_call_recordings,
         ];
         let last_stamp = all
             .iter()
@@ -96,28 +74,7 @@ impl Store {
             .max()
             .unwrap_or(END);
         Store {
-            domain: cfg.domain.clone(),
-            int_types: x.int_types,
-            account: x.account,
-            users: x.users,
-            tickets: x.tickets,
-            integrations: x.integrations,
-            tags: x.tags,
-            messages: x.messages,
-            surveys: x.surveys,
-            customers: x.customers,
-            teams: x.teams,
-            events: x.events,
-            macros: x.macros,
-            views: x.views,
-            view_preds: x.view_preds,
-            rules: x.rules,
-            custom_fields: x.custom_fields,
-            jobs: x.jobs,
-            voice_calls: x.voice_calls,
-            voice_call_events: x.voice_call_events,
-            voice_call_recordings: x.voice_call_recordings,
-            event_rng: x.event_rng,
+            data,
             last_stamp,
             indexes: Default::default(),
             view_indexes: Default::default(),
@@ -132,29 +89,30 @@ impl Store {
 
     pub(crate) fn items(&self, c: Coll) -> &[Item] {
         match c {
-            Coll::Users => &self.users,
-            Coll::Tickets => &self.tickets,
-            Coll::Integrations => &self.integrations,
-            Coll::Tags => &self.tags,
-            Coll::Messages => &self.messages,
-            Coll::Surveys => &self.surveys,
-            Coll::Customers => &self.customers,
-            Coll::Teams => &self.teams,
-            Coll::Events => &self.events,
-            Coll::Macros => &self.macros,
-            Coll::Views => &self.views,
-            Coll::ViewItems => &self.tickets,
-            Coll::Rules => &self.rules,
-            Coll::CustomFields => &self.custom_fields,
-            Coll::Jobs => &self.jobs,
-            Coll::VoiceCalls => &self.voice_calls,
-            Coll::VoiceCallEvents => &self.voice_call_events,
-            Coll::VoiceCallRecordings => &self.voice_call_recordings,
+            Coll::Users => &self.data.users,
+            Coll::Tickets => &self.data.tickets,
+            Coll::Integrations => &self.data.integrations,
+            Coll::Tags => &self.data.tags,
+            Coll::Messages => &self.data.messages,
+            Coll::Surveys => &self.data.surveys,
+            Coll::Customers => &self.data.customers,
+            Coll::Teams => &self.data.teams,
+            Coll::Events => &self.data.events,
+            Coll::Macros => &self.data.macros,
+            Coll::Views => &self.data.views,
+            Coll::ViewItems => &self.data.tickets,
+            Coll::Rules => &self.data.rules,
+            Coll::CustomFields => &self.data.custom_fields,
+            Coll::Jobs => &self.data.jobs,
+            Coll::VoiceCalls => &self.data.voice_calls,
+            Coll::VoiceCallEvents => &self.data.voice_call_events,
+            Coll::VoiceCallRecordings => &self.data.voice_call_recordings,
         }
     }
 
     pub(crate) fn view_pred(&self, view_id: i64) -> Option<ViewPred> {
-        self.view_preds
+        self.data
+            .view_preds
             .iter()
             .find(|(id, _)| *id == view_id)
             .map(|(_, p)| *p)
@@ -162,7 +120,7 @@ impl Store {
 
     pub(crate) fn snapshot(&self, collection: &str) -> Vec<Value> {
         if collection == "account" {
-            return vec![self.account.clone()];
+            return vec![self.data.account.clone()];
         }
         if let Some(pred) = collection
             .strip_prefix("views/")
@@ -171,6 +129,7 @@ impl Store {
             .and_then(|id| self.view_pred(id))
         {
             return self
+                .data
                 .tickets
                 .iter()
                 .filter(|t| pred.matches(&t.meta))
@@ -224,23 +183,23 @@ impl Store {
 
     fn items_mut(&mut self, c: Coll) -> &mut Vec<Item> {
         match c {
-            Coll::Users => &mut self.users,
-            Coll::Tickets | Coll::ViewItems => &mut self.tickets,
-            Coll::Integrations => &mut self.integrations,
-            Coll::Tags => &mut self.tags,
-            Coll::Messages => &mut self.messages,
-            Coll::Surveys => &mut self.surveys,
-            Coll::Customers => &mut self.customers,
-            Coll::Teams => &mut self.teams,
-            Coll::Events => &mut self.events,
-            Coll::Macros => &mut self.macros,
-            Coll::Views => &mut self.views,
-            Coll::Rules => &mut self.rules,
-            Coll::CustomFields => &mut self.custom_fields,
-            Coll::Jobs => &mut self.jobs,
-            Coll::VoiceCalls => &mut self.voice_calls,
-            Coll::VoiceCallEvents => &mut self.voice_call_events,
-            Coll::VoiceCallRecordings => &mut self.voice_call_recordings,
+            Coll::Users => &mut self.data.users,
+            Coll::Tickets | Coll::ViewItems => &mut self.data.tickets,
+            Coll::Integrations => &mut self.data.integrations,
+            Coll::Tags => &mut self.data.tags,
+            Coll::Messages => &mut self.data.messages,
+            Coll::Surveys => &mut self.data.surveys,
+            Coll::Customers => &mut self.data.customers,
+            Coll::Teams => &mut self.data.teams,
+            Coll::Events => &mut self.data.events,
+            Coll::Macros => &mut self.data.macros,
+            Coll::Views => &mut self.data.views,
+            Coll::Rules => &mut self.data.rules,
+            Coll::CustomFields => &mut self.data.custom_fields,
+            Coll::Jobs => &mut self.data.jobs,
+            Coll::VoiceCalls => &mut self.data.voice_calls,
+            Coll::VoiceCallEvents => &mut self.data.voice_call_events,
+            Coll::VoiceCallRecordings => &mut self.data.voice_call_recordings,
         }
     }
 
@@ -254,18 +213,18 @@ impl Store {
         customers: &mut BTreeSet<i64>,
     ) {
         let mut rng = Rng::new(m.seed ^ 0xC0_57F1_E1D5);
-        for idx in rng.sample(self.tickets.len(), m.update_custom_fields) {
+        for idx in rng.sample(self.data.tickets.len(), m.update_custom_fields) {
             let pick = rng.next_u64() % 1000;
-            let item = &mut self.tickets[idx];
-            custom_fields::change(item, &self.custom_fields, "Ticket", pick);
+            let item = &mut self.data.tickets[idx];
+            custom_fields::change(item, &self.data.custom_fields, "Ticket", pick);
             self.touch_ticket(idx);
-            tickets.insert(self.tickets[idx].id);
+            tickets.insert(self.data.tickets[idx].id);
         }
-        for idx in rng.sample(self.customers.len(), m.update_custom_fields) {
+        for idx in rng.sample(self.data.customers.len(), m.update_custom_fields) {
             let pick = rng.next_u64() % 1000;
             let t = self.stamp();
-            let item = &mut self.customers[idx];
-            custom_fields::change(item, &self.custom_fields, "Customer", pick);
+            let item = &mut self.data.customers[idx];
+            custom_fields::change(item, &self.data.custom_fields, "Customer", pick);
             item.updated = t;
             item.edit(|v| set_time(v, "updated_datetime", Some(t)));
             let id = item.id;
@@ -277,7 +236,7 @@ impl Store {
 
     fn touch_ticket(&mut self, idx: usize) {
         let t = self.stamp();
-        let item = &mut self.tickets[idx];
+        let item = &mut self.data.tickets[idx];
         item.updated = t;
         item.edit(|v| set_time(v, "updated_datetime", Some(t)));
         let id = item.id;
@@ -292,8 +251,8 @@ impl Store {
 
     /// Appends to the event log what a change at `t` would have written there.
     fn record(&mut self, t: i64, ty: &str, object_type: &str, object_id: i64, data: Value) {
-        let id = self.events.last().map_or(70_000_000, |e| e.id) + 1;
-        let user = json!(self.users.first().map(|u| u.id));
+        let id = self.data.events.last().map_or(70_000_000, |e| e.id) + 1;
+        let user = json!(self.data.users.first().map(|u| u.id));
         let ev = event_item(
             id,
             t,
@@ -302,26 +261,26 @@ impl Store {
             object_id,
             user,
             data,
-            &mut self.event_rng,
+            &mut self.data.event_rng,
         );
-        self.events.push(ev);
+        self.data.events.push(ev);
     }
 
     fn add_message(&mut self, rng: &mut Rng, idx: usize, from_agent: bool) -> i64 {
         let created = self.stamp();
-        let id = self.messages.last().map_or(30_000_000, |m| m.id) + 1;
-        let t = self.tickets[idx].value();
-        let tid = self.tickets[idx].id;
+        let id = self.data.messages.last().map_or(30_000_000, |m| m.id) + 1;
+        let t = self.data.tickets[idx].value();
+        let tid = self.data.tickets[idx].id;
         let channel = t["channel"].as_str().unwrap_or("email").to_string();
         let via = t["via"].as_str().unwrap_or("email").to_string();
         // A ticket without customer or assignee still needs two parties.
         let cust = if t["customer"].is_null() {
-            self.customers[0].value()
+            self.data.customers[0].value()
         } else {
             t["customer"].clone()
         };
         let agent = if t["assignee_user"].is_null() {
-            self.users[0].value()
+            self.data.users[0].value()
         } else {
             t["assignee_user"].clone()
         };
@@ -344,7 +303,7 @@ impl Store {
         let subject = (channel == "email")
             .then(|| t["subject"].as_str().map(|s| format!("Re: {s}")))
             .flatten();
-        let integration_id = integration_for(&self.int_types, &channel, &via);
+        let integration_id = integration_for(&self.data.int_types, &channel, &via);
         let value = message_json(
             MsgSpec {
                 id,
@@ -364,11 +323,13 @@ impl Store {
                     form: Form::Offset,
                     whole: false,
                 },
-                domain: &self.domain,
+                domain: &self.data.domain,
             },
             rng,
         );
-        self.messages.push(Item::new(id, created, created, &value));
+        self.data
+            .messages
+            .push(Item::new(id, created, created, &value));
         self.record(
             created,
             "message-created",
@@ -376,7 +337,7 @@ impl Store {
             id,
             json!({"ticket_id": tid}),
         );
-        let item = &mut self.tickets[idx];
+        let item = &mut self.data.tickets[idx];
         item.updated = created;
         item.edit(|v| {
             let count = v["messages_count"].as_i64().unwrap_or(0) + 1;
@@ -398,13 +359,13 @@ impl Store {
         let mut surveys = BTreeSet::new();
         let mut users = BTreeSet::new();
 
-        for idx in rng.sample(self.tickets.len(), m.update_tickets) {
+        for idx in rng.sample(self.data.tickets.len(), m.update_tickets) {
             let t = self.stamp();
             let priority = *rng.pick(&["normal", "high", "low"]);
             let subject = rng
                 .pick(&SUBJECTS)
                 .replace("{n}", &rng.range(10_000, 99_999).to_string());
-            let item = &mut self.tickets[idx];
+            let item = &mut self.data.tickets[idx];
             item.updated = t;
             item.edit(|v| {
                 let open = v["status"] == "open";
@@ -425,41 +386,41 @@ impl Store {
             );
         }
 
-        let with_room: Vec<usize> = (0..self.tickets.len())
-            .filter(|&i| self.tickets[i].meta.tag_count < 3)
+        let with_room: Vec<usize> = (0..self.data.tickets.len())
+            .filter(|&i| self.data.tickets[i].meta.tag_count < 3)
             .collect();
         for k in rng.sample(with_room.len(), m.add_tags) {
             let idx = with_room[k];
-            let present: Vec<i64> = self.tickets[idx].value()["tags"]
+            let present: Vec<i64> = self.data.tickets[idx].value()["tags"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|t| t["id"].as_i64()).collect())
                 .unwrap_or_default();
-            let free: Vec<usize> = (0..self.tags.len())
-                .filter(|&t| !present.contains(&self.tags[t].id))
+            let free: Vec<usize> = (0..self.data.tags.len())
+                .filter(|&t| !present.contains(&self.data.tags[t].id))
                 .collect();
             let tag = free[rng.below(free.len() as u64) as usize];
-            let summary = tag_summary(&self.tags[tag].value());
-            self.tags[tag].edit(|v| {
+            let summary = tag_summary(&self.data.tags[tag].value());
+            self.data.tags[tag].edit(|v| {
                 let usage = v["usage"].as_i64().unwrap_or(0) + 1;
                 v["usage"] = json!(usage);
             });
-            self.tickets[idx].edit(|v| {
+            self.data.tickets[idx].edit(|v| {
                 if let Some(a) = v["tags"].as_array_mut() {
                     a.push(summary);
                 }
             });
             self.touch_ticket(idx);
-            tickets.insert(self.tickets[idx].id);
+            tickets.insert(self.data.tickets[idx].id);
         }
 
-        let tagged: Vec<usize> = (0..self.tickets.len())
-            .filter(|&i| self.tickets[i].meta.tag_count > 0)
+        let tagged: Vec<usize> = (0..self.data.tickets.len())
+            .filter(|&i| self.data.tickets[i].meta.tag_count > 0)
             .collect();
         for k in rng.sample(tagged.len(), m.remove_tags) {
             let idx = tagged[k];
             let mut removed = None;
             let pick = rng.next_u64();
-            self.tickets[idx].edit(|v| {
+            self.data.tickets[idx].edit(|v| {
                 if let Some(a) = v["tags"].as_array_mut() {
                     if !a.is_empty() {
                         removed = Some(a.remove(pick as usize % a.len()));
@@ -467,7 +428,7 @@ impl Store {
                 }
             });
             if let Some(tag_id) = removed.and_then(|t| t["id"].as_i64()) {
-                if let Some(t) = self.tags.iter_mut().find(|t| t.id == tag_id) {
+                if let Some(t) = self.data.tags.iter_mut().find(|t| t.id == tag_id) {
                     t.edit(|v| {
                         let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
                         v["usage"] = json!(usage);
@@ -475,26 +436,26 @@ impl Store {
                 }
             }
             self.touch_ticket(idx);
-            tickets.insert(self.tickets[idx].id);
+            tickets.insert(self.data.tickets[idx].id);
         }
 
-        if !self.tickets.is_empty() {
+        if !self.data.tickets.is_empty() {
             for _ in 0..m.add_messages {
-                let idx = rng.below(self.tickets.len() as u64) as usize;
+                let idx = rng.below(self.data.tickets.len() as u64) as usize;
                 let from_agent = rng.chance(0.5);
                 messages.insert(self.add_message(&mut rng, idx, from_agent));
-                tickets.insert(self.tickets[idx].id);
+                tickets.insert(self.data.tickets[idx].id);
             }
         }
 
-        let unscored: Vec<usize> = (0..self.surveys.len())
-            .filter(|&i| self.surveys[i].meta.unscored)
+        let unscored: Vec<usize> = (0..self.data.surveys.len())
+            .filter(|&i| self.data.surveys[i].meta.unscored)
             .collect();
         for k in rng.sample(unscored.len(), m.score_surveys) {
             let t = self.stamp();
             let score = rng.range(1, 6);
             let comment = rng.chance(0.5);
-            let item = &mut self.surveys[unscored[k]];
+            let item = &mut self.data.surveys[unscored[k]];
             // Only score fields change: created_datetime, the one sort key,
             // stays put, which is what makes surveys hard to sync.
             item.edit(|v| {
@@ -519,12 +480,13 @@ impl Store {
         }
 
         for _ in 0..m.new_tickets {
-            if self.customers.is_empty() {
+            if self.data.customers.is_empty() {
                 break;
             }
             let t = self.stamp();
-            let id = self.tickets.last().map_or(100_000, |t| t.id) + 1;
-            let cust = self.customers[rng.below(self.customers.len() as u64) as usize].value();
+            let id = self.data.tickets.last().map_or(100_000, |t| t.id) + 1;
+            let cust =
+                self.data.customers[rng.below(self.data.customers.len() as u64) as usize].value();
             let customer = json!({"id": cust["id"], "email": cust["email"], "name": cust["name"], "firstname": cust["firstname"], "lastname": cust["lastname"]});
             let channel = weighted(&mut rng, &CHANNELS);
             let order = 10_000 + rng.below(90_000);
@@ -563,20 +525,20 @@ impl Store {
                 "snooze_datetime": Value::Null,
                 "trashed_datetime": Value::Null,
             });
-            self.tickets.push(Item::new(id, t, t, &value));
-            let idx = self.tickets.len() - 1;
+            self.data.tickets.push(Item::new(id, t, t, &value));
+            let idx = self.data.tickets.len() - 1;
             let mid = self.add_message(&mut rng, idx, false);
             // The first message carries the ticket's creation instant, so the
             // ticket stays created == updated as a brand-new ticket is.
-            let first = self.messages[self.messages.len() - 1].value();
-            let created = self.messages[self.messages.len() - 1].created;
+            let first = self.data.messages[self.data.messages.len() - 1].value();
+            let created = self.data.messages[self.data.messages.len() - 1].created;
             let excerpt: String = first["stripped_text"]
                 .as_str()
                 .unwrap_or("")
                 .chars()
                 .take(100)
                 .collect();
-            let item = &mut self.tickets[idx];
+            let item = &mut self.data.tickets[idx];
             item.created = created;
             item.edit(|v| {
                 set_time(v, "created_datetime", Some(created));
@@ -593,11 +555,11 @@ impl Store {
             );
         }
 
-        for idx in rng.sample(self.users.len(), m.update_users) {
+        for idx in rng.sample(self.data.users.len(), m.update_users) {
             let t = self.stamp();
             let first = rng.pick(&FIRST).to_string();
             let last = rng.pick(&LAST).to_string();
-            let item = &mut self.users[idx];
+            let item = &mut self.data.users[idx];
             item.updated = t;
             item.edit(|v| {
                 v["firstname"] = json!(first);
@@ -617,7 +579,7 @@ impl Store {
         }
 
         let mut customers = BTreeSet::new();
-        for idx in rng.sample(self.customers.len(), m.update_customers) {
+        for idx in rng.sample(self.data.customers.len(), m.update_customers) {
             let t = self.stamp();
             let note = rng
                 .pick(&[
@@ -627,7 +589,7 @@ impl Store {
                 ])
                 .to_string();
             let language = *rng.pick(&["en", "fr", "de"]);
-            let item = &mut self.customers[idx];
+            let item = &mut self.data.customers[idx];
             item.updated = t;
             item.edit(|v| {
                 v["note"] = json!(note);
@@ -652,13 +614,14 @@ impl Store {
         // Hard deletes: the object leaves every list; only the event log
         // still tells a reader it existed.
         let mut deleted_tickets = BTreeSet::new();
-        let mut gone: Vec<usize> = rng.sample(self.tickets.len(), m.delete_tickets);
+        let mut gone: Vec<usize> = rng.sample(self.data.tickets.len(), m.delete_tickets);
         gone.sort_unstable();
         for &idx in gone.iter().rev() {
-            let item = self.tickets.remove(idx);
+            let item = self.data.tickets.remove(idx);
             let v = item.value();
             for tag in v["tags"].as_array().into_iter().flatten() {
                 if let Some(t) = self
+                    .data
                     .tags
                     .iter_mut()
                     .find(|t| t.id == tag["id"].as_i64().unwrap_or(-1))
@@ -669,19 +632,27 @@ impl Store {
                     });
                 }
             }
-            self.messages.retain(|m| m.meta.ticket_id != Some(item.id));
-            self.surveys.retain(|s| s.meta.ticket_id != Some(item.id));
+            self.data
+                .messages
+                .retain(|m| m.meta.ticket_id != Some(item.id));
+            self.data
+                .surveys
+                .retain(|s| s.meta.ticket_id != Some(item.id));
             let calls: BTreeSet<i64> = self
+                .data
                 .voice_calls
                 .iter()
                 .filter(|c| c.meta.ticket_id == Some(item.id))
                 .map(|c| c.id)
                 .collect();
-            self.voice_calls
+            self.data
+                .voice_calls
                 .retain(|c| c.meta.ticket_id != Some(item.id));
-            self.voice_call_events
+            self.data
+                .voice_call_events
                 .retain(|e| e.meta.call_id.is_none_or(|c| !calls.contains(&c)));
-            self.voice_call_recordings
+            self.data
+                .voice_call_recordings
                 .retain(|r| r.meta.call_id.is_none_or(|c| !calls.contains(&c)));
             deleted_tickets.insert(item.id);
         }
@@ -693,13 +664,14 @@ impl Store {
         // Only customers without tickets are deleted, so no ticket or survey
         // is left pointing at a customer that no longer exists.
         let with_tickets: BTreeSet<i64> = self
+            .data
             .tickets
             .iter()
             .filter_map(|t| t.meta.customer_id)
-            .chain(self.surveys.iter().filter_map(|s| s.meta.customer_id))
+            .chain(self.data.surveys.iter().filter_map(|s| s.meta.customer_id))
             .collect();
-        let free: Vec<usize> = (0..self.customers.len())
-            .filter(|&i| !with_tickets.contains(&self.customers[i].id))
+        let free: Vec<usize> = (0..self.data.customers.len())
+            .filter(|&i| !with_tickets.contains(&self.data.customers[i].id))
             .collect();
         let mut gone: Vec<usize> = rng
             .sample(free.len(), m.delete_customers.min(free.len()))
@@ -709,7 +681,7 @@ impl Store {
         gone.sort_unstable();
         let mut deleted_customers = BTreeSet::new();
         for &idx in gone.iter().rev() {
-            deleted_customers.insert(self.customers.remove(idx).id);
+            deleted_customers.insert(self.data.customers.remove(idx).id);
         }
         for &id in &deleted_customers {
             customers.remove(&id);

@@ -56,15 +56,15 @@ pub(crate) fn route(
 
 fn answer(store: &Store, object_type: &str, id: i64) -> Option<Vec<Value>> {
     let objects = match object_type {
-        "Ticket" => &store.tickets,
-        _ => &store.customers,
+        "Ticket" => &store.data.tickets,
+        _ => &store.data.customers,
     };
     let object = objects.iter().find(|o| o.id == id)?.value();
     let values = object["custom_fields"]
         .as_object()
         .cloned()
         .unwrap_or_default();
-    let defs = fields_of(&store.custom_fields, object_type);
+    let defs = fields_of(&store.data.custom_fields, object_type);
     Some(
         defs.into_iter()
             .filter_map(|(fid, def)| {

@@ -46,6 +46,8 @@ impl Item {
 
 /// Every collection, as generated.
 pub(crate) struct Dataset {
+    /// The account's subdomain, in e-mail addresses and message ids.
+    pub(crate) domain: String,
     /// (id, type) of each integration, to pick a new message's integration.
     pub(crate) int_types: Vec<(i64, String)>,
     pub(crate) account: Value,
@@ -87,7 +89,7 @@ struct Core {
 pub(crate) fn dataset(cfg: &SandboxConfig) -> Dataset {
     let mut root = Rng::new(cfg.seed);
     let core = core(&mut root, cfg.tickets, &cfg.domain);
-    extend(&mut root, cfg.tickets, core)
+    extend(&mut root, cfg.tickets, &cfg.domain, core)
 }
 
 fn core(root: &mut Rng, n: usize, domain: &str) -> Core {
@@ -136,7 +138,7 @@ fn core(root: &mut Rng, n: usize, domain: &str) -> Core {
 
 /// The collections beyond the core seven, from forks taken after theirs;
 /// then the custom-field values the core's tickets and customers carry.
-fn extend(root: &mut Rng, n: usize, core: Core) -> Dataset {
+fn extend(root: &mut Rng, n: usize, domain: &str, core: Core) -> Dataset {
     let mut r_teams = root.fork(8);
     let mut r_macros = root.fork(9);
     let mut r_views = root.fork(10);
@@ -165,6 +167,7 @@ fn extend(root: &mut Rng, n: usize, core: Core) -> Dataset {
     custom_fields::assign(&mut tickets, &custom_fields, "Ticket");
     custom_fields::assign(&mut customers, &custom_fields, "Customer");
     Dataset {
+        domain: domain.to_string(),
         int_types: core.int_types,
         account: core.account,
         users: core.users,

@@ -13,51 +13,21 @@
 # run here at all, the image part prints a SKIP line with the reason and the
 # rest goes on.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 export CARGO_TERM_COLOR=never
 
-# The workspace's release binaries (honours CARGO_TARGET_DIR).
-RELEASE=${CARGO_TARGET_DIR:-target}/release
 IMAGE=localhost/source-gorgias:dev
 MAX_IMAGE_BYTES=$((20 * 1000 * 1000))
-VENV=target/venvs/pyairbyte
+VENV=$VENVS/pyairbyte
 PYAIRBYTE_VERSION=${PYAIRBYTE_VERSION:-0.71.3}
 
-work=$(mktemp -d)
-chmod 0755 "$work"
-pids=()
 ctr=""
-cleanup() {
+remove_container() {
   if [ -n "$ctr" ]; then bah rm "$ctr" >/dev/null 2>&1 || true; fi
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
 }
-trap cleanup EXIT
+cleanup_hooks+=(remove_container)
 
-say() { echo "-- $*"; }
 bah() { buildah --storage-driver vfs "$@"; }
-
-# Starts a sandbox; sets SANDBOX_URL (…/api) and SANDBOX_ROOT.
-start_sandbox() {
-  local out="$work/sandbox-$1.out"
-  shift
-  "$RELEASE/gorgias-sandbox" --port 0 "$@" >"$out" 2>&1 &
-  pids+=("$!")
-  for _ in $(seq 1 100); do
-    if SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$out" 2>/dev/null); then
-      SANDBOX_ROOT=${SANDBOX_URL%/api}
-      say "sandbox $* at $SANDBOX_URL"
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "FAIL sandbox did not start: $(cat "$out")"
-  exit 1
-}
-
-write_config() { # URL FILE
-  printf '{"domain":"acme","credentials":{"auth_type":"api_key","email":"sandbox@example.com","api_key":"sandbox-api-key"},"base_url":"%s"}\n' "$1" >"$2"
-}
 
 say "cargo build --release --workspace"
 cargo build --release --workspace
@@ -68,8 +38,6 @@ image_skip() {
   echo "SKIP image: $*"
   return 0
 }
-
-source ci/installs.sh
 
 ensure_tools() {
   apt_want buildah command -v buildah
@@ -211,7 +179,7 @@ image_e2e || status=1
 # ---- 2. PyAirbyte ------------------------------------------------------------
 
 say "PyAirbyte"
-pip_venv "$(realpath -m "$VENV")" "airbyte==$PYAIRBYTE_VERSION" || {
+venv pyairbyte "airbyte==$PYAIRBYTE_VERSION" || {
   echo "FAIL pip install airbyte==$PYAIRBYTE_VERSION"
   exit 1
 }

@@ -17,12 +17,10 @@
 # busybox-static, file, ca-certificates). Prints PASS/FAIL per check and
 # exits non-zero on any FAIL.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1 DO_NOT_TRACK=1
 
-ROOT=$(pwd)
-RELEASE=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
-VENV=$ROOT/target/venvs/cdk
+VENV=$VENVS/cdk
 # The suite's entry point is the CDK's private _run_command: pin both.
 PIP_SPEC="airbyte-cdk==7.39.1 pytest==9.2.0"
 IMAGE=localhost/source-gorgias:dev
@@ -30,29 +28,9 @@ IMAGE=localhost/source-gorgias:dev
 export CONTAINERS_STORAGE_CONF=$ROOT/target/containers/storage.conf
 export CONTAINERS_CONF=$ROOT/target/containers/containers.conf
 
-work=$(mktemp -d)
-chmod 0755 "$work"
-pids=()
-failures=0
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { echo "-- $*"; }
-pass() { echo "PASS $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
 # ---- installs ------------------------------------------------------------------
 
-source ci/installs.sh
-# shellcheck disable=SC2086
-pip_venv "$VENV" $PIP_SPEC >"$work/pip.log" 2>&1 || {
-  tail -20 "$work/pip.log"
+venv cdk "$PIP_SPEC" || {
   echo "FAIL pip install $PIP_SPEC"
   exit 1
 }
@@ -69,18 +47,7 @@ say "spec against airbyte-cdk's protocol models"
 # ---- the sandbox and the suite's connector folder ---------------------------------
 
 # The dataset integration_tests/ was made for.
-"$RELEASE/gorgias-sandbox" --port 0 --tickets 40 --seed 42 >"$work/sandbox.out" 2>&1 &
-pids+=("$!")
-SANDBOX_URL=""
-for _ in $(seq 1 100); do
-  SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$work/sandbox.out" 2>/dev/null) && break
-  sleep 0.1
-done
-[ -n "$SANDBOX_URL" ] || {
-  echo "FAIL sandbox did not start: $(cat "$work/sandbox.out")"
-  exit 1
-}
-say "sandbox at $SANDBOX_URL"
+start_sandbox cdk --tickets 40 --seed 42
 
 # The suite names the connector after its folder.
 CONNECTOR_ROOT=$work/source-gorgias

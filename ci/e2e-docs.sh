@@ -12,38 +12,17 @@
 # what it needs in a venv under target/venvs/docs, reused when present.
 # Prints PASS/FAIL per check and exits non-zero on any FAIL.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=false DO_NOT_TRACK=1
 
-ROOT=$(pwd)
-RELEASE=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
-VENV=$ROOT/target/venvs/docs
+VENV=$VENVS/docs
 # dbt-core 1.12 pulls a parser wheel from outside PyPI at install time, so
 # the 1.11 line is pinned.
 PIP_SPEC="pyyaml==6.0.2 dbt-core~=1.11.0 dbt-duckdb~=1.10.0"
 
-work=$(mktemp -d)
-pids=()
-failures=0
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { echo "-- $*"; }
-pass() { echo "PASS $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
 # ---- install ---------------------------------------------------------------------
 
-source ci/installs.sh
-# shellcheck disable=SC2086
-pip_venv "$VENV" $PIP_SPEC >"$work/pip.log" 2>&1 || {
-  tail -20 "$work/pip.log"
+venv docs "$PIP_SPEC" || {
   echo "FAIL pip install $PIP_SPEC"
   exit 1
 }
@@ -150,16 +129,8 @@ if [ ! -x "$RELEASE/source-gorgias" ] || [ ! -x "$RELEASE/gorgias-sandbox" ]; th
   exit 1
 fi
 
-"$RELEASE/gorgias-sandbox" --port 0 --tickets 200 >"$work/sandbox.out" 2>&1 &
-pids+=("$!")
-SANDBOX_URL=""
-for _ in $(seq 1 100); do
-  if SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$work/sandbox.out" 2>/dev/null); then break; fi
-  sleep 0.1
-done
-[ -n "$SANDBOX_URL" ] || { echo "FAIL sandbox did not start: $(cat "$work/sandbox.out")"; exit 1; }
-printf '{"domain":"acme","email":"sandbox@example.com","api_key":"sandbox-api-key","base_url":"%s"}\n' \
-  "$SANDBOX_URL" >"$work/config.json"
+start_sandbox docs --tickets 200
+write_config "$SANDBOX_URL" "$work/config.json" flat
 say "full read of every stream from the sandbox at $SANDBOX_URL"
 "$RELEASE/source-gorgias" read --config "$work/config.json" \
   --catalog catalog/configured_catalog.json >"$work/read.jsonl" 2>"$work/read.err" || {

@@ -13,50 +13,23 @@
 # per tool under target/venvs/, reused when present; apt: postgresql when
 # missing). Prints PASS/FAIL per check and exits non-zero on any FAIL.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 export CARGO_TERM_COLOR=never
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false PIP_DISABLE_PIP_VERSION_CHECK=1
 
-ROOT=$(pwd)
-RELEASE=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
 TAP=$RELEASE/tap-gorgias
-VENVS=$ROOT/target/venvs
 TICKETS=300
 SCHEMA=gorgias
 
-work=$(mktemp -d)
-chmod 0755 "$work"
-pids=()
 pg_data=""
-failures=0
-cleanup() {
+stop_postgres() {
   if [ -n "$pg_data" ]; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-say() { echo "-- $*"; }
-pass() { echo "PASS $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
+cleanup_hooks+=(stop_postgres)
 
 # ---- installs ------------------------------------------------------------------
-
-source ci/installs.sh
-
-# venv NAME PIP_SPEC: a venv per tool family, rebuilt only when the pinned
-# version changes, so a re-run costs nothing here.
-venv() {
-  pip_venv "$VENVS/$1" "$2" >"$work/pip-$1.log" 2>&1 || {
-    tail -20 "$work/pip-$1.log"
-    return 1
-  }
-}
 
 say "installing singer-tools, target-jsonl, pipelinewise-target-postgres, meltano"
 mkdir -p "$VENVS"
@@ -82,20 +55,10 @@ done
 
 # ---- the sandbox -----------------------------------------------------------------
 
-"$RELEASE/gorgias-sandbox" --port 0 --tickets "$TICKETS" >"$work/sandbox.out" 2>&1 &
-pids+=("$!")
-SANDBOX_URL=""
-for _ in $(seq 1 100); do
-  if SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$work/sandbox.out" 2>/dev/null); then break; fi
-  sleep 0.1
-done
-[ -n "$SANDBOX_URL" ] || { echo "FAIL sandbox did not start: $(cat "$work/sandbox.out")"; exit 1; }
-SANDBOX_ROOT=${SANDBOX_URL%/api}
-say "sandbox with $TICKETS tickets at $SANDBOX_URL"
+start_sandbox singer --tickets "$TICKETS"
 
 CONFIG=$work/tap-config.json
-printf '{"domain":"acme","email":"sandbox@example.com","api_key":"sandbox-api-key","base_url":"%s"}\n' \
-  "$SANDBOX_URL" >"$CONFIG"
+write_config "$SANDBOX_URL" "$CONFIG" flat
 
 mutate() { # JSON body
   curl -fsS -X POST -H 'content-type: application/json' -d "$1" "$SANDBOX_ROOT/_sandbox/mutate" >"$work/mutation.json"

@@ -32,6 +32,29 @@ struct MDraft {
     style: Style,
 }
 
+/// A ticket's first draws: when, where, who, and whether still open.
+struct TDraft {
+    style: Style,
+    created: i64,
+    channel: &'static str,
+    via: &'static str,
+    from_agent: bool,
+    customer: Option<usize>,
+    assignee: Option<usize>,
+    open: bool,
+    order: u64,
+}
+
+/// A ticket's instants, derived from its messages'.
+struct TTimes {
+    opened: Option<i64>,
+    last_recv: Option<i64>,
+    last_msg: i64,
+    closed: Option<i64>,
+    updated: i64,
+    trashed: Option<i64>,
+}
+
 /// What surveys read of a ticket.
 pub(super) struct Closing {
     pub(super) id: i64,
@@ -59,34 +82,69 @@ pub(super) struct Parties<'a> {
 }
 
 pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Parties) -> Drawn {
-    let Parties {
-        domain,
-        customer_people,
-        user_people,
-        agents,
-        tags,
-        int_types,
-    } = *p;
-    let customer_count = customer_people.len();
     let span = (END - 10 * DAY) - START;
     let mut created_at: Vec<i64> = (0..n).map(|_| START + rng.range(0, span)).collect();
     created_at.sort_unstable();
-    let mut ticket_ids = Vec::with_capacity(n);
     let mut id = 100_000 + rng.range(0, 100);
-    for _ in 0..n {
-        ticket_ids.push(next_id(rng, &mut id));
+    let ticket_ids: Vec<i64> = (0..n).map(|_| next_id(rng, &mut id)).collect();
+    let (drafts, mut msgs) = draft(rng, &created_at, p);
+    if n >= 8 {
+        tie_bulk_import(&mut msgs, n);
     }
-    struct TDraft {
-        style: Style,
-        created: i64,
-        channel: &'static str,
-        via: &'static str,
-        from_agent: bool,
-        customer: Option<usize>,
-        assignee: Option<usize>,
-        open: bool,
-        order: u64,
+    let mut per_ticket: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (j, m) in msgs.iter().enumerate() {
+        per_ticket[m.ticket].push(j);
     }
+    let mut times = instants(rng, &drafts, &msgs, &per_ticket);
+    tie_bulk_actions(rng, &mut times);
+    let msg_ids = message_ids(r_messages, &msgs);
+    let mut out = Drawn {
+        tickets: Vec::with_capacity(n),
+        messages: Vec::with_capacity(msgs.len()),
+        span: vec![None; p.customer_people.len()],
+        tag_usage: vec![0i64; p.tags.len()],
+        closings: Vec::new(),
+    };
+    for (i, d) in drafts.iter().enumerate() {
+        let thread = thread(rng, p, i, ticket_ids[i], d, n);
+        if let Some(c) = d.customer {
+            let span = out.span[c].get_or_insert((d.created, d.created));
+            span.0 = span.0.min(d.created);
+            span.1 = span.1.max(d.created);
+        }
+        let members: Vec<(&MDraft, i64)> = per_ticket[i]
+            .iter()
+            .map(|&j| (&msgs[j], msg_ids[j]))
+            .collect();
+        let excerpt = write_messages(r_messages, &thread, &members, p.domain, &mut out.messages);
+        let tags = draw_tags(rng, p.tags, &mut out.tag_usage);
+        let v = ticket_json(rng, &thread, &times[i], tags, excerpt, members.len(), p, n);
+        out.tickets.push(Item::from_obj(Obj {
+            id: thread.id,
+            created: d.created,
+            updated: times[i].updated,
+            value: v,
+        }));
+    }
+    out.messages.sort_by_key(|m| m.id);
+    out.closings = drafts
+        .iter()
+        .zip(&times)
+        .zip(&ticket_ids)
+        .map(|((d, t), &id)| Closing {
+            id,
+            customer: d.customer,
+            closed: t.closed,
+        })
+        .collect();
+    out
+}
+
+/// Each ticket's first draws, and its messages' (in `MDraft`s, by ticket).
+fn draft(rng: &mut Rng, created_at: &[i64], p: &Parties) -> (Vec<TDraft>, Vec<MDraft>) {
+    let n = created_at.len();
+    let customer_count = p.customer_people.len();
+    let agents = p.agents;
     let mut drafts = Vec::with_capacity(n);
     let mut msgs: Vec<MDraft> = Vec::with_capacity(n * 4);
     for (i, created) in created_at.iter().enumerate() {
@@ -104,40 +162,7 @@ pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Partie
             .chance(0.7)
             .then(|| agents[rng.below(agents.len() as u64) as usize]);
         let open = rng.chance(0.08 + 0.45 * i as f64 / n as f64);
-        let k = match rng.below(100) {
-            0..=9 => 1,
-            10..=24 => 2,
-            25..=49 => 3,
-            50..=74 => 4,
-            75..=89 => 5,
-            _ => 6,
-        };
-        let mut t = created;
-        let mut agent_turn = from_agent;
-        for seq in 0..k {
-            let style = Style::draw(rng);
-            if seq > 0 {
-                t += rng.range(5 * MIN, 2 * DAY);
-                agent_turn = if agent_turn {
-                    rng.chance(0.3)
-                } else {
-                    rng.chance(0.8)
-                };
-            }
-            let public = !(seq > 0 && agent_turn && rng.chance(0.08));
-            msgs.push(MDraft {
-                ticket: i,
-                seq,
-                created: if seq == 0 {
-                    created
-                } else {
-                    style.t(t).max(created)
-                },
-                from_agent: agent_turn,
-                public,
-                style,
-            });
-        }
+        draft_messages(rng, i, created, from_agent, &mut msgs);
         drafts.push(TDraft {
             style,
             created,
@@ -150,45 +175,82 @@ pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Partie
             order: 10_000 + rng.below(90_000),
         });
     }
+    (drafts, msgs)
+}
 
-    // A bulk import gave many messages one created instant, so ties on
-    // messages' only sort key straddle page boundaries.
-    if n >= 8 {
-        let target = (msgs.len() / 4).clamp(2, 150);
-        let start = msgs.partition_point(|m| m.ticket < n * 35 / 100);
-        let mut end = start;
-        while end < msgs.len() && (end - start < target || msgs[end].ticket == msgs[end - 1].ticket)
-        {
-            end += 1;
+/// One to six messages, the customer and the agents taking turns.
+fn draft_messages(
+    rng: &mut Rng,
+    ticket: usize,
+    created: i64,
+    from_agent: bool,
+    msgs: &mut Vec<MDraft>,
+) {
+    let k = match rng.below(100) {
+        0..=9 => 1,
+        10..=24 => 2,
+        25..=49 => 3,
+        50..=74 => 4,
+        75..=89 => 5,
+        _ => 6,
+    };
+    let mut t = created;
+    let mut agent_turn = from_agent;
+    for seq in 0..k {
+        let style = Style::draw(rng);
+        if seq > 0 {
+            t += rng.range(5 * MIN, 2 * DAY);
+            agent_turn = if agent_turn {
+                rng.chance(0.3)
+            } else {
+                rng.chance(0.8)
+            };
         }
-        let max = msgs[start..end]
-            .iter()
-            .map(|m| m.created)
-            .max()
-            .unwrap_or(START);
-        let tie = max - max.rem_euclid(SEC) + SEC + 271_828;
-        for m in &mut msgs[start..end] {
-            m.created = tie;
-        }
+        let public = !(seq > 0 && agent_turn && rng.chance(0.08));
+        msgs.push(MDraft {
+            ticket,
+            seq,
+            created: if seq == 0 {
+                created
+            } else {
+                style.t(t).max(created)
+            },
+            from_agent: agent_turn,
+            public,
+            style,
+        });
     }
+}
 
-    // Derived ticket instants.
-    let mut per_ticket: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (j, m) in msgs.iter().enumerate() {
-        per_ticket[m.ticket].push(j);
+/// A bulk import gave many messages one created instant, so ties on
+/// messages' only sort key straddle page boundaries.
+fn tie_bulk_import(msgs: &mut [MDraft], n: usize) {
+    let target = (msgs.len() / 4).clamp(2, 150);
+    let start = msgs.partition_point(|m| m.ticket < n * 35 / 100);
+    let mut end = start;
+    while end < msgs.len() && (end - start < target || msgs[end].ticket == msgs[end - 1].ticket) {
+        end += 1;
     }
-    struct TTimes {
-        opened: Option<i64>,
-        last_recv: Option<i64>,
-        last_msg: i64,
-        closed: Option<i64>,
-        updated: i64,
-        trashed: Option<i64>,
+    let max = msgs[start..end]
+        .iter()
+        .map(|m| m.created)
+        .max()
+        .unwrap_or(START);
+    let tie = max - max.rem_euclid(SEC) + SEC + 271_828;
+    for m in &mut msgs[start..end] {
+        m.created = tie;
     }
-    let mut times = Vec::with_capacity(n);
-    for (i, d) in drafts.iter().enumerate() {
+}
+
+fn instants(
+    rng: &mut Rng,
+    drafts: &[TDraft],
+    msgs: &[MDraft],
+    per_ticket: &[Vec<usize>],
+) -> Vec<TTimes> {
+    let mut times = Vec::with_capacity(drafts.len());
+    for (d, ms) in drafts.iter().zip(per_ticket) {
         let st = d.style;
-        let ms = &per_ticket[i];
         let last_msg = ms
             .iter()
             .map(|&j| msgs[j].created)
@@ -222,10 +284,14 @@ pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Partie
             trashed,
         });
     }
+    times
+}
 
-    // Bulk actions (a macro, a tag rename) set one updated instant on a
-    // run of consecutive tickets; runs longer than a page make ties that
-    // straddle page boundaries in updated_datetime order.
+/// Bulk actions (a macro, a tag rename) set one updated instant on a
+/// run of consecutive tickets; runs longer than a page make ties that
+/// straddle page boundaries in updated_datetime order.
+fn tie_bulk_actions(rng: &mut Rng, times: &mut [TTimes]) {
+    let n = times.len();
     let groups: Vec<(usize, usize)> = if n >= 300 {
         let g = (n / 300).min(3);
         (0..g)
@@ -249,8 +315,10 @@ pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Partie
             t.updated = tie;
         }
     }
+}
 
-    // Message ids follow creation order, as the live API's do.
+/// Message ids follow creation order, as the live API's do.
+fn message_ids(r_messages: &mut Rng, msgs: &[MDraft]) -> Vec<i64> {
     let mut order: Vec<usize> = (0..msgs.len()).collect();
     order.sort_by_key(|&j| (msgs[j].created, msgs[j].ticket, msgs[j].seq));
     let mut msg_ids = vec![0i64; msgs.len()];
@@ -258,184 +326,209 @@ pub(super) fn generate(rng: &mut Rng, r_messages: &mut Rng, n: usize, p: &Partie
     for &j in &order {
         msg_ids[j] = next_id(r_messages, &mut id);
     }
+    msg_ids
+}
 
-    let mut tickets = Vec::with_capacity(n);
-    let mut messages: Vec<Item> = Vec::with_capacity(msgs.len());
-    let mut ticket_span: Vec<Option<(i64, i64)>> = vec![None; customer_count];
-    let mut tag_usage = vec![0i64; tags.len()];
-    for (i, d) in drafts.iter().enumerate() {
-        let tid = ticket_ids[i];
-        let st = d.style;
-        let tm = &times[i];
-        let customer = d.customer.map(|c| &customer_people[c]);
-        if let Some(c) = d.customer {
-            let span = ticket_span[c].get_or_insert((d.created, d.created));
-            span.0 = span.0.min(d.created);
-            span.1 = span.1.max(d.created);
+/// A ticket as its messages are written: its draft, the two parties they
+/// name, and its subject.
+struct Thread<'a> {
+    index: usize,
+    id: i64,
+    draft: &'a TDraft,
+    customer: Value,
+    agent: Value,
+    subject: Option<String>,
+    integration_id: Option<i64>,
+}
+
+fn thread<'a>(
+    rng: &mut Rng,
+    p: &Parties,
+    i: usize,
+    id: i64,
+    d: &'a TDraft,
+    n: usize,
+) -> Thread<'a> {
+    let customer = d.customer.map(|c| &p.customer_people[c]);
+    // Tickets whose customer was merged away still have a sender.
+    let customer = customer
+        .unwrap_or(&p.customer_people[i % p.customer_people.len()])
+        .summary();
+    let agent = p.user_people[d.assignee.unwrap_or(p.agents[i % p.agents.len()])].summary();
+    let subject = subject_for(rng, d.channel, d.from_agent, d.order);
+    let subject = if i == n / 3 {
+        Some(format!(
+            "Order #{}\u{2028}second line of the subject",
+            d.order
+        ))
+    } else {
+        subject
+    };
+    Thread {
+        index: i,
+        id,
+        draft: d,
+        customer,
+        agent,
+        subject,
+        integration_id: integration_for(p.int_types, d.channel, d.via),
+    }
+}
+
+/// Writes the ticket's messages (`(draft, id)` in thread order) into `out`;
+/// returns the ticket's excerpt, from its first message.
+fn write_messages(
+    r: &mut Rng,
+    t: &Thread,
+    members: &[(&MDraft, i64)],
+    domain: &str,
+    out: &mut Vec<Item>,
+) -> String {
+    let d = t.draft;
+    let mut excerpt = String::new();
+    for (pos, &(m, mid)) in members.iter().enumerate() {
+        let (body, stripped) = compose(
+            r,
+            m.from_agent,
+            m.public,
+            &first_name(&t.customer),
+            &first_name(&t.agent),
+            d.order,
+        );
+        if pos == 0 {
+            excerpt = stripped.chars().take(100).collect();
         }
-        // Tickets whose customer was merged away still have a sender.
-        let cust_summary = customer
-            .unwrap_or(&customer_people[i % customer_count])
-            .summary();
-        let agent_summary = user_people[d.assignee.unwrap_or(agents[i % agents.len()])].summary();
-        let subject = subject_for(rng, d.channel, d.from_agent, d.order);
-        let subject = if i == n / 3 {
-            Some(format!(
-                "Order #{}\u{2028}second line of the subject",
-                d.order
-            ))
+        let (sender, receiver) = parties(r, t, m);
+        let msg_subject = if d.channel == "email" {
+            t.subject.as_ref().map(|s| {
+                if pos == 0 {
+                    s.clone()
+                } else {
+                    format!("Re: {s}")
+                }
+            })
         } else {
-            subject
+            None
         };
-        let integration_id = integration_for(&int_types, d.channel, d.via);
-        let mut excerpt = String::new();
-        for (pos, &j) in per_ticket[i].iter().enumerate() {
-            let m = &msgs[j];
-            let rngm = &mut *r_messages;
-            let (body, stripped) = compose(
-                rngm,
-                m.from_agent,
-                m.public,
-                &first_name(&cust_summary),
-                &first_name(&agent_summary),
-                d.order,
-            );
-            if pos == 0 {
-                excerpt = stripped.chars().take(100).collect();
-            }
-            let (sender, receiver) = if m.from_agent {
-                (
-                    sender_json(&agent_summary, true, rngm),
-                    if m.public {
-                        receiver_json(&cust_summary)
-                    } else {
-                        Value::Null
-                    },
-                )
-            } else {
-                (
-                    sender_json(&cust_summary, false, rngm),
-                    if d.assignee.is_some() {
-                        receiver_json(&agent_summary)
-                    } else {
-                        Value::Null
-                    },
-                )
-            };
-            let msg_subject = if d.channel == "email" {
-                subject.as_ref().map(|s| {
-                    if pos == 0 {
-                        s.clone()
-                    } else {
-                        format!("Re: {s}")
-                    }
-                })
-            } else {
-                None
-            };
-            let mid = msg_ids[j];
-            messages.push(Item::from_obj(Obj {
-                id: mid,
-                created: m.created,
-                updated: m.created,
-                value: message_json(
-                    MsgSpec {
-                        id: mid,
-                        ticket_id: tid,
-                        channel: d.channel,
-                        via: d.via,
-                        from_agent: m.from_agent,
-                        public: m.public,
-                        sender,
-                        receiver,
-                        integration_id,
-                        subject: msg_subject,
-                        body,
-                        stripped,
-                        created: m.created,
-                        style: m.style,
-                        domain,
-                    },
-                    rngm,
-                ),
-            }));
-        }
-        let tag_count = match rng.below(100) {
-            0..=34 => 0,
-            35..=69 => 1,
-            70..=89 => 2,
-            _ => 3,
+        let spec = MsgSpec {
+            id: mid,
+            ticket_id: t.id,
+            channel: d.channel,
+            via: d.via,
+            from_agent: m.from_agent,
+            public: m.public,
+            sender,
+            receiver,
+            integration_id: t.integration_id,
+            subject: msg_subject,
+            body,
+            stripped,
+            created: m.created,
+            style: m.style,
+            domain,
         };
-        let tag_idx = rng.sample(tags.len(), tag_count);
-        for &t in &tag_idx {
-            tag_usage[t] += 1;
-        }
-        let ticket_tags: Vec<Value> = tag_idx
-            .iter()
-            .map(|&t| tag_summary(&tags[t].value))
-            .collect();
-        let mut v = json!({
-            "id": tid,
-            "uri": format!("/api/tickets/{tid}/"),
-            "external_id": rng.chance(0.15).then(|| format!("ext-{}", d.order)),
-            "language": rng.pick(&["en", "en", "en", "fr", "de", "ja"]),
-            "status": if d.open { "open" } else { "closed" },
-            "priority": weighted(rng, &[("normal", 75), ("high", 15), ("low", 10)]),
-            "channel": d.channel,
-            "via": d.via,
-            "from_agent": d.from_agent,
-            "customer": customer.map(Person::summary),
-            "assignee_user": d.assignee.map(|u| user_people[u].summary()),
-            "assignee_team": Value::Null,
-            "subject": subject,
-            "excerpt": excerpt,
-            "integrations": [],
-            "meta": if rng.chance(0.3) { json!({"sla": {"policy": "standard"}}) } else { Value::Null },
-            "tags": ticket_tags,
-            "messages_count": per_ticket[i].len(),
-            "is_unread": d.open && rng.chance(0.4),
-            "spam": rng.chance(0.01),
-            "created_datetime": st.s(d.created),
-            "opened_datetime": st.o(tm.opened),
-            "last_received_message_datetime": st.o(tm.last_recv),
-            "last_message_datetime": st.s(tm.last_msg),
-            "updated_datetime": st.s(tm.updated),
-            "closed_datetime": st.o(tm.closed),
-            "snooze_datetime": Value::Null,
-            "trashed_datetime": st.o(tm.trashed),
-        });
-        // Legacy field: only the oldest tickets carry it at all.
-        if i < n / 4 && rng.chance(0.4) {
-            let req = if rng.chance(0.8) {
-                cust_summary.clone()
-            } else {
-                customer_people[rng.below(customer_count as u64) as usize].summary()
-            };
-            v["requester"] = req;
-        }
-        tickets.push(Item::from_obj(Obj {
-            id: tid,
-            created: d.created,
-            updated: tm.updated,
-            value: v,
+        out.push(Item::from_obj(Obj {
+            id: mid,
+            created: m.created,
+            updated: m.created,
+            value: message_json(spec, r),
         }));
     }
-    messages.sort_by_key(|m| m.id);
-    let closings = drafts
-        .iter()
-        .zip(&times)
-        .zip(&ticket_ids)
-        .map(|((d, t), &id)| Closing {
-            id,
-            customer: d.customer,
-            closed: t.closed,
-        })
-        .collect();
-    Drawn {
-        tickets,
-        messages,
-        span: ticket_span,
-        tag_usage,
-        closings,
+    excerpt
+}
+
+/// (sender, receiver) of one message: an internal note has no receiver,
+/// nor has a customer's message to an unassigned ticket.
+fn parties(r: &mut Rng, t: &Thread, m: &MDraft) -> (Value, Value) {
+    if m.from_agent {
+        (
+            sender_json(&t.agent, true, r),
+            if m.public {
+                receiver_json(&t.customer)
+            } else {
+                Value::Null
+            },
+        )
+    } else {
+        (
+            sender_json(&t.customer, false, r),
+            if t.draft.assignee.is_some() {
+                receiver_json(&t.agent)
+            } else {
+                Value::Null
+            },
+        )
     }
+}
+
+/// Up to three tags, counted in their usage.
+fn draw_tags(rng: &mut Rng, tags: &[Obj], usage: &mut [i64]) -> Vec<Value> {
+    let tag_count = match rng.below(100) {
+        0..=34 => 0,
+        35..=69 => 1,
+        70..=89 => 2,
+        _ => 3,
+    };
+    let tag_idx = rng.sample(tags.len(), tag_count);
+    for &t in &tag_idx {
+        usage[t] += 1;
+    }
+    tag_idx
+        .iter()
+        .map(|&t| tag_summary(&tags[t].value))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ticket_json(
+    rng: &mut Rng,
+    t: &Thread,
+    tm: &TTimes,
+    tags: Vec<Value>,
+    excerpt: String,
+    messages_count: usize,
+    p: &Parties,
+    n: usize,
+) -> Value {
+    let (d, st, tid) = (t.draft, t.draft.style, t.id);
+    let mut v = json!({
+        "id": tid,
+        "uri": format!("/api/tickets/{tid}/"),
+        "external_id": rng.chance(0.15).then(|| format!("ext-{}", d.order)),
+        "language": rng.pick(&["en", "en", "en", "fr", "de", "ja"]),
+        "status": if d.open { "open" } else { "closed" },
+        "priority": weighted(rng, &[("normal", 75), ("high", 15), ("low", 10)]),
+        "channel": d.channel,
+        "via": d.via,
+        "from_agent": d.from_agent,
+        "customer": d.customer.map(|c| p.customer_people[c].summary()),
+        "assignee_user": d.assignee.map(|u| p.user_people[u].summary()),
+        "assignee_team": Value::Null,
+        "subject": t.subject,
+        "excerpt": excerpt,
+        "integrations": [],
+        "meta": if rng.chance(0.3) { json!({"sla": {"policy": "standard"}}) } else { Value::Null },
+        "tags": tags,
+        "messages_count": messages_count,
+        "is_unread": d.open && rng.chance(0.4),
+        "spam": rng.chance(0.01),
+        "created_datetime": st.s(d.created),
+        "opened_datetime": st.o(tm.opened),
+        "last_received_message_datetime": st.o(tm.last_recv),
+        "last_message_datetime": st.s(tm.last_msg),
+        "updated_datetime": st.s(tm.updated),
+        "closed_datetime": st.o(tm.closed),
+        "snooze_datetime": Value::Null,
+        "trashed_datetime": st.o(tm.trashed),
+    });
+    // Legacy field: only the oldest tickets carry it at all.
+    if t.index < n / 4 && rng.chance(0.4) {
+        let req = if rng.chance(0.8) {
+            t.customer.clone()
+        } else {
+            p.customer_people[rng.below(p.customer_people.len() as u64) as usize].summary()
+        };
+        v["requester"] = req;
+    }
+    v
 }

@@ -1,6 +1,6 @@
 //! Customers: their names first, their datetimes once their tickets are known.
 
-use serde_json::{json, Map};
+use serde_json::{json, Map, Value};
 
 use super::people::{slug, Person, FIRST, LAST};
 use super::{next_id, Obj};
@@ -41,16 +41,14 @@ pub(super) fn generate(
     ticket_span: &[Option<(i64, i64)>],
     integrations: &[Obj],
 ) -> Vec<Item> {
-    let customer_count = customer_people.len();
-    let shopify = integrations
-        .iter()
-        .find(|i| i.value["type"] == "shopify")
-        .map(|i| i.id);
-    let http = integrations
-        .iter()
-        .find(|i| i.value["type"] == "http")
-        .map(|i| i.id);
-    let mut customers = Vec::with_capacity(customer_count);
+    let id_of = |ty: &str| {
+        integrations
+            .iter()
+            .find(|i| i.value["type"] == ty)
+            .map(|i| i.id)
+    };
+    let (shopify, http) = (id_of("shopify"), id_of("http"));
+    let mut customers = Vec::with_capacity(customer_people.len());
     for (p, span) in customer_people.iter().zip(ticket_span) {
         let st = Style::draw(rng);
         let created = match span {
@@ -59,45 +57,8 @@ pub(super) fn generate(
         };
         let base = span.map_or(created, |s| s.1.max(created));
         let updated = st.t(base + rng.range(0, 10 * DAY)).max(base);
-        let mut ints = Map::new();
-        if let (Some(sid), true) = (shopify, rng.chance(0.4)) {
-            ints.insert(
-                sid.to_string(),
-                json!({
-                    "__integration_type__": "shopify",
-                    "customer": {
-                        "id": 7_000_000_000i64 + p.id,
-                        "email": p.email,
-                        "orders_count": rng.range(1, 20),
-                        "total_spent": format!("{}.{:02}", rng.range(10, 3000), rng.below(100)),
-                    }
-                }),
-            );
-        }
-        if let (Some(hid), true) = (http, rng.chance(0.2)) {
-            ints.insert(
-                hid.to_string(),
-                json!({"__integration_type__": "http", "data": {"loyalty_points": rng.range(0, 5000)}}),
-            );
-        }
-        let mut channels = vec![json!({
-            "id": p.id * 10 + 1,
-            "type": "email",
-            "address": p.email,
-            "preferred": true,
-            "created_datetime": st.s(created),
-            "updated_datetime": st.s(created),
-        })];
-        if rng.chance(0.3) {
-            channels.push(json!({
-                "id": p.id * 10 + 2,
-                "type": "phone",
-                "address": format!("+1555{:07}", rng.below(10_000_000)),
-                "preferred": false,
-                "created_datetime": st.s(created),
-                "updated_datetime": st.s(created),
-            }));
-        }
+        let ints = customer_integrations(rng, p, shopify, http);
+        let channels = channels(rng, p, st, created);
         customers.push(Item::from_obj(Obj {
             id: p.id,
             created,
@@ -123,4 +84,59 @@ pub(super) fn generate(
         }));
     }
     customers
+}
+
+/// What the shop and the loyalty app know of the customer, keyed by
+/// integration id.
+fn customer_integrations(
+    rng: &mut Rng,
+    p: &Person,
+    shopify: Option<i64>,
+    http: Option<i64>,
+) -> Map<String, Value> {
+    let mut ints = Map::new();
+    if let (Some(sid), true) = (shopify, rng.chance(0.4)) {
+        ints.insert(
+            sid.to_string(),
+            json!({
+                "__integration_type__": "shopify",
+                "customer": {
+                    "id": 7_000_000_000i64 + p.id,
+                    "email": p.email,
+                    "orders_count": rng.range(1, 20),
+                    "total_spent": format!("{}.{:02}", rng.range(10, 3000), rng.below(100)),
+                }
+            }),
+        );
+    }
+    if let (Some(hid), true) = (http, rng.chance(0.2)) {
+        ints.insert(
+            hid.to_string(),
+            json!({"__integration_type__": "http", "data": {"loyalty_points": rng.range(0, 5000)}}),
+        );
+    }
+    ints
+}
+
+/// The customer's e-mail address, and a phone number for about a third.
+fn channels(rng: &mut Rng, p: &Person, st: Style, created: i64) -> Vec<Value> {
+    let mut channels = vec![json!({
+        "id": p.id * 10 + 1,
+        "type": "email",
+        "address": p.email,
+        "preferred": true,
+        "created_datetime": st.s(created),
+        "updated_datetime": st.s(created),
+    })];
+    if rng.chance(0.3) {
+        channels.push(json!({
+            "id": p.id * 10 + 2,
+            "type": "phone",
+            "address": format!("+1555{:07}", rng.below(10_000_000)),
+            "preferred": false,
+            "created_datetime": st.s(created),
+            "updated_datetime": st.s(created),
+        }));
+    }
+    channels
 }

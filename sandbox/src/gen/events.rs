@@ -15,12 +15,60 @@ pub(super) struct Logged<'a> {
     pub(super) macros: &'a [Item],
 }
 
+/// An event before its id: (instant, type, object type, object id, user id, data).
+type Draft = (i64, &'static str, &'static str, i64, Value, Value);
+
 pub(super) fn generate(rng: &mut Rng, core: &Logged, agents: &[(i64, Value)]) -> Vec<Item> {
-    let macros = core.macros;
     // History: each object's creation (and last update) as the event log
     // would have recorded it, so a first read of events has years to cover.
-    let mut drafts: Vec<(i64, &str, &str, i64, Value, Value)> = Vec::new();
-    for t in core.tickets {
+    let mut drafts = ticket_history(core.tickets);
+    let created = [
+        (core.customers, "customer-created", "Customer"),
+        (core.users, "user-created", "User"),
+        (core.tags, "tag-created", "Tag"),
+    ];
+    for (objects, ty, object_type) in created {
+        drafts.extend(
+            objects
+                .iter()
+                .map(|o| (o.created, ty, object_type, o.id, Value::Null, Value::Null)),
+        );
+    }
+    let by = json!(agents.first().map(|a| a.0));
+    drafts.extend(core.macros.iter().map(|m| {
+        (
+            m.created,
+            "macro-created",
+            "Macro",
+            m.id,
+            by.clone(),
+            Value::Null,
+        )
+    }));
+    drafts.sort_by_key(|d| (d.0, d.3));
+    let mut events = Vec::with_capacity(drafts.len());
+    let mut id = 70_000_000 + rng.range(0, 1000);
+    for (t, ty, object_type, object_id, user_id, data) in drafts {
+        id += if rng.chance(0.95) { 1 } else { rng.range(2, 5) };
+        events.push(event_item(
+            id,
+            t,
+            ty,
+            object_type,
+            object_id,
+            user_id,
+            data,
+            rng,
+        ));
+    }
+    events
+}
+
+/// Each ticket's creation, by its agent when an agent opened it, and its
+/// last update.
+fn ticket_history(tickets: &[Item]) -> Vec<Draft> {
+    let mut drafts = Vec::new();
+    for t in tickets {
         let v = t.value();
         let by = if v["from_agent"] == true {
             v["assignee_user"]["id"].clone()
@@ -46,57 +94,7 @@ pub(super) fn generate(rng: &mut Rng, core: &Logged, agents: &[(i64, Value)]) ->
             ));
         }
     }
-    for c in core.customers {
-        drafts.push((
-            c.created,
-            "customer-created",
-            "Customer",
-            c.id,
-            Value::Null,
-            Value::Null,
-        ));
-    }
-    for u in core.users {
-        drafts.push((
-            u.created,
-            "user-created",
-            "User",
-            u.id,
-            Value::Null,
-            Value::Null,
-        ));
-    }
-    for g in core.tags {
-        drafts.push((
-            g.created,
-            "tag-created",
-            "Tag",
-            g.id,
-            Value::Null,
-            Value::Null,
-        ));
-    }
-    for m in macros {
-        let by = json!(agents.first().map(|a| a.0));
-        drafts.push((m.created, "macro-created", "Macro", m.id, by, Value::Null));
-    }
-    drafts.sort_by_key(|d| (d.0, d.3));
-    let mut events = Vec::with_capacity(drafts.len());
-    let mut id = 70_000_000 + rng.range(0, 1000);
-    for (t, ty, object_type, object_id, user_id, data) in drafts {
-        id += if rng.chance(0.95) { 1 } else { rng.range(2, 5) };
-        events.push(event_item(
-            id,
-            t,
-            ty,
-            object_type,
-            object_id,
-            user_id,
-            data,
-            rng,
-        ));
-    }
-    events
+    drafts
 }
 
 /// One event as `/api/events` lists it.

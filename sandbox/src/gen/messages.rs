@@ -144,7 +144,11 @@ pub(crate) struct MsgSpec<'a> {
     pub(crate) domain: &'a str,
 }
 
-pub(crate) fn message_json(m: MsgSpec, rng: &mut Rng) -> Value {
+/// (sent, failed, opened, deleted): an agent's public message may fail or
+/// be opened, a customer's may arrive without a sent instant.
+type Delivery = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+fn delivery(m: &MsgSpec, rng: &mut Rng) -> Delivery {
     let st = m.style;
     let (sent, failed) = if m.from_agent {
         if m.public && rng.chance(0.03) {
@@ -169,6 +173,12 @@ pub(crate) fn message_json(m: MsgSpec, rng: &mut Rng) -> Value {
     let deleted = rng
         .chance(0.01)
         .then(|| st.t(m.created + rng.range(MIN, 10 * DAY)).max(m.created));
+    (sent, failed, opened, deleted)
+}
+
+pub(crate) fn message_json(m: MsgSpec, rng: &mut Rng) -> Value {
+    let st = m.style;
+    let (sent, failed, opened, deleted) = delivery(&m, rng);
     let (channel, via) = if m.public {
         (m.channel, m.via)
     } else {

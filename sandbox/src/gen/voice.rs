@@ -16,60 +16,66 @@ pub(super) fn calls(rng: &mut Rng, tickets: &[Item]) -> Vec<Item> {
             continue;
         }
         id += rng.range(1, 3);
-        let st = Style::draw(rng);
-        let created = t.created;
-        let inbound = !v["from_agent"].as_bool().unwrap_or(false);
-        let status = if inbound {
-            *rng.pick(&["answered", "answered", "answered", "missed", "voicemail"])
-        } else {
-            "answered"
-        };
-        let agent = v["assignee_user"]["id"].as_i64();
-        let duration = (status != "missed").then(|| rng.range(20, 1800));
-        let ended = st.t(created + duration.unwrap_or(30) * SEC).max(created);
-        let customer_phone = format!("+1555{:07}", rng.below(10_000_000));
-        let our_phone = "+18005550100";
-        let (from, to) = if inbound {
-            (customer_phone.as_str(), our_phone)
-        } else {
-            (our_phone, customer_phone.as_str())
-        };
-        // Some calls never get an `updated_datetime`, as on live accounts;
-        // picked by id so the other draws (and so the data) stay as they were.
-        let updated = (id % 4 != 0).then_some(ended);
-        voice_calls.push(Item::new(
-            id,
-            created,
-            updated.unwrap_or(created),
-            &json!({
-                "id": id,
-                "external_id": format!("CA{:032x}", (rng.next_u64() as u128) << 64 | rng.next_u64() as u128),
-                "integration_id": Value::Null,
-                "ticket_id": t.id,
-                "customer_id": v["customer"]["id"],
-                "phone_number_id": 1,
-                "direction": if inbound { "inbound" } else { "outbound" },
-                "status": status,
-                "status_in_queue": Value::Null,
-                "queue_id": if inbound { json!(1) } else { Value::Null },
-                "last_rang_agent_id": if inbound && status != "voicemail" { json!(agent) } else { Value::Null },
-                "country_source": "US",
-                "country_destination": "US",
-                "provider": "twilio",
-                "phone_number_source": from,
-                "phone_number_destination": to,
-                "initiated_by_agent_id": if inbound { Value::Null } else { json!(agent) },
-                "last_answered_by_agent_id": if status == "answered" { json!(agent) } else { Value::Null },
-                "duration": duration,
-                "has_voicemail": status == "voicemail",
-                "has_call_recording": status == "answered" && rng.chance(0.5),
-                "created_datetime": ts(st, created),
-                "started_datetime": ts(st, created),
-                "updated_datetime": st.o(updated),
-            }),
-        ));
+        voice_calls.push(call(rng, id, t, &v));
     }
     voice_calls
+}
+
+/// The call of phone ticket `t` (`v` its JSON): inbound unless an agent
+/// opened the ticket.
+fn call(rng: &mut Rng, id: i64, t: &Item, v: &Value) -> Item {
+    let st = Style::draw(rng);
+    let created = t.created;
+    let inbound = !v["from_agent"].as_bool().unwrap_or(false);
+    let status = if inbound {
+        *rng.pick(&["answered", "answered", "answered", "missed", "voicemail"])
+    } else {
+        "answered"
+    };
+    let agent = v["assignee_user"]["id"].as_i64();
+    let duration = (status != "missed").then(|| rng.range(20, 1800));
+    let ended = st.t(created + duration.unwrap_or(30) * SEC).max(created);
+    let customer_phone = format!("+1555{:07}", rng.below(10_000_000));
+    let our_phone = "+18005550100";
+    let (from, to) = if inbound {
+        (customer_phone.as_str(), our_phone)
+    } else {
+        (our_phone, customer_phone.as_str())
+    };
+    // Some calls never get an `updated_datetime`, as on live accounts;
+    // picked by id so the other draws (and so the data) stay as they were.
+    let updated = (id % 4 != 0).then_some(ended);
+    Item::new(
+        id,
+        created,
+        updated.unwrap_or(created),
+        &json!({
+            "id": id,
+            "external_id": format!("CA{:032x}", (rng.next_u64() as u128) << 64 | rng.next_u64() as u128),
+            "integration_id": Value::Null,
+            "ticket_id": t.id,
+            "customer_id": v["customer"]["id"],
+            "phone_number_id": 1,
+            "direction": if inbound { "inbound" } else { "outbound" },
+            "status": status,
+            "status_in_queue": Value::Null,
+            "queue_id": if inbound { json!(1) } else { Value::Null },
+            "last_rang_agent_id": if inbound && status != "voicemail" { json!(agent) } else { Value::Null },
+            "country_source": "US",
+            "country_destination": "US",
+            "provider": "twilio",
+            "phone_number_source": from,
+            "phone_number_destination": to,
+            "initiated_by_agent_id": if inbound { Value::Null } else { json!(agent) },
+            "last_answered_by_agent_id": if status == "answered" { json!(agent) } else { Value::Null },
+            "duration": duration,
+            "has_voicemail": status == "voicemail",
+            "has_call_recording": status == "answered" && rng.chance(0.5),
+            "created_datetime": ts(st, created),
+            "started_datetime": ts(st, created),
+            "updated_datetime": st.o(updated),
+        }),
+    )
 }
 
 /// A call's life as `/api/phone/voice-call-events` lists it: the ring, the

@@ -354,12 +354,46 @@ impl Store {
 
     pub(crate) fn mutate(&mut self, m: &Mutation) -> MutationSummary {
         let mut rng = Rng::new(m.seed ^ 0x5EED_0FC0_FFEE);
-        let mut tickets = BTreeSet::new();
-        let mut messages = BTreeSet::new();
-        let mut surveys = BTreeSet::new();
-        let mut users = BTreeSet::new();
+        let rng = &mut rng;
+        let mut c = Changed::default();
+        self.update_tickets(rng, m.update_tickets, &mut c);
+        self.add_tags(rng, m.add_tags, &mut c);
+        self.remove_tags(rng, m.remove_tags, &mut c);
+        if !self.data.tickets.is_empty() {
+            for _ in 0..m.add_messages {
+                let idx = rng.below(self.data.tickets.len() as u64) as usize;
+                let from_agent = rng.chance(0.5);
+                c.messages.insert(self.add_message(rng, idx, from_agent));
+                c.tickets.insert(self.data.tickets[idx].id);
+            }
+        }
+        self.score_surveys(rng, m.score_surveys, &mut c);
+        for _ in 0..m.new_tickets {
+            if self.data.customers.is_empty() {
+                break;
+            }
+            self.new_ticket(rng, &mut c);
+        }
+        self.update_users(rng, m.update_users, &mut c);
+        self.update_customers(rng, m.update_customers, &mut c);
+        if m.update_custom_fields > 0 {
+            self.change_custom_fields(m, &mut c.tickets, &mut c.customers);
+        }
+        self.delete_tickets(rng, m.delete_tickets, &mut c);
+        self.delete_customers(rng, m.delete_customers, &mut c);
+        MutationSummary {
+            ticket_ids: c.tickets.difference(&c.deleted_tickets).copied().collect(),
+            message_ids: c.messages.into_iter().collect(),
+            survey_ids: c.surveys.into_iter().collect(),
+            user_ids: c.users.into_iter().collect(),
+            customer_ids: c.customers.into_iter().collect(),
+            deleted_ticket_ids: c.deleted_tickets.into_iter().collect(),
+            deleted_customer_ids: c.deleted_customers.into_iter().collect(),
+        }
+    }
 
-        for idx in rng.sample(self.data.tickets.len(), m.update_tickets) {
+    fn update_tickets(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
+        for idx in rng.sample(self.data.tickets.len(), count) {
             let t = self.stamp();
             let priority = *rng.pick(&["normal", "high", "low"]);
             let subject = rng
@@ -376,7 +410,7 @@ impl Store {
                 set_time(v, "updated_datetime", Some(t));
             });
             let id = item.id;
-            tickets.insert(id);
+            c.tickets.insert(id);
             self.record(
                 t,
                 "ticket-updated",
@@ -385,11 +419,13 @@ impl Store {
                 json!({"changes": ["status", "priority", "subject"]}),
             );
         }
+    }
 
+    fn add_tags(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
         let with_room: Vec<usize> = (0..self.data.tickets.len())
             .filter(|&i| self.data.tickets[i].meta.tag_count < 3)
             .collect();
-        for k in rng.sample(with_room.len(), m.add_tags) {
+        for k in rng.sample(with_room.len(), count) {
             let idx = with_room[k];
             let present: Vec<i64> = self.data.tickets[idx].value()["tags"]
                 .as_array()
@@ -410,13 +446,15 @@ impl Store {
                 }
             });
             self.touch_ticket(idx);
-            tickets.insert(self.data.tickets[idx].id);
+            c.tickets.insert(self.data.tickets[idx].id);
         }
+    }
 
+    fn remove_tags(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
         let tagged: Vec<usize> = (0..self.data.tickets.len())
             .filter(|&i| self.data.tickets[i].meta.tag_count > 0)
             .collect();
-        for k in rng.sample(tagged.len(), m.remove_tags) {
+        for k in rng.sample(tagged.len(), count) {
             let idx = tagged[k];
             let mut removed = None;
             let pick = rng.next_u64();
@@ -428,30 +466,28 @@ impl Store {
                 }
             });
             if let Some(tag_id) = removed.and_then(|t| t["id"].as_i64()) {
-                if let Some(t) = self.data.tags.iter_mut().find(|t| t.id == tag_id) {
-                    t.edit(|v| {
-                        let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
-                        v["usage"] = json!(usage);
-                    });
-                }
+                self.untag(tag_id);
             }
             self.touch_ticket(idx);
-            tickets.insert(self.data.tickets[idx].id);
+            c.tickets.insert(self.data.tickets[idx].id);
         }
+    }
 
-        if !self.data.tickets.is_empty() {
-            for _ in 0..m.add_messages {
-                let idx = rng.below(self.data.tickets.len() as u64) as usize;
-                let from_agent = rng.chance(0.5);
-                messages.insert(self.add_message(&mut rng, idx, from_agent));
-                tickets.insert(self.data.tickets[idx].id);
-            }
+    /// One use fewer of the tag, as a ticket loses it.
+    fn untag(&mut self, tag_id: i64) {
+        if let Some(t) = self.data.tags.iter_mut().find(|t| t.id == tag_id) {
+            t.edit(|v| {
+                let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
+                v["usage"] = json!(usage);
+            });
         }
+    }
 
+    fn score_surveys(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
         let unscored: Vec<usize> = (0..self.data.surveys.len())
             .filter(|&i| self.data.surveys[i].meta.unscored)
             .collect();
-        for k in rng.sample(unscored.len(), m.score_surveys) {
+        for k in rng.sample(unscored.len(), count) {
             let t = self.stamp();
             let score = rng.range(1, 6);
             let comment = rng.chance(0.5);
@@ -469,7 +505,7 @@ impl Store {
                 }
             });
             let id = item.id;
-            surveys.insert(id);
+            c.surveys.insert(id);
             self.record(
                 t,
                 "satisfaction-survey-responded",
@@ -478,84 +514,51 @@ impl Store {
                 Value::Null,
             );
         }
+    }
 
-        for _ in 0..m.new_tickets {
-            if self.data.customers.is_empty() {
-                break;
-            }
-            let t = self.stamp();
-            let id = self.data.tickets.last().map_or(100_000, |t| t.id) + 1;
-            let cust =
-                self.data.customers[rng.below(self.data.customers.len() as u64) as usize].value();
-            let customer = json!({"id": cust["id"], "email": cust["email"], "name": cust["name"], "firstname": cust["firstname"], "lastname": cust["lastname"]});
-            let channel = weighted(&mut rng, &CHANNELS);
-            let order = 10_000 + rng.below(90_000);
-            let subject = subject_for(&mut rng, channel, false, order);
-            let st = Style {
-                form: Form::Offset,
-                whole: false,
-            };
-            let value = json!({
-                "id": id,
-                "uri": format!("/api/tickets/{id}/"),
-                "external_id": Value::Null,
-                "language": "en",
-                "status": "open",
-                "priority": "normal",
-                "channel": channel,
-                "via": channel,
-                "from_agent": false,
-                "customer": customer,
-                "assignee_user": Value::Null,
-                "assignee_team": Value::Null,
-                "subject": subject,
-                "excerpt": "",
-                "integrations": [],
-                "meta": Value::Null,
-                "tags": [],
-                "messages_count": 0,
-                "is_unread": true,
-                "spam": false,
-                "created_datetime": st.s(t),
-                "opened_datetime": Value::Null,
-                "last_received_message_datetime": Value::Null,
-                "last_message_datetime": Value::Null,
-                "updated_datetime": st.s(t),
-                "closed_datetime": Value::Null,
-                "snooze_datetime": Value::Null,
-                "trashed_datetime": Value::Null,
-            });
-            self.data.tickets.push(Item::new(id, t, t, &value));
-            let idx = self.data.tickets.len() - 1;
-            let mid = self.add_message(&mut rng, idx, false);
-            // The first message carries the ticket's creation instant, so the
-            // ticket stays created == updated as a brand-new ticket is.
-            let first = self.data.messages[self.data.messages.len() - 1].value();
-            let created = self.data.messages[self.data.messages.len() - 1].created;
-            let excerpt: String = first["stripped_text"]
-                .as_str()
-                .unwrap_or("")
-                .chars()
-                .take(100)
-                .collect();
-            let item = &mut self.data.tickets[idx];
-            item.created = created;
-            item.edit(|v| {
-                set_time(v, "created_datetime", Some(created));
-                v["excerpt"] = json!(excerpt);
-            });
-            messages.insert(mid);
-            tickets.insert(id);
-            self.record(
-                created,
-                "ticket-created",
-                "Ticket",
-                id,
-                json!({"channel": channel}),
-            );
-        }
+    /// A customer's new ticket with its first message.
+    fn new_ticket(&mut self, rng: &mut Rng, c: &mut Changed) {
+        let t = self.stamp();
+        let id = self.data.tickets.last().map_or(100_000, |t| t.id) + 1;
+        let cust =
+            self.data.customers[rng.below(self.data.customers.len() as u64) as usize].value();
+        let customer = json!({"id": cust["id"], "email": cust["email"], "name": cust["name"], "firstname": cust["firstname"], "lastname": cust["lastname"]});
+        let channel = weighted(rng, &CHANNELS);
+        let order = 10_000 + rng.below(90_000);
+        let subject = subject_for(rng, channel, false, order);
+        let value = fresh_ticket(id, t, customer, channel, subject);
+        self.data.tickets.push(Item::new(id, t, t, &value));
+        let idx = self.data.tickets.len() - 1;
+        let mid = self.add_message(rng, idx, false);
+        // The first message carries the ticket's creation instant, so the
+        // ticket stays created == updated as a brand-new ticket is.
+        let first = self.data.messages[self.data.messages.len() - 1].value();
+        let created = self.data.messages[self.data.messages.len() - 1].created;
+        let excerpt: String = first["stripped_text"]
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(100)
+            .collect();
+        let item = &mut self.data.tickets[idx];
+        item.created = created;
+        item.edit(|v| {
+            set_time(v, "created_datetime", Some(created));
+            v["excerpt"] = json!(excerpt);
+        });
+        c.messages.insert(mid);
+        c.tickets.insert(id);
+        self.record(
+            created,
+            "ticket-created",
+            "Ticket",
+            id,
+            json!({"channel": channel}),
+        );
+    }
 
-        for idx in rng.sample(self.data.users.len(), m.update_users) {
+    fn update_users(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
+        for idx in rng.sample(self.data.users.len(), count) {
             let t = self.stamp();
             let first = rng.pick(&FIRST).to_string();
             let last = rng.pick(&LAST).to_string();
@@ -568,7 +571,7 @@ impl Store {
                 set_time(v, "updated_datetime", Some(t));
             });
             let id = item.id;
-            users.insert(id);
+            c.users.insert(id);
             self.record(
                 t,
                 "user-updated",
@@ -577,9 +580,10 @@ impl Store {
                 json!({"changes": ["firstname", "lastname", "name"]}),
             );
         }
+    }
 
-        let mut customers = BTreeSet::new();
-        for idx in rng.sample(self.data.customers.len(), m.update_customers) {
+    fn update_customers(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
+        for idx in rng.sample(self.data.customers.len(), count) {
             let t = self.stamp();
             let note = rng
                 .pick(&[
@@ -597,7 +601,7 @@ impl Store {
                 set_time(v, "updated_datetime", Some(t));
             });
             let id = item.id;
-            customers.insert(id);
+            c.customers.insert(id);
             self.record(
                 t,
                 "customer-updated",
@@ -606,63 +610,50 @@ impl Store {
                 json!({"changes": ["note", "language"]}),
             );
         }
+    }
 
-        if m.update_custom_fields > 0 {
-            self.change_custom_fields(m, &mut tickets, &mut customers);
-        }
-
-        // Hard deletes: the object leaves every list; only the event log
-        // still tells a reader it existed.
-        let mut deleted_tickets = BTreeSet::new();
-        let mut gone: Vec<usize> = rng.sample(self.data.tickets.len(), m.delete_tickets);
+    /// Hard deletes: the object leaves every list; only the event log
+    /// still tells a reader it existed.
+    fn delete_tickets(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
+        let mut gone: Vec<usize> = rng.sample(self.data.tickets.len(), count);
         gone.sort_unstable();
         for &idx in gone.iter().rev() {
             let item = self.data.tickets.remove(idx);
             let v = item.value();
             for tag in v["tags"].as_array().into_iter().flatten() {
-                if let Some(t) = self
-                    .data
-                    .tags
-                    .iter_mut()
-                    .find(|t| t.id == tag["id"].as_i64().unwrap_or(-1))
-                {
-                    t.edit(|v| {
-                        let usage = (v["usage"].as_i64().unwrap_or(1) - 1).max(0);
-                        v["usage"] = json!(usage);
-                    });
-                }
+                self.untag(tag["id"].as_i64().unwrap_or(-1));
             }
-            self.data
-                .messages
-                .retain(|m| m.meta.ticket_id != Some(item.id));
-            self.data
-                .surveys
-                .retain(|s| s.meta.ticket_id != Some(item.id));
-            let calls: BTreeSet<i64> = self
-                .data
-                .voice_calls
-                .iter()
-                .filter(|c| c.meta.ticket_id == Some(item.id))
-                .map(|c| c.id)
-                .collect();
-            self.data
-                .voice_calls
-                .retain(|c| c.meta.ticket_id != Some(item.id));
-            self.data
-                .voice_call_events
-                .retain(|e| e.meta.call_id.is_none_or(|c| !calls.contains(&c)));
-            self.data
-                .voice_call_recordings
-                .retain(|r| r.meta.call_id.is_none_or(|c| !calls.contains(&c)));
-            deleted_tickets.insert(item.id);
+            self.forget_ticket(item.id);
+            c.deleted_tickets.insert(item.id);
         }
-        for &id in &deleted_tickets {
+        for &id in &c.deleted_tickets {
             let t = self.stamp();
             self.record(t, "ticket-deleted", "Ticket", id, Value::Null);
         }
+    }
 
-        // Only customers without tickets are deleted, so no ticket or survey
-        // is left pointing at a customer that no longer exists.
+    /// What hangs off a deleted ticket goes with it: its messages, survey,
+    /// calls and their events and recordings.
+    fn forget_ticket(&mut self, id: i64) {
+        let d = &mut self.data;
+        d.messages.retain(|m| m.meta.ticket_id != Some(id));
+        d.surveys.retain(|s| s.meta.ticket_id != Some(id));
+        let calls: BTreeSet<i64> = d
+            .voice_calls
+            .iter()
+            .filter(|c| c.meta.ticket_id == Some(id))
+            .map(|c| c.id)
+            .collect();
+        d.voice_calls.retain(|c| c.meta.ticket_id != Some(id));
+        d.voice_call_events
+            .retain(|e| e.meta.call_id.is_none_or(|c| !calls.contains(&c)));
+        d.voice_call_recordings
+            .retain(|r| r.meta.call_id.is_none_or(|c| !calls.contains(&c)));
+    }
+
+    /// Only customers without tickets are deleted, so no ticket or survey
+    /// is left pointing at a customer that no longer exists.
+    fn delete_customers(&mut self, rng: &mut Rng, count: usize, c: &mut Changed) {
         let with_tickets: BTreeSet<i64> = self
             .data
             .tickets
@@ -674,29 +665,69 @@ impl Store {
             .filter(|&i| !with_tickets.contains(&self.data.customers[i].id))
             .collect();
         let mut gone: Vec<usize> = rng
-            .sample(free.len(), m.delete_customers.min(free.len()))
+            .sample(free.len(), count.min(free.len()))
             .into_iter()
             .map(|k| free[k])
             .collect();
         gone.sort_unstable();
-        let mut deleted_customers = BTreeSet::new();
         for &idx in gone.iter().rev() {
-            deleted_customers.insert(self.data.customers.remove(idx).id);
+            c.deleted_customers
+                .insert(self.data.customers.remove(idx).id);
         }
-        for &id in &deleted_customers {
-            customers.remove(&id);
+        for &id in &c.deleted_customers {
+            c.customers.remove(&id);
             let t = self.stamp();
             self.record(t, "customer-deleted", "Customer", id, Value::Null);
         }
-
-        MutationSummary {
-            ticket_ids: tickets.difference(&deleted_tickets).copied().collect(),
-            message_ids: messages.into_iter().collect(),
-            survey_ids: surveys.into_iter().collect(),
-            user_ids: users.into_iter().collect(),
-            customer_ids: customers.into_iter().collect(),
-            deleted_ticket_ids: deleted_tickets.into_iter().collect(),
-            deleted_customer_ids: deleted_customers.into_iter().collect(),
-        }
     }
+}
+
+/// The ids a mutation touched, as its summary lists them.
+#[derive(Default)]
+struct Changed {
+    tickets: BTreeSet<i64>,
+    messages: BTreeSet<i64>,
+    surveys: BTreeSet<i64>,
+    users: BTreeSet<i64>,
+    customers: BTreeSet<i64>,
+    deleted_tickets: BTreeSet<i64>,
+    deleted_customers: BTreeSet<i64>,
+}
+
+/// A ticket as a customer's first message opens it, before that message.
+fn fresh_ticket(id: i64, t: i64, customer: Value, channel: &str, subject: Option<String>) -> Value {
+    let st = Style {
+        form: Form::Offset,
+        whole: false,
+    };
+    json!({
+        "id": id,
+        "uri": format!("/api/tickets/{id}/"),
+        "external_id": Value::Null,
+        "language": "en",
+        "status": "open",
+        "priority": "normal",
+        "channel": channel,
+        "via": channel,
+        "from_agent": false,
+        "customer": customer,
+        "assignee_user": Value::Null,
+        "assignee_team": Value::Null,
+        "subject": subject,
+        "excerpt": "",
+        "integrations": [],
+        "meta": Value::Null,
+        "tags": [],
+        "messages_count": 0,
+        "is_unread": true,
+        "spam": false,
+        "created_datetime": st.s(t),
+        "opened_datetime": Value::Null,
+        "last_received_message_datetime": Value::Null,
+        "last_message_datetime": Value::Null,
+        "updated_datetime": st.s(t),
+        "closed_datetime": Value::Null,
+        "snooze_datetime": Value::Null,
+        "trashed_datetime": Value::Null,
+    })
 }

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::b64;
 use crate::data::Store;
 use crate::gen::views::ViewPred;
+use crate::index::Entry;
 use crate::item::{Coll, Item, Key};
 use crate::resp::{parse_query, Resp};
 use crate::time;
@@ -290,21 +291,21 @@ pub(crate) fn list(
     }
 }
 
-fn list_inner(
-    store: &Store,
-    c: Coll,
-    uri: &str,
-    query: &str,
-    view: Option<(i64, ViewPred)>,
-    lenient: bool,
-) -> Result<String, String> {
-    let sp = spec(c);
+/// A list request's parameters, read and checked.
+#[derive(Default)]
+struct ListQuery {
+    limit: Option<usize>,
+    cursor: Option<String>,
+    order: Option<String>,
+    direction: Option<bool>,
+    f: Filters,
+}
+
+/// Reads the query in its order, so the first bad parameter is the one
+/// the error names.
+fn read_query(c: Coll, sp: &Spec, query: &str, lenient: bool) -> Result<ListQuery, String> {
     let params = parse_query(query)?;
-    let mut limit = None;
-    let mut cursor = None;
-    let mut order = None;
-    let mut direction = None;
-    let mut f = Filters::default();
+    let mut q = ListQuery::default();
     for (k, v) in &params {
         let known = matches!(k.as_str(), "limit" | "cursor")
             || (k == "order_by" && !sp.fields.is_empty())
@@ -326,136 +327,150 @@ fn list_inner(
                     .ok_or_else(|| {
                         format!("Invalid limit {v:?}: must be an integer between 1 and 100.")
                     })?;
-                limit = Some(n as usize);
+                q.limit = Some(n as usize);
             }
-            "cursor" => cursor = Some(v.clone()),
-            "order_by" if !sp.fields.is_empty() => order = Some(v.clone()),
+            "cursor" => q.cursor = Some(v.clone()),
+            "order_by" if !sp.fields.is_empty() => q.order = Some(v.clone()),
             k if !sp.filters.contains(&k) => {
                 return Err(format!("Unknown query parameter: {k}."));
             }
-            "customer_id" => f.customer_id = Some(parse_int(k, v)?),
-            "ticket_id" => f.ticket_id = Some(parse_int(k, v)?),
-            "call_id" => f.call_id = Some(parse_int(k, v)?),
-            "ticket_ids" => {
-                let ids = f.ticket_ids.get_or_insert_with(Vec::new);
-                ids.push(parse_int(k, v)?);
-                if ids.len() > 100 {
-                    return Err("ticket_ids accepts at most 100 ids.".to_string());
-                }
-            }
-            "trashed" => f.trashed = Some(parse_bool(k, v)?),
-            "archived" => f.archived = Some(parse_bool(k, v)?),
             "direction" => {
-                direction = Some(match v.as_str() {
+                q.direction = Some(match v.as_str() {
                     "next" => true,
                     "prev" => false,
                     _ => return Err(format!("Invalid direction {v:?}: expected prev or next.")),
                 })
             }
-            "ignored_item" => f.ignored = Some(parse_int(k, v)?),
-            "roles" => {
-                if !ROLE_NAMES.contains(&v.as_str()) {
-                    return Err(format!("Invalid role: {v:?}."));
-                }
-                f.roles.get_or_insert_with(Vec::new).push(v.clone());
-            }
-            "email" => f.email = Some(v.clone()),
-            "external_id" => f.external_id = Some(v.clone()),
-            "type" => f.kind = Some(v.clone()),
-            "created_datetime[gt]"
-            | "created_datetime[gte]"
-            | "created_datetime[lt]"
-            | "created_datetime[lte]" => {
-                let at = time::parse_param(v)
-                    .ok_or_else(|| format!("Invalid datetime for {k}: {v:?}."))?;
-                let slot = match &k[k.len() - 4..] {
-                    "[gt]" => 0,
-                    "gte]" => 1,
-                    "[lt]" => 2,
-                    _ => 3,
-                };
-                f.created[slot] = Some(at);
-            }
-            "object_type" if c == Coll::CustomFields => {
-                if !matches!(v.as_str(), "Ticket" | "Customer") {
-                    return Err(format!(
-                        "Invalid object_type {v:?}: expected Ticket or Customer."
-                    ));
-                }
-                f.object_type = Some(v.clone());
-            }
-            "object_type" => f.object_type = Some(v.clone()),
-            "object_id" => f.object_id = Some(parse_int(k, v)?),
-            // A forgiving server may drop a filter: the client must check
-            // each event's type itself.
-            "types" if lenient => {}
-            "types" => f.types.get_or_insert_with(Vec::new).push(v.clone()),
-            "category" => {
-                if !matches!(v.as_str(), "system" | "user") {
-                    return Err(format!("Invalid category {v:?}: expected system or user."));
-                }
-                f.category = Some(v.clone());
-            }
-            "status" => f.status = Some(v.clone()),
-            _ => return Err(format!("Unknown query parameter: {k}.")),
+            k => read_filter(&mut q.f, c, k, v, lenient)?,
         }
     }
-    if c == Coll::CustomFields && f.object_type.is_none() {
+    if c == Coll::CustomFields && q.f.object_type.is_none() {
         return Err("object_type is required: Ticket or Customer.".to_string());
     }
     // Macros and custom fields list one side of `archived` per call: the
     // live side unless `archived=true` is asked for.
     if matches!(c, Coll::Macros | Coll::CustomFields) {
-        f.archived = Some(f.archived.unwrap_or(false));
+        q.f.archived = Some(q.f.archived.unwrap_or(false));
     }
-    let limit = limit.unwrap_or(30);
-    let order = order.unwrap_or_else(|| sp.default.to_string());
-    let allowed = |fl: &str| sp.fields.contains(&fl) || order == sp.default;
-    let (field, desc) = match order.split_once(':') {
-        Some((fl, "asc")) if allowed(fl) => (fl, false),
-        Some((fl, "desc")) if allowed(fl) => (fl, true),
-        _ => {
-            return Err(format!(
-                "Unsupported order_by {order:?}: expected one of {} followed by :asc or :desc.",
-                sp.fields.join(", ")
-            ))
+    Ok(q)
+}
+
+/// A filter the endpoint documents: ids, flags and plain strings here,
+/// those with a closed set of values in `read_checked_filter`.
+fn read_filter(f: &mut Filters, c: Coll, k: &str, v: &str, lenient: bool) -> Result<(), String> {
+    match k {
+        "customer_id" => f.customer_id = Some(parse_int(k, v)?),
+        "ticket_id" => f.ticket_id = Some(parse_int(k, v)?),
+        "call_id" => f.call_id = Some(parse_int(k, v)?),
+        "ticket_ids" => {
+            let ids = f.ticket_ids.get_or_insert_with(Vec::new);
+            ids.push(parse_int(k, v)?);
+            if ids.len() > 100 {
+                return Err("ticket_ids accepts at most 100 ids.".to_string());
+            }
         }
-    };
-    let current_cursor = cursor.clone();
-    let mut cursor = cursor
+        "trashed" => f.trashed = Some(parse_bool(k, v)?),
+        "archived" => f.archived = Some(parse_bool(k, v)?),
+        "ignored_item" => f.ignored = Some(parse_int(k, v)?),
+        "email" => f.email = Some(v.to_string()),
+        "external_id" => f.external_id = Some(v.to_string()),
+        "type" => f.kind = Some(v.to_string()),
+        "object_type" if c != Coll::CustomFields => f.object_type = Some(v.to_string()),
+        "object_id" => f.object_id = Some(parse_int(k, v)?),
+        // A forgiving server may drop a filter: the client must check
+        // each event's type itself.
+        "types" if lenient => {}
+        "types" => f.types.get_or_insert_with(Vec::new).push(v.to_string()),
+        "status" => f.status = Some(v.to_string()),
+        _ => read_checked_filter(f, k, v)?,
+    }
+    Ok(())
+}
+
+fn read_checked_filter(f: &mut Filters, k: &str, v: &str) -> Result<(), String> {
+    match k {
+        "roles" => {
+            if !ROLE_NAMES.contains(&v) {
+                return Err(format!("Invalid role: {v:?}."));
+            }
+            f.roles.get_or_insert_with(Vec::new).push(v.to_string());
+        }
+        "created_datetime[gt]"
+        | "created_datetime[gte]"
+        | "created_datetime[lt]"
+        | "created_datetime[lte]" => {
+            let at =
+                time::parse_param(v).ok_or_else(|| format!("Invalid datetime for {k}: {v:?}."))?;
+            let slot = match &k[k.len() - 4..] {
+                "[gt]" => 0,
+                "gte]" => 1,
+                "[lt]" => 2,
+                _ => 3,
+            };
+            f.created[slot] = Some(at);
+        }
+        // Custom fields' own: one of the two kinds of object.
+        "object_type" => {
+            if !matches!(v, "Ticket" | "Customer") {
+                return Err(format!(
+                    "Invalid object_type {v:?}: expected Ticket or Customer."
+                ));
+            }
+            f.object_type = Some(v.to_string());
+        }
+        "category" => {
+            if !matches!(v, "system" | "user") {
+                return Err(format!("Invalid category {v:?}: expected system or user."));
+            }
+            f.category = Some(v.to_string());
+        }
+        _ => return Err(format!("Unknown query parameter: {k}.")),
+    }
+    Ok(())
+}
+
+/// `field:asc|desc`, the field one the endpoint sorts on (or its default).
+fn order_field<'a>(sp: &Spec, order: &'a str) -> Result<(&'a str, bool), String> {
+    let allowed = |fl: &str| sp.fields.contains(&fl) || order == sp.default;
+    match order.split_once(':') {
+        Some((fl, "asc")) if allowed(fl) => Ok((fl, false)),
+        Some((fl, "desc")) if allowed(fl) => Ok((fl, true)),
+        _ => Err(format!(
+            "Unsupported order_by {order:?}: expected one of {} followed by :asc or :desc.",
+            sp.fields.join(", ")
+        )),
+    }
+}
+
+fn list_inner(
+    store: &Store,
+    c: Coll,
+    uri: &str,
+    query: &str,
+    view: Option<(i64, ViewPred)>,
+    lenient: bool,
+) -> Result<String, String> {
+    let sp = spec(c);
+    let q = read_query(c, &sp, query, lenient)?;
+    let limit = q.limit.unwrap_or(30);
+    let order = q.order.unwrap_or_else(|| sp.default.to_string());
+    let (field, desc) = order_field(&sp, &order)?;
+    let current_cursor = q.cursor.clone();
+    let mut cursor = q
+        .cursor
         .map(|s| decode_cursor(&s, &order, field))
         .transpose()?;
-    if let (Some(c), Some(forward)) = (cursor.as_mut(), direction) {
+    if let (Some(c), Some(forward)) = (cursor.as_mut(), q.direction) {
         c.forward = forward;
     }
-
     let items = store.items(c);
-    // A sorted index instead of a scan of the whole collection per page;
-    // same rows, order and cursors (see `index`).
-    let version = store.version(c);
-    let mut idx = store.indexes.get(c, field, version, || {
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (sort_key(field, it), it.id, i))
-            .collect()
-    });
-    if let Some((id, pred)) = view {
-        // Only the view's tickets, so a page never walks past the (often
-        // far more numerous) others, nor do the `next`/`prev` flags.
-        idx = store.view_indexes.get(id, field, version, || {
-            idx.iter()
-                .filter(|e| pred.matches(&items[e.2].meta))
-                .cloned()
-                .collect()
-        });
-    }
+    let idx = sorted(store, c, field, view);
     let (page, has_prev, has_next) = crate::index::page(
         &idx,
         desc,
         cursor.as_ref().map(|c| (c.forward, &c.key, c.id)),
         limit,
-        |i| f.matches(&items[i]),
+        |i| q.f.matches(&items[i]),
     );
     let (next, prev) = match (page.first(), page.last()) {
         (Some(first), Some(last)) => (
@@ -464,8 +479,70 @@ fn list_inner(
         ),
         _ => (None, None),
     };
-    // Stored objects are already JSON text: splice them in rather than
-    // parse and re-serialise every row of every page.
+    let meta = if c == Coll::ViewItems {
+        view_links(uri, current_cursor, &next, &prev, &page)
+    } else {
+        json!({"next_cursor": next, "prev_cursor": prev})
+    };
+    Ok(page_body(uri, items, &page, &meta))
+}
+
+/// A sorted index instead of a scan of the whole collection per page;
+/// same rows, order and cursors (see `index`).
+fn sorted(
+    store: &Store,
+    c: Coll,
+    field: &str,
+    view: Option<(i64, ViewPred)>,
+) -> std::sync::Arc<Vec<Entry<Key>>> {
+    let items = store.items(c);
+    let version = store.version(c);
+    let idx = store.indexes.get(c, field, version, || {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (sort_key(field, it), it.id, i))
+            .collect()
+    });
+    let Some((id, pred)) = view else {
+        return idx;
+    };
+    // Only the view's tickets, so a page never walks past the (often
+    // far more numerous) others, nor do the `next`/`prev` flags.
+    store.view_indexes.get(id, field, version, || {
+        idx.iter()
+            .filter(|e| pred.matches(&items[e.2].meta))
+            .cloned()
+            .collect()
+    })
+}
+
+/// A view's items page by URL: the next (previous) page is the same
+/// path with the cursor, the direction and the item to leave out.
+fn view_links(
+    uri: &str,
+    current_cursor: Option<String>,
+    next: &Option<String>,
+    prev: &Option<String>,
+    page: &[&Entry<Key>],
+) -> Value {
+    let path = uri.split_once('?').map_or(uri, |(p, _)| p);
+    let link = |cursor: &Option<String>, dir: &str, item: Option<&Entry<Key>>| {
+        cursor
+            .as_ref()
+            .zip(item)
+            .map(|(c, it)| format!("{path}?cursor={c}&direction={dir}&ignored_item={}", it.1))
+    };
+    json!({
+        "current_cursor": current_cursor,
+        "next_items": link(next, "next", page.last().copied()),
+        "prev_items": link(prev, "prev", page.first().copied()),
+    })
+}
+
+/// Stored objects are already JSON text: splice them in rather than
+/// parse and re-serialise every row of every page.
+fn page_body(uri: &str, items: &[Item], page: &[&Entry<Key>], meta: &Value) -> String {
     let mut body =
         String::with_capacity(page.iter().map(|x| items[x.2].raw.len() + 1).sum::<usize>() + 512);
     body.push_str(r#"{"object":"list","uri":"#);
@@ -478,27 +555,9 @@ fn list_inner(
         body.push_str(&items[x.2].raw);
     }
     body.push_str(r#"],"meta":"#);
-    let meta = if c == Coll::ViewItems {
-        // A view's items page by URL: the next (previous) page is the same
-        // path with the cursor, the direction and the item to leave out.
-        let path = uri.split_once('?').map_or(uri, |(p, _)| p);
-        let link = |cursor: &Option<String>, dir: &str, item: Option<&(Key, i64, usize)>| {
-            cursor
-                .as_ref()
-                .zip(item)
-                .map(|(c, it)| format!("{path}?cursor={c}&direction={dir}&ignored_item={}", it.1))
-        };
-        json!({
-            "current_cursor": current_cursor,
-            "next_items": link(&next, "next", page.last().copied()),
-            "prev_items": link(&prev, "prev", page.first().copied()),
-        })
-    } else {
-        json!({"next_cursor": next, "prev_cursor": prev})
-    };
     body.push_str(&meta.to_string());
     body.push('}');
-    Ok(body)
+    body
 }
 
 /// Routes an authenticated-or-not `/api` request; auth is checked here so a

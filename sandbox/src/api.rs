@@ -597,16 +597,7 @@ pub(crate) fn route(
     }
     let mut store = lock(&shared.store);
     match coll {
-        None => {
-            if !query.is_empty() && !shared.cfg.lenient {
-                if let Ok(params) = parse_query(query) {
-                    if let Some((k, _)) = params.first() {
-                        return Resp::error(400, &format!("Unknown query parameter: {k}."));
-                    }
-                }
-            }
-            Resp::json(200, &store.data.account)
-        }
+        None => account(&store, query, shared.cfg.lenient),
         Some(c) => {
             let uri = if query.is_empty() {
                 path.to_string()
@@ -627,6 +618,18 @@ pub(crate) fn route(
             resp
         }
     }
+}
+
+/// `/api/account`: a single object, and no query parameter is documented.
+fn account(store: &Store, query: &str, lenient: bool) -> Resp {
+    if !query.is_empty() && !lenient {
+        if let Ok(params) = parse_query(query) {
+            if let Some((k, _)) = params.first() {
+                return Resp::error(400, &format!("Unknown query parameter: {k}."));
+            }
+        }
+    }
+    Resp::json(200, &store.data.account)
 }
 
 fn authorized(shared: &Shared, auth: Option<&str>) -> bool {

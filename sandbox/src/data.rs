@@ -273,19 +273,7 @@ impl Store {
         let tid = self.data.tickets[idx].id;
         let channel = t["channel"].as_str().unwrap_or("email").to_string();
         let via = t["via"].as_str().unwrap_or("email").to_string();
-        // A ticket without customer or assignee still needs two parties.
-        let cust = if t["customer"].is_null() {
-            self.data.customers[0].value()
-        } else {
-            t["customer"].clone()
-        };
-        let agent = if t["assignee_user"].is_null() {
-            self.data.users[0].value()
-        } else {
-            t["assignee_user"].clone()
-        };
-        let summary = |p: &Value| json!({"id": p["id"], "email": p["email"], "name": p["name"], "firstname": p["firstname"], "lastname": p["lastname"]});
-        let (cust, agent) = (summary(&cust), summary(&agent));
+        let (cust, agent) = self.two_parties(&t);
         let order = 10_000 + rng.below(90_000);
         let (body, stripped) = compose(
             rng,
@@ -319,10 +307,7 @@ impl Store {
                 body,
                 stripped,
                 created,
-                style: Style {
-                    form: Form::Offset,
-                    whole: false,
-                },
+                style: Style::PLAIN,
                 domain: &self.data.domain,
             },
             rng,
@@ -337,6 +322,29 @@ impl Store {
             id,
             json!({"ticket_id": tid}),
         );
+        self.count_message(idx, created, from_agent);
+        id
+    }
+
+    /// (customer, agent) of ticket `t`, as a message names them: a ticket
+    /// without customer or assignee still needs two parties.
+    fn two_parties(&self, t: &Value) -> (Value, Value) {
+        let cust = if t["customer"].is_null() {
+            self.data.customers[0].value()
+        } else {
+            t["customer"].clone()
+        };
+        let agent = if t["assignee_user"].is_null() {
+            self.data.users[0].value()
+        } else {
+            t["assignee_user"].clone()
+        };
+        let summary = |p: &Value| json!({"id": p["id"], "email": p["email"], "name": p["name"], "firstname": p["firstname"], "lastname": p["lastname"]});
+        (summary(&cust), summary(&agent))
+    }
+
+    /// The ticket as a new message at `created` leaves it.
+    fn count_message(&mut self, idx: usize, created: i64, from_agent: bool) {
         let item = &mut self.data.tickets[idx];
         item.updated = created;
         item.edit(|v| {
@@ -349,7 +357,6 @@ impl Store {
             }
             set_time(v, "updated_datetime", Some(created));
         });
-        id
     }
 
     pub(crate) fn mutate(&mut self, m: &Mutation) -> MutationSummary {
@@ -696,10 +703,7 @@ struct Changed {
 
 /// A ticket as a customer's first message opens it, before that message.
 fn fresh_ticket(id: i64, t: i64, customer: Value, channel: &str, subject: Option<String>) -> Value {
-    let st = Style {
-        form: Form::Offset,
-        whole: false,
-    };
+    let st = Style::PLAIN;
     json!({
         "id": id,
         "uri": format!("/api/tickets/{id}/"),

@@ -2,13 +2,10 @@
 
 use serde_json::{json, Value};
 
-use crate::time::{Form, Style, DAY, START};
+use crate::time::{Style, DAY, START};
 
 pub(super) fn generate(domain: &str) -> Value {
-    let acct = Style {
-        form: Form::Offset,
-        whole: false,
-    };
+    let acct = Style::PLAIN;
     let account = json!({
         "domain": domain,
         "created_datetime": acct.s(START - 400 * DAY + 123_456),

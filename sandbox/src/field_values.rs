@@ -5,6 +5,7 @@
 //! no query parameter (none is documented): tickets answer `{data: [...]}`,
 //! customers a bare array, the two forms clients meet. An account whose
 //! lists leave `custom_fields` out is [`crate::SandboxConfig::lists_without_custom_fields`].
+//! The values themselves are drawn in `gen::custom_fields`; this is their endpoint.
 
 use serde_json::{json, Value};
 

@@ -4,13 +4,15 @@
 use serde_json::{json, Value};
 
 use crate::b64;
+use crate::config::{Mutation, MutationSummary, RequestRecord};
 use crate::data::Store;
 use crate::gen::views::ViewPred;
 use crate::index::Entry;
 use crate::item::{Coll, Item, Key};
+use crate::lock::lock;
 use crate::resp::{parse_query, Resp};
+use crate::shared::Shared;
 use crate::time;
-use crate::{lock, Mutation, MutationSummary, RequestRecord, Shared};
 
 struct Spec {
     fields: &'static [&'static str],
@@ -662,7 +664,11 @@ pub(crate) fn oauth_token(shared: &Shared, method: &str, auth: Option<&str>, bod
         .and_then(|h| h.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
         .and_then(|(_, cred)| b64::decode_std(cred.trim()));
-    let expected = format!("{}:{}", crate::OAUTH_CLIENT_ID, crate::OAUTH_CLIENT_SECRET);
+    let expected = format!(
+        "{}:{}",
+        crate::config::OAUTH_CLIENT_ID,
+        crate::config::OAUTH_CLIENT_SECRET
+    );
     if client.as_deref() != Some(expected.as_bytes()) {
         return Resp::json(401, &json!({"error": "invalid_client"}));
     }
@@ -677,16 +683,16 @@ pub(crate) fn oauth_token(shared: &Shared, method: &str, auth: Option<&str>, bod
     if get("grant_type") != Some("refresh_token") {
         return Resp::json(400, &json!({"error": "unsupported_grant_type"}));
     }
-    if get("refresh_token") != Some(crate::OAUTH_REFRESH_TOKEN) {
+    if get("refresh_token") != Some(crate::config::OAUTH_REFRESH_TOKEN) {
         return Resp::json(400, &json!({"error": "invalid_grant"}));
     }
     let mut tokens = lock(&shared.tokens);
-    let token = format!("{}-{}", crate::OAUTH_ACCESS_TOKEN, tokens.len());
+    let token = format!("{}-{}", crate::config::OAUTH_ACCESS_TOKEN, tokens.len());
     tokens.push(token.clone());
     Resp::json(
         200,
         &json!({"access_token": token, "token_type": "Bearer", "expires_in": 86400,
-                "refresh_token": crate::OAUTH_REFRESH_TOKEN, "scope": "account:read tickets:read"}),
+                "refresh_token": crate::config::OAUTH_REFRESH_TOKEN, "scope": "account:read tickets:read"}),
     )
 }
 
@@ -774,8 +780,8 @@ pub(crate) fn admin(shared: &Shared, method: &str, path: &str, body: &[u8]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Mutation, SandboxConfig};
     use crate::rng::Rng;
-    use crate::{Mutation, SandboxConfig};
 
     /// A view's rule read straight from the ticket's JSON, as the view's
     /// filter text states it: the reference for the facts `Item::new` pulls

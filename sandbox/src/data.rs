@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::config::{Mutation, MutationSummary, SandboxConfig};
 use crate::gen::custom_fields;
 use crate::gen::events::event_item;
 use crate::gen::messages::{
@@ -20,7 +21,6 @@ use crate::gen::{self, weighted, Dataset};
 use crate::item::{Coll, Item, Key};
 use crate::rng::Rng;
 use crate::time::{now_us, render, Form, Style, END, SEC};
-use crate::{Mutation, MutationSummary, SandboxConfig};
 
 pub(crate) struct Store {
     /// Every collection, as generated and then changed.

@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
+use crate::config::FieldEdit;
 use crate::resp::Resp;
-use crate::FieldEdit;
 
 /// Applies the edits whose endpoint matches `path` (`{id}` matches any one
 /// segment) to every object of a successful JSON answer: each element of

@@ -11,8 +11,9 @@ use serde_json::{json, Value};
 
 use crate::data::Store;
 use crate::gen::custom_fields::fields_of;
+use crate::lock::lock;
 use crate::resp::{parse_query, Resp};
-use crate::Shared;
+use crate::shared::Shared;
 
 /// `tickets/{id}/custom-fields` or `customers/{id}/custom-fields`, or `None`
 /// for any other path.
@@ -41,7 +42,7 @@ pub(crate) fn route(
             return Some(Resp::error(400, &format!("Unknown query parameter: {k}.")));
         }
     }
-    let store = crate::lock(&shared.store);
+    let store = lock(&shared.store);
     let Some(items) = id
         .parse::<i64>()
         .ok()

@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::lock;
+use crate::lock::lock;
 
 /// (sort key, id, position in the store's collection).
 pub(crate) type Entry<K> = (K, i64, usize);

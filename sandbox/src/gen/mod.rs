@@ -24,10 +24,10 @@ mod voice;
 
 use serde_json::Value;
 
+use crate::config::SandboxConfig;
 use crate::item::Item;
 use crate::rng::Rng;
 use crate::time::Style;
-use crate::SandboxConfig;
 use views::ViewPred;
 
 /// An object while the dataset is being generated.

@@ -62,10 +62,12 @@ fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
 
 /// Reads one request; `Ok(None)` is a clean close between requests. `buf`
 /// carries bytes of a pipelined next request over to the next call.
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>, ReadError> {
-    let head_end = loop {
+/// Reads until the end of a request's head; its length, or `None` when the
+/// client closed the connection between requests.
+fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<usize>, ReadError> {
+    loop {
         if let Some(p) = find(buf, b"\r\n\r\n") {
-            break p;
+            return Ok(Some(p));
         }
         if buf.len() > MAX_HEAD {
             return Err(ReadError::Bad("request head too large"));
@@ -77,9 +79,13 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Requ
                 Err(ReadError::Io)
             };
         }
-    };
-    let head =
-        std::str::from_utf8(&buf[..head_end]).map_err(|_| ReadError::Bad("head is not UTF-8"))?;
+    }
+}
+
+type Headers = Vec<(String, String)>;
+
+/// (method, target, version, headers) of a request head.
+fn parse_head(head: &str) -> Result<(&str, &str, &str, Headers), ReadError> {
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or("");
     let mut parts = request_line.split(' ');
@@ -98,6 +104,16 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Requ
             .ok_or(ReadError::Bad("malformed header"))?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
+    Ok((method, target, version, headers))
+}
+
+fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>, ReadError> {
+    let Some(head_end) = read_head(stream, buf)? else {
+        return Ok(None);
+    };
+    let head =
+        std::str::from_utf8(&buf[..head_end]).map_err(|_| ReadError::Bad("head is not UTF-8"))?;
+    let (method, target, version, headers) = parse_head(head)?;
     let get = |name: &str| {
         headers
             .iter()

@@ -90,56 +90,67 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
         if !flag.starts_with("--") {
             return Err(format!("unexpected argument {arg:?}"));
         }
-        let known = [
-            "--port",
-            "--tickets",
-            "--seed",
-            "--domain",
-            "--email",
-            "--api-key",
-            "--rate-limit",
-            "--time-scale",
-            "--faults",
-            "--change-after",
-        ];
-        if !known.contains(&flag.as_str()) {
+        if !OPTIONS.contains(&flag.as_str()) {
             return Err(format!("unknown option {flag}"));
         }
         let v = match inline {
             Some(v) => v,
             None => it.next().ok_or_else(|| format!("{flag} needs a value"))?,
         };
-        match flag.as_str() {
-            "--port" => a.cfg.port = num(&flag, &v)?,
-            "--tickets" => a.cfg.tickets = num(&flag, &v)?,
-            "--seed" => a.cfg.seed = num(&flag, &v)?,
-            "--domain" => a.cfg.domain = v,
-            "--email" => a.cfg.email = v,
-            "--api-key" => a.cfg.api_key = v,
-            "--rate-limit" => {
-                let (l, w) = v
-                    .split_once('/')
-                    .ok_or_else(|| format!("--rate-limit: {v:?} is not LIMIT/SECONDS"))?;
-                let l: u32 = num("--rate-limit", l)?;
-                let w: f64 = num("--rate-limit", w)?;
-                if l == 0 || !(w > 0.0 && w.is_finite()) {
-                    return Err("--rate-limit: both numbers must be positive".into());
-                }
-                a.rate = Some((l, w));
-            }
-            "--time-scale" => {
-                a.scale = num(&flag, &v)?;
-                if !(a.scale > 0.0 && a.scale.is_finite()) {
-                    return Err("--time-scale must be a positive number".into());
-                }
-            }
-            "--change-after" => a.cfg.changes.push(ChangeCue::parse(&v).ok_or_else(|| {
-                format!("--change-after: {v:?} is not PATH:PAGE:COUNT (page from 1)")
-            })?),
-            _ => a.faults = Some(parse_faults(&v)?),
-        }
+        set_option(&mut a, &flag, v)?;
     }
     Ok(Some(a))
+}
+
+/// The options that take a value.
+const OPTIONS: [&str; 10] = [
+    "--port",
+    "--tickets",
+    "--seed",
+    "--domain",
+    "--email",
+    "--api-key",
+    "--rate-limit",
+    "--time-scale",
+    "--faults",
+    "--change-after",
+];
+
+/// Sets the option `flag` (one of `OPTIONS`) to `v`.
+fn set_option(a: &mut Args, flag: &str, v: String) -> Result<(), String> {
+    match flag {
+        "--port" => a.cfg.port = num(flag, &v)?,
+        "--tickets" => a.cfg.tickets = num(flag, &v)?,
+        "--seed" => a.cfg.seed = num(flag, &v)?,
+        "--domain" => a.cfg.domain = v,
+        "--email" => a.cfg.email = v,
+        "--api-key" => a.cfg.api_key = v,
+        "--rate-limit" => a.rate = Some(parse_rate(&v)?),
+        "--time-scale" => {
+            a.scale = num(flag, &v)?;
+            if !(a.scale > 0.0 && a.scale.is_finite()) {
+                return Err("--time-scale must be a positive number".into());
+            }
+        }
+        "--change-after" => a.cfg.changes.push(ChangeCue::parse(&v).ok_or_else(|| {
+            format!("--change-after: {v:?} is not PATH:PAGE:COUNT (page from 1)")
+        })?),
+        _ => a.faults = Some(parse_faults(&v)?),
+    }
+    Ok(())
+}
+
+/// `LIMIT/SECONDS`, both positive.
+fn parse_rate(v: &str) -> Result<(u32, f64), String> {
+    let (l, w) = v
+        .split_once('/')
+        .ok_or_else(|| format!("--rate-limit: {v:?} is not LIMIT/SECONDS"))?;
+    let l: u32 = num("--rate-limit", l)?;
+    let w: f64 = num("--rate-limit", w)?;
+    if l == 0 || !(w > 0.0 && w.is_finite()) {
+        return Err("--rate-limit: both numbers must be positive".into());
+    }
+    Ok((l, w))
 }
 
 fn kind(name: &str, slow: Duration) -> Result<FaultKind, String> {

@@ -3,13 +3,16 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod singer;
 
 use gorgias_sandbox::{Sandbox, SandboxConfig};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// A long, distinctive key: any output that contains it leaked it.
 pub const API_KEY: &str = "sk-test-9f8e7d6c5b4a39281706f5e4d3c2b1a0-DO-NOT-PRINT";
@@ -110,28 +113,123 @@ pub fn read_ok(config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
     let dir = scratch();
     let cfg = write_json(&dir, "config.json", config);
     let cat = write_json(&dir, "catalog.json", catalog);
-    let mut args = vec![
-        "read".to_string(),
-        "--config".into(),
-        cfg.to_string_lossy().into(),
-        "--catalog".into(),
-        cat.to_string_lossy().into(),
-    ];
-    if let Some(s) = state {
-        let p = write_json(&dir, "state.json", s);
-        args.extend(["--state".into(), p.to_string_lossy().into()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = airbyte(&args);
+    let state = state.map(|s| write_json(&dir, "state.json", s));
+    let run = read_paths(&cfg, &cat, state.as_deref());
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.trace_errors().is_empty(), "{}", run.stdout);
     run
 }
 
+pub const SOURCE: &str = env!("CARGO_BIN_EXE_source-gorgias");
+pub const TAP: &str = env!("CARGO_BIN_EXE_tap-gorgias");
+
+/// What a binary printed and how it ended, for runs whose output is not
+/// (only) protocol lines.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs either binary and checks only what every run must hold: no form
+/// of the key in any output, no panic.
+pub fn run_bin(bin: &str, args: &[&str]) -> Output {
+    let out = Command::new(bin).args(args).output().expect("binary runs");
+    let o = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    };
+    assert_no_leak(
+        &format!("{args:?}"),
+        &[&o.stdout, &o.stderr],
+        &leak_forms(Some(EMAIL), API_KEY),
+    );
+    for text in [&o.stdout, &o.stderr] {
+        assert!(!text.contains("panicked"), "a panic: {text}");
+    }
+    o
+}
+
+/// A run that may hang: its exit code (none when it outlived its deadline
+/// and was killed), what it printed, and how long it took.
+pub struct Bounded {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub took: Duration,
+}
+
+/// Runs either binary with its pipes drained on threads (a full pipe must
+/// not stall it), killed once it outlives `deadline`.
+pub fn run_bounded(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Bounded {
+    let started = Instant::now();
+    let mut child = Command::new(bin)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let o = drain(Box::new(child.stdout.take().unwrap()));
+    let e = drain(Box::new(child.stderr.take().unwrap()));
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Bounded {
+        code,
+        stdout: o.join().unwrap(),
+        stderr: e.join().unwrap(),
+        took: started.elapsed(),
+    }
+}
+
+/// An Airbyte configured catalog of `tags` alone, written as a user would
+/// write it by hand (no schema).
+pub fn tags_catalog(dir: &std::path::Path) -> PathBuf {
+    write_json(
+        dir,
+        "catalog.json",
+        &json!({"streams": [{"stream": {"name": "tags", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}),
+    )
+}
+
+/// `read` of a config and catalog (and state) already written to files,
+/// whatever its outcome.
+pub fn read_paths(config: &Path, catalog: &Path, state: Option<&Path>) -> Run {
+    let mut args = vec![
+        "read",
+        "--config",
+        config.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ];
+    if let Some(s) = state {
+        args.extend(["--state", s.to_str().unwrap()]);
+    }
+    airbyte(&args)
+}
+
 /// Runs the Airbyte binary and checks every stdout line strictly. Never
 /// lets the key through: every run is scanned for it.
 pub fn airbyte(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
+    let out = Command::new(SOURCE)
         .args(args)
         .env("RUST_BACKTRACE", "1")
         .output()
@@ -393,4 +491,39 @@ pub fn assert_no_leak(what: &str, outputs: &[&str], forms: &[String]) {
             }
         }
     }
+}
+
+/// Records by `__sync_key`, without `__synced_at` (the sync's own clock).
+pub fn keyed(rows: &[&Value]) -> BTreeMap<String, Map<String, Value>> {
+    rows.iter()
+        .map(|r| {
+            let mut o = r.as_object().unwrap().clone();
+            o.remove("__synced_at");
+            (o["__sync_key"].as_str().unwrap().to_string(), o)
+        })
+        .collect()
+}
+
+/// Every record fits its stream's declared schema.
+pub fn assert_records_valid(run: &Run) {
+    let schemas: BTreeMap<&str, Value> = source_gorgias::streams::ALL
+        .iter()
+        .map(|s| (s.name(), s.schema()))
+        .collect();
+    for m in run.of_type("RECORD") {
+        let stream = m["record"]["stream"].as_str().unwrap();
+        validate(&schemas[stream], &m["record"]["data"], stream).unwrap();
+    }
+}
+
+/// The configured catalog of `discover`, narrowed to `names`, each in its
+/// best mode.
+pub fn catalog_of(names: &[&str]) -> Value {
+    let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
+    all["streams"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| names.contains(&s["stream"]["name"].as_str().unwrap()));
+    assert_eq!(all["streams"].as_array().unwrap().len(), names.len());
+    all
 }

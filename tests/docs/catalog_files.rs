@@ -1,5 +1,5 @@
 //! The generated files under `catalog/` must match what the code generates.
-//! Regenerate them with `BLESS=1 cargo test --test catalog_files`.
+//! Regenerate them with `BLESS=1 cargo test --test docs catalog_files`.
 
 use source_gorgias::airbyte::{catalog, spec_message};
 use source_gorgias::streams::ALL;
@@ -44,6 +44,6 @@ fn catalog_files_are_fresh() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated files (run `BLESS=1 cargo test --test catalog_files`): {stale:?}"
+        "stale generated files (run `BLESS=1 cargo test --test docs catalog_files`): {stale:?}"
     );
 }

@@ -3,7 +3,7 @@
 //! tables) must match what the
 //! code generates, and the declarations they are made
 //! from must make sense. Regenerate them with `cargo run --bin gen-docs` or
-//! `BLESS=1 cargo test --test docs_files`.
+//! `BLESS=1 cargo test --test docs docs_files`.
 
 use source_gorgias::docs;
 use source_gorgias::streams::{find, ALL};
@@ -32,7 +32,7 @@ fn docs_files_are_fresh() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated files (run `cargo run --bin gen-docs` or `BLESS=1 cargo test --test docs_files`): {stale:?}"
+        "stale generated files (run `cargo run --bin gen-docs` or `BLESS=1 cargo test --test docs docs_files`): {stale:?}"
     );
 }
 

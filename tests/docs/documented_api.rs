@@ -3,9 +3,7 @@
 //! against a lenient one where the client's own checks must hold: the
 //! defects a sandbox built from our own assumptions could not show.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{Mutation, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -165,7 +163,7 @@ fn archived_macros_and_custom_fields_are_read_with_their_archive_times() {
 }
 
 #[test]
-fn trashed_and_spam_tickets_say_so_and_the_new_columns_are_read() {
+fn trashed_spam_and_deactivated_objects_fill_their_documented_columns() {
     let sb = sandbox(1000);
     let run = read_with(
         &config_for(&sb),

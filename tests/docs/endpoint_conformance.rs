@@ -5,9 +5,7 @@
 //! on, so a new parameter cannot reach Gorgias without being written down
 //! (and confirmed) there first.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::json;
 

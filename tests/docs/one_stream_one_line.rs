@@ -7,9 +7,7 @@
 //! config list it, and every row's `__sync_key` is what README's formula
 //! for the stream says.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use source_gorgias::{docs, endpoints, streams};
 use std::path::Path;
@@ -74,7 +72,7 @@ fn every_declared_stream_has_a_sandbox_endpoint_a_schema_file_docs_and_an_endpoi
         // Its generated schema file.
         assert!(
             root.join("catalog").join(format!("{name}.json")).is_file(),
-            "{name}: no catalog/{name}.json (BLESS=1 cargo test --test catalog_files)"
+            "{name}: no catalog/{name}.json (BLESS=1 cargo test --test docs catalog_files)"
         );
         // The generated docs and the acceptance config's per-stream lists.
         assert!(
@@ -121,13 +119,7 @@ fn every_embedded_member_is_served_per_object_when_the_list_leaves_it_out() {
         sb.clear_requests();
         let catalog = json!({"streams": [{"stream": {"name": name}, "sync_mode": "full_refresh"}]});
         let catalog = write_json(&dir, &format!("{name}.catalog.json"), &catalog);
-        let run = airbyte(&[
-            "read",
-            "--config",
-            config.to_str().unwrap(),
-            "--catalog",
-            catalog.to_str().unwrap(),
-        ]);
+        let run = read_paths(&config, &catalog, None);
         assert_eq!(run.code, 0, "{name}: {}", run.stdout);
         assert!(!run.records(name).is_empty(), "{name}: no rows per object");
         let per_object = sb

@@ -4,12 +4,12 @@
 //! `meltano/meltano.yml` and of the Meltano Hub definition, the spec's
 //! `advanced_auth` and `documentationUrl`, and `metadata.yaml`.
 
+use crate::common::{run_bin, TAP};
 use serde_json::Value;
 use source_gorgias::airbyte::spec_message;
 use source_gorgias::config::connection_specification;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Every property of the spec as a Meltano setting name (a credentials
 /// field as `credentials.<field>`), with whether it is a secret, read
@@ -61,12 +61,9 @@ fn yaml_settings(text: &str, indent: usize) -> BTreeMap<String, bool> {
 
 #[test]
 fn about_describes_every_spec_property_with_its_kind_description_and_default() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--about", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let about: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_bin(TAP, &["--about", "--format", "json"]);
+    assert_eq!(out.code, 0);
+    let about: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(about["name"], "tap-gorgias");
     assert_eq!(about["settings"], connection_specification());
     for cap in ["about", "catalog", "discover", "state"] {
@@ -98,11 +95,7 @@ fn about_describes_every_spec_property_with_its_kind_description_and_default() {
     let page_size = listed.iter().find(|s| s["name"] == "page_size").unwrap();
     assert_eq!(page_size["default"], 100);
 
-    let md = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--about", "--format", "markdown"])
-        .output()
-        .unwrap();
-    let md = String::from_utf8(md.stdout).unwrap();
+    let md = run_bin(TAP, &["--about", "--format", "markdown"]).stdout;
     for name in spec.keys() {
         assert!(
             md.contains(&format!("| `{name}` |")),

@@ -2,9 +2,7 @@
 //! protocol's error shape, with the right failure type and exit code, no
 //! panic, no backtrace, and never the API key.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -386,13 +384,7 @@ fn bad_api_answers_end_in_the_right_failure() {
             needle,
         );
         // The stream that failed is reported INCOMPLETE.
-        let run = airbyte(&[
-            "read",
-            "--config",
-            c.to_str().unwrap(),
-            "--catalog",
-            cat.to_str().unwrap(),
-        ]);
+        let run = read_paths(&c, &cat, None);
         assert!(run.stdout.contains("\"INCOMPLETE\""), "case {i}");
     }
 }
@@ -411,13 +403,7 @@ fn wrong_field_types_are_read_as_null_and_reported() {
         "cat.json",
         &json!({"streams": [{"stream": {"name": "users"}, "sync_mode": "full_refresh"}]}),
     );
-    let run = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_paths(&c, &cat, None);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let rows = run.records("users");
     assert_eq!(rows[0]["user_id"], 17);

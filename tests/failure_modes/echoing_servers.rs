@@ -5,18 +5,12 @@
 //! every length. Every byte of every output is searched for every form of
 //! every configured secret.
 
-mod common;
-
-use common::hostile::{Action, HostileServer, Request};
-use common::*;
+use crate::common::hostile::{Action, HostileServer, Request};
+use crate::common::*;
 use serde_json::{json, Value};
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const AIRBYTE: &str = env!("CARGO_BIN_EXE_source-gorgias");
-const TAP: &str = env!("CARGO_BIN_EXE_tap-gorgias");
 const OPS: &str = "ops@example.com";
 
 /// What the server echoes, in its own words: the Authorization header
@@ -90,35 +84,11 @@ fn percent(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// One run of a binary, killed if it outlives 60 s; its stdout and stderr.
+/// One run of a binary, which must end within 60 s; its stdout and stderr.
 fn run(bin: &str, args: &[&str]) -> (String, String) {
-    let started = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let o = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let e = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{args:?} hangs"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let (o, e) = (o.join().unwrap(), e.join().unwrap());
+    let run = run_bounded(bin, args, &[], Duration::from_secs(60));
+    assert!(run.code.is_some(), "{args:?} hangs");
+    let (o, e) = (run.stdout, run.stderr);
     assert!(!format!("{o}{e}").contains("panicked"), "{args:?}: {e}");
     (o, e)
 }
@@ -132,11 +102,11 @@ fn every_command(what: &str, config: &Value, forms: &[String]) {
     let p = |p: &Path| p.to_str().unwrap().to_string();
     let cat = p(&cat);
     let runs: [(&str, Vec<&str>); 8] = [
-        (AIRBYTE, vec!["check", "--config", c]),
-        (AIRBYTE, vec!["discover", "--config", c]),
-        (AIRBYTE, vec!["read", "--config", c, "--catalog", &cat]),
-        (AIRBYTE, vec!["probe", "--config", c]),
-        (AIRBYTE, vec!["probe", "--config", c, "--json"]),
+        (SOURCE, vec!["check", "--config", c]),
+        (SOURCE, vec!["discover", "--config", c]),
+        (SOURCE, vec!["read", "--config", c, "--catalog", &cat]),
+        (SOURCE, vec!["probe", "--config", c]),
+        (SOURCE, vec!["probe", "--config", c, "--json"]),
         (TAP, vec!["--config", c]),
         (TAP, vec!["--config", c, "--probe"]),
         (TAP, vec!["--config", c, "--probe", "--json"]),
@@ -218,8 +188,8 @@ fn probe_never_prints_a_key_that_a_server_named_its_fields_after() {
     let c = write_json(&dir, "config.json", &config);
     let c = c.to_str().unwrap();
     for (bin, args) in [
-        (AIRBYTE, vec!["probe", "--config", c]),
-        (AIRBYTE, vec!["probe", "--config", c, "--json"]),
+        (SOURCE, vec!["probe", "--config", c]),
+        (SOURCE, vec!["probe", "--config", c, "--json"]),
         (TAP, vec!["--config", c, "--probe"]),
     ] {
         let (out, err) = run(bin, &args);

@@ -4,7 +4,7 @@
 //! input reaches (config, catalog, state) and every stream's mapping of
 //! arbitrary API objects, checked for panics and for errors that are not
 //! one sentence. CI runs a short box; a long run is
-//! `FUZZ_ITERS=2000000 cargo test --release --test fuzz -- --nocapture`
+//! `FUZZ_ITERS=2000000 cargo test --release --test failure_modes fuzz -- --nocapture`
 //! (and `FUZZ_SEED=N` to vary the stream of inputs).
 
 use serde_json::{json, Map, Value};

@@ -4,10 +4,8 @@
 //! as a config error, and rate headers or `Retry-After` values no bucket
 //! could mean neither stall the sync nor hide why it gave up.
 
-mod common;
-
-use common::hostile::{Action, HostileServer, Request};
-use common::*;
+use crate::common::hostile::{Action, HostileServer, Request};
+use crate::common::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -4,12 +4,10 @@
 //! future is not trusted; a stream the key may not read fails alone and the
 //! others keep their records and state, on both faces.
 
-mod common;
-
-use common::hostile::{Action, HostileServer, Request};
-use common::*;
+use crate::common::hostile::{Action, HostileServer, Request};
+use crate::common::singer::{path, tap};
+use crate::common::*;
 use serde_json::{json, Value};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -399,33 +397,13 @@ fn tap_gorgias_goes_on_past_a_failed_stream_and_ends_with_one_critical_line() {
     let server = partly_forbidden();
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config(&server, json!({})));
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--config", c.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY));
-    assert_ne!(out.status.code(), Some(0), "{stderr}");
-    let messages: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let records = |s: &str| {
-        messages
-            .iter()
-            .filter(|m| m["type"] == "RECORD" && m["stream"] == s)
-            .count()
-    };
-    assert_eq!(records("tags"), 2, "{stderr}");
-    assert_eq!(records("tickets"), 1);
-    let last_state = messages
-        .iter()
-        .rev()
-        .find(|m| m["type"] == "STATE")
-        .unwrap();
+    let run = tap(&["--config", path(&c)]);
+    let stderr = &run.stderr;
+    assert_ne!(run.code, 0, "{stderr}");
+    assert_eq!(run.records("tags").len(), 2, "{stderr}");
+    assert_eq!(run.records("tickets").len(), 1);
     assert_eq!(
-        last_state["value"]["bookmarks"]["tickets"]["updated_at"],
+        run.last_state()["bookmarks"]["tickets"]["updated_at"],
         "2024-01-01T00:00:00Z"
     );
     let lines: Vec<&str> = stderr.lines().collect();
@@ -474,50 +452,32 @@ fn tap_gorgias_distrusts_a_bookmark_in_the_future_and_never_writes_it_back() {
         &json!({"bookmarks": {"tickets": {"updated_at": "2099-01-01T00:00:00Z"},
             "users": {"updated_at": "2099-01-01T00:00:00Z"}}}),
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args([
-            "--config",
-            c.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let run = tap(&["--config", path(&c), "--state", path(&state)]);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 0, "{stderr}");
     assert!(
         stderr
             .lines()
             .any(|l| l.starts_with("WARN tickets:") && l.contains("2099")),
         "{stderr}"
     );
-    let messages: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let tickets: Vec<i64> = messages
+    let tickets: Vec<i64> = run
+        .records("tickets")
         .iter()
-        .filter(|m| m["type"] == "RECORD" && m["stream"] == "tickets")
-        .map(|m| m["record"]["ticket_id"].as_i64().unwrap())
+        .map(|r| r["ticket_id"].as_i64().unwrap())
         .collect();
     assert_eq!(tickets, [3], "read from start_date");
-    let last_state = messages
-        .iter()
-        .rev()
-        .find(|m| m["type"] == "STATE")
-        .unwrap();
     assert_eq!(
-        last_state["value"]["bookmarks"]["tickets"]["updated_at"],
+        run.last_state()["bookmarks"]["tickets"]["updated_at"],
         "2025-06-01T00:00:00Z"
     );
     // No STATE carries the future forward, for any stream.
     assert!(
-        messages
+        run.of_type("STATE")
             .iter()
-            .filter(|m| m["type"] == "STATE")
             .all(|m| !m.to_string().contains("2099")),
-        "{stdout}"
+        "{:?}",
+        run.messages
     );
 }
 
@@ -633,39 +593,16 @@ fn a_resumed_pass_emits_only_what_lies_outside_its_window_on_both_faces() {
         &json!({"bookmarks": {"tickets": in_progress, "ticket_tags": riders,
             "ticket_custom_field_values": riders}}),
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args([
-            "--config",
-            c.to_str().unwrap(),
-            "--state",
-            s.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let tickets: Vec<i64> = messages
+    let run = tap(&["--config", path(&c), "--state", path(&s)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tickets: Vec<i64> = run
+        .records("tickets")
         .iter()
-        .filter(|m| m["type"] == "RECORD" && m["stream"] == "tickets")
-        .map(|m| m["record"]["ticket_id"].as_i64().unwrap())
+        .map(|r| r["ticket_id"].as_i64().unwrap())
         .collect();
     assert_eq!(tickets, [10, 7, 6]);
-    let last = messages
-        .iter()
-        .rev()
-        .find(|m| m["type"] == "STATE")
-        .unwrap();
     assert_eq!(
-        last["value"]["bookmarks"]["tickets"],
+        run.last_state()["bookmarks"]["tickets"],
         json!({"updated_at": "2024-03-10T00:00:00Z"})
     );
 }

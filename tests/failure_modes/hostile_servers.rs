@@ -5,15 +5,13 @@
 //! budget, an untrusted certificate, bodies that can never be read, a full
 //! disk, the tap's usage line, and a rotated refresh token.
 
-mod common;
-
-use common::hostile::{Action, HostileServer, Request};
-use common::*;
+use crate::common::hostile::{Action, HostileServer, Request};
+use crate::common::singer::{self, path};
+use crate::common::*;
 use serde_json::{json, Value};
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// One run of a binary, killed if it outlives `deadline` (a hang is a
 /// failure, never a stuck test).
@@ -59,62 +57,41 @@ impl Ran {
             .unwrap_or_else(|| panic!("no {failure}: {}", self.stdout))
     }
 
+    fn assert_ended_with(&self, code: i32) {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "ended in {:?}: {}",
+            self.took,
+            self.output()
+        );
+    }
+
     fn output(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
-fn run_bin(bin: &str, args: &[&str], deadline: Duration) -> Ran {
+fn run_within(bin: &str, args: &[&str], deadline: Duration) -> Ran {
     run_bin_env(bin, args, &[], deadline)
 }
 
 /// `source-gorgias read` of a config and catalog, given 20 s to end.
 fn read_airbyte(config: &Path, catalog: &Path) -> Ran {
-    run_bin(
-        AIRBYTE,
+    run_within(
+        SOURCE,
         &["read", "--config", path(config), "--catalog", path(catalog)],
         Duration::from_secs(20),
     )
 }
 
 fn run_bin_env(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Ran {
-    let started = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let o = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let e = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if started.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let took = started.elapsed();
+    let run = run_bounded(bin, args, env, deadline);
     let ran = Ran {
-        code,
-        stdout: o.join().unwrap(),
-        stderr: e.join().unwrap(),
-        took,
+        code: run.code,
+        stdout: run.stdout,
+        stderr: run.stderr,
+        took: run.took,
     };
     assert!(
         !ran.output().contains("panicked") && !ran.output().contains("stack backtrace"),
@@ -127,39 +104,6 @@ fn run_bin_env(bin: &str, args: &[&str], env: &[(&str, &str)], deadline: Duratio
         &leak_forms(Some(EMAIL), API_KEY),
     );
     ran
-}
-
-const AIRBYTE: &str = env!("CARGO_BIN_EXE_source-gorgias");
-const TAP: &str = env!("CARGO_BIN_EXE_tap-gorgias");
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn tags_catalog(dir: &Path) -> std::path::PathBuf {
-    write_json(
-        dir,
-        "catalog.json",
-        &json!({"streams": [{"stream": {"name": "tags", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
-            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}),
-    )
-}
-
-fn singer_tags_catalog(dir: &Path, config: &Path) -> std::path::PathBuf {
-    let out = Command::new(TAP)
-        .args(["--config", path(config), "--discover"])
-        .output()
-        .unwrap();
-    let mut catalog: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for s in catalog["streams"].as_array_mut().unwrap() {
-        let selected = s["tap_stream_id"] == "tags";
-        for m in s["metadata"].as_array_mut().unwrap() {
-            if m["breadcrumb"] == json!([]) {
-                m["metadata"]["selected"] = json!(selected);
-            }
-        }
-    }
-    write_json(dir, "singer-catalog.json", &catalog)
 }
 
 fn base64(input: &[u8]) -> String {
@@ -210,15 +154,15 @@ fn server_text_echoing_the_credentials_never_reaches_any_output() {
             let dir = scratch();
             let config = write_json(&dir, "config.json", &api_config(&server.base_url()));
             let catalog = tags_catalog(&dir);
-            let singer_catalog = singer_tags_catalog(&dir, &config);
+            let singer_catalog = singer::tags_catalog(&dir, &config);
             let runs = [
-                run_bin(
-                    AIRBYTE,
+                run_within(
+                    SOURCE,
                     &["check", "--config", path(&config)],
                     Duration::from_secs(30),
                 ),
-                run_bin(
-                    AIRBYTE,
+                run_within(
+                    SOURCE,
                     &[
                         "read",
                         "--config",
@@ -228,7 +172,7 @@ fn server_text_echoing_the_credentials_never_reaches_any_output() {
                     ],
                     Duration::from_secs(30),
                 ),
-                run_bin(
+                run_within(
                     TAP,
                     &[
                         "--config",
@@ -330,13 +274,7 @@ fn an_overflowing_token_lifetime_ends_the_read_at_once_with_one_error() {
     );
     let catalog = tags_catalog(&dir);
     let run = read_airbyte(&config, &catalog);
-    assert_eq!(
-        run.code,
-        Some(4),
-        "ended in {:?}: {}",
-        run.took,
-        run.output()
-    );
+    run.assert_ended_with(4);
     let error = run.error_of("system_error");
     assert!(
         error["message"].as_str().unwrap().contains("expires_in"),
@@ -360,10 +298,10 @@ fn a_panic_on_the_fetching_thread_ends_the_process_at_once_with_one_line() {
     let dir = scratch();
     let config = write_json(&dir, "config.json", &api_config(&server.base_url()));
     let catalog = tags_catalog(&dir);
-    let singer_catalog = singer_tags_catalog(&dir, &config);
+    let singer_catalog = singer::tags_catalog(&dir, &config);
     let panic_env = [("SOURCE_GORGIAS_TEST_PANIC", "/tags")];
     let run = run_bin_env(
-        AIRBYTE,
+        SOURCE,
         &[
             "read",
             "--config",
@@ -374,13 +312,7 @@ fn a_panic_on_the_fetching_thread_ends_the_process_at_once_with_one_line() {
         &panic_env,
         Duration::from_secs(20),
     );
-    assert_eq!(
-        run.code,
-        Some(4),
-        "ended in {:?}: {}",
-        run.took,
-        run.output()
-    );
+    run.assert_ended_with(4);
     let errors = run.trace_errors();
     assert_eq!(errors.len(), 1, "{}", run.stdout);
     assert_eq!(errors[0]["failure_type"], "system_error");
@@ -397,13 +329,7 @@ fn a_panic_on_the_fetching_thread_ends_the_process_at_once_with_one_line() {
         &panic_env,
         Duration::from_secs(20),
     );
-    assert_eq!(
-        run.code,
-        Some(4),
-        "ended in {:?}: {}",
-        run.took,
-        run.output()
-    );
+    run.assert_ended_with(4);
     let critical: Vec<&str> = run
         .stderr
         .lines()
@@ -456,8 +382,8 @@ fn check_answers_in_seconds_and_logs_each_retry() {
             "config.json",
             &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url()}),
         );
-        let run = run_bin(
-            AIRBYTE,
+        let run = run_within(
+            SOURCE,
             &["check", "--config", path(&config)],
             Duration::from_secs(40),
         );
@@ -506,8 +432,8 @@ fn an_untrusted_certificate_is_a_config_error_at_once() {
         "no request passed the handshake"
     );
 
-    let run = run_bin(
-        AIRBYTE,
+    let run = run_within(
+        SOURCE,
         &["check", "--config", path(&config)],
         Duration::from_secs(20),
     );
@@ -594,10 +520,10 @@ fn a_full_disk_on_stdout_is_one_sentence_on_stderr_and_a_failure() {
             .unwrap()
     };
     let runs: Vec<(&str, &str, Vec<&str>)> = vec![
-        ("spec", AIRBYTE, vec!["spec"]),
+        ("spec", SOURCE, vec!["spec"]),
         (
             "read",
-            AIRBYTE,
+            SOURCE,
             vec![
                 "read",
                 "--config",
@@ -636,7 +562,7 @@ fn a_full_disk_on_stdout_is_one_sentence_on_stderr_and_a_failure() {
 
 #[test]
 fn the_tap_without_arguments_says_so_in_one_line_naming_config() {
-    let run = run_bin(TAP, &[], Duration::from_secs(10));
+    let run = run_within(TAP, &[], Duration::from_secs(10));
     assert_eq!(run.code, Some(2));
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{}", run.stderr);
@@ -701,8 +627,8 @@ fn a_rotated_refresh_token_reaches_the_platform_and_the_taps_config_file() {
 
     // The tap has no such message: it writes the tokens into its config
     // file and says so, without the token.
-    let singer_catalog = singer_tags_catalog(&dir, &config);
-    let run = run_bin(
+    let singer_catalog = singer::tags_catalog(&dir, &config);
+    let run = run_within(
         TAP,
         &[
             "--config",

@@ -5,17 +5,14 @@
 //! CONTROL message before anything that can fail; Singer: the config file
 //! rewritten) through read, check, probe, and whatever the answer holds.
 
-mod common;
-
-use common::hostile::{parse_query, Action, HostileServer};
-use common::*;
+use crate::common::hostile::{parse_query, Action, HostileServer};
+use crate::common::singer;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-const AIRBYTE: &str = env!("CARGO_BIN_EXE_source-gorgias");
-const TAP: &str = env!("CARGO_BIN_EXE_tap-gorgias");
 const FIRST_REFRESH: &str = "initial-refresh-token-0000";
 const CLIENT_SECRET: &str = "client-secret-9012-abcdef";
 
@@ -164,37 +161,22 @@ fn run(bin: &str, args: &[&Path]) -> Ran {
     ran
 }
 
-fn tags_catalog(dir: &Path) -> PathBuf {
-    write_json(
-        dir,
-        "catalog.json",
-        &json!({"streams": [{"stream": {"name": "tags", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
-            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}),
+/// `tap-gorgias` syncing a config and a Singer catalog.
+fn sync(config: &Path, catalog: &Path) -> Ran {
+    run(
+        TAP,
+        &[
+            Path::new("--config"),
+            config,
+            Path::new("--catalog"),
+            catalog,
+        ],
     )
-}
-
-fn singer_tags_catalog(dir: &Path, config: &Path) -> PathBuf {
-    let out = Command::new(TAP)
-        .arg("--config")
-        .arg(config)
-        .arg("--discover")
-        .output()
-        .unwrap();
-    let mut catalog: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for s in catalog["streams"].as_array_mut().unwrap() {
-        let selected = s["tap_stream_id"] == "tags";
-        for m in s["metadata"].as_array_mut().unwrap() {
-            if m["breadcrumb"] == json!([]) {
-                m["metadata"]["selected"] = json!(selected);
-            }
-        }
-    }
-    write_json(dir, "singer-catalog.json", &catalog)
 }
 
 fn read(config: &Path, catalog: &Path) -> Ran {
     run(
-        AIRBYTE,
+        SOURCE,
         &[
             Path::new("read"),
             Path::new("--config"),
@@ -206,10 +188,7 @@ fn read(config: &Path, catalog: &Path) -> Ran {
 }
 
 fn airbyte_cmd(command: &str, config: &Path) -> Ran {
-    run(
-        AIRBYTE,
-        &[Path::new(command), Path::new("--config"), config],
-    )
+    run(SOURCE, &[Path::new(command), Path::new("--config"), config])
 }
 
 /// The config as passed on: the new tokens, everything else as given.
@@ -354,16 +333,8 @@ fn every_lifetime_keeps_the_rotated_token_and_none_loops() {
         let dir = scratch();
         let original = account.config();
         let config = write_json(&dir, "config.json", &original);
-        let catalog = singer_tags_catalog(&dir, &config);
-        let ran = run(
-            TAP,
-            &[
-                Path::new("--config"),
-                &config,
-                Path::new("--catalog"),
-                &catalog,
-            ],
-        );
+        let catalog = singer::tags_catalog(&dir, &config);
+        let ran = sync(&config, &catalog);
         assert_eq!(ran.code, 0, "{expires_in}: {}", ran.all());
         assert_eq!(
             ran.stdout.matches("\"RECORD\"").count(),
@@ -544,16 +515,8 @@ fn a_failing_token_answer_still_passes_its_new_refresh_token_on_first() {
         });
         let dir = scratch();
         let config = write_json(&dir, "config.json", &account.config());
-        let catalog = singer_tags_catalog(&dir, &config);
-        let ran = run(
-            TAP,
-            &[
-                Path::new("--config"),
-                &config,
-                Path::new("--catalog"),
-                &catalog,
-            ],
-        );
+        let catalog = singer::tags_catalog(&dir, &config);
+        let ran = sync(&config, &catalog);
         assert_eq!(ran.code, 4, "{answer}: {}", ran.all());
         let rewritten: Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
         assert_eq!(rewritten["credentials"]["refresh_token"], json!(refresh(1)));

@@ -1,9 +1,7 @@
 //! Issue 3: the rate budget on the sandbox's leaky bucket, reads under
 //! injected faults, kill-and-resume, and changes made during a read.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{Faults, Mutation, RateLimit, Sandbox, SandboxConfig};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,13 +44,7 @@ fn full_read(sb: &Sandbox, extra: Value) -> Run {
     }
     let c = write_json(&dir, "c.json", &c);
     let cat = catalog_file(&dir);
-    airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ])
+    read_paths(&c, &cat, None)
 }
 
 #[test]
@@ -98,13 +90,7 @@ fn the_rate_budget_sustains_the_limit_with_few_429s() {
         ]}),
     );
     let began = Instant::now();
-    let run = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_paths(&c, &cat, None);
     let secs = began.elapsed().as_secs_f64();
     assert_eq!(run.code, 0, "{}", run.stdout);
     let reqs = sb.requests();
@@ -304,13 +290,7 @@ fn a_ticket_updated_during_a_read_is_delivered_by_the_next_read() {
         &json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental"}]}),
     );
     // A first read sets the bookmark; the second is running while tickets change.
-    let first = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let first = read_paths(&c, &cat, None);
     let s1 = write_json(&dir, "s1.json", &first.last_states());
     sb.mutate(&Mutation {
         seed: 1,
@@ -358,15 +338,7 @@ fn a_ticket_updated_during_a_read_is_delivered_by_the_next_read() {
         }
     }
     let s2 = write_json(&dir, "s2.json", &json!([last_state]));
-    let third = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-        "--state",
-        s2.to_str().unwrap(),
-    ]);
+    let third = read_paths(&c, &cat, Some(&s2));
     for r in third.records("tickets") {
         got.insert(
             r["ticket_id"].as_i64().unwrap(),

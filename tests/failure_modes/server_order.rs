@@ -5,10 +5,8 @@
 //! its lists are read to their end for the rest of the sync, so no record
 //! is lost.
 
-mod common;
-
-use common::hostile::{Action, HostileServer, Request};
-use common::*;
+use crate::common::hostile::{Action, HostileServer, Request};
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn ticket(id: i64, day: &str) -> Value {

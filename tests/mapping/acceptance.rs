@@ -8,12 +8,10 @@
 //!
 //! Regenerate `integration_tests/expected_records.jsonl` and
 //! `integration_tests/configured_catalog.json` with
-//! `BLESS=1 cargo test --test acceptance`.
+//! `BLESS=1 cargo test --test mapping acceptance`.
 
-mod common;
-
+use crate::common::{airbyte, scratch, validate, write_json, Run};
 use chrono::{DateTime, Duration, Utc};
-use common::{airbyte, scratch, validate, write_json, Run};
 use gorgias_sandbox::{Mutation, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use source_gorgias::config::Config;
@@ -99,13 +97,13 @@ fn read(sb: &Sandbox, catalog: &Path, state: Option<&Path>) -> Run {
     let run = run(&args);
     assert_eq!(run.code, 0, "read fails: {}", run.stderr);
     assert!(run.trace_errors().is_empty(), "{:?}", run.trace_errors());
-    assert_records_valid(&run);
+    assert_records_fit_discover(&run);
     run
 }
 
 /// Every record valid against its stream's schema as discover states it;
 /// `__synced_at` present and one value per run.
-fn assert_records_valid(run: &Run) {
+fn assert_records_fit_discover(run: &Run) {
     let catalog = source_gorgias::airbyte::catalog::catalog(false);
     let schemas: BTreeMap<&str, &Value> = catalog["streams"]
         .as_array()
@@ -307,7 +305,7 @@ fn integration_files_are_consistent() {
     if have != generated {
         assert!(
             bless(),
-            "integration_tests/configured_catalog.json is stale: run `BLESS=1 cargo test --test acceptance`"
+            "integration_tests/configured_catalog.json is stale: run `BLESS=1 cargo test --test mapping acceptance`"
         );
         std::fs::write(&path, &generated).unwrap();
     }
@@ -566,7 +564,7 @@ fn basic_read_returns_the_expected_records() {
         &comparable(run_records(&run)),
         &comparable(expected_records()),
         "the read vs integration_tests/expected_records.jsonl (regenerate it with \
-         `BLESS=1 cargo test --test acceptance` if the change is intended)",
+         `BLESS=1 cargo test --test mapping acceptance` if the change is intended)",
     );
 }
 

@@ -1,18 +1,17 @@
-//! Issue 7, end to end: the streams that carry the API object's own fields
+//! The streams that carry the API object's own fields
 //! (customers, tags, events, teams, views, view_items, macros, rules,
 //! custom_fields, jobs, voice_calls, voice_call_events,
 //! voice_call_recordings), read by the Airbyte binary from the
 //! sandbox and compared with an independent statement of their mapping.
 
-mod common;
-
+use crate::common::singer::{path, tap};
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-const NEW: [&str; 13] = [
+const API_FIELD_STREAMS: [&str; 13] = [
     "customers",
     "tags",
     "events",
@@ -324,58 +323,8 @@ fn expected_all(sb: &Sandbox) -> BTreeMap<&'static str, Rows> {
     m
 }
 
-/// Records by `__sync_key`, without `__synced_at` (the sync's own clock).
-fn keyed(rows: &[&Value]) -> Rows {
-    rows.iter()
-        .map(|r| {
-            let mut o = r.as_object().unwrap().clone();
-            o.remove("__synced_at");
-            (o["__sync_key"].as_str().unwrap().to_string(), o)
-        })
-        .collect()
-}
-
-fn assert_records_valid(run: &Run) {
-    let schemas: BTreeMap<&str, Value> = source_gorgias::streams::ALL
-        .iter()
-        .map(|s| (s.name(), s.schema()))
-        .collect();
-    for m in run.of_type("RECORD") {
-        let stream = m["record"]["stream"].as_str().unwrap();
-        validate(&schemas[stream], &m["record"]["data"], stream).unwrap();
-    }
-}
-
-/// The configured catalog of `discover`, narrowed to `names`, each in its
-/// best mode.
-fn catalog_of(dir: &std::path::Path, names: &[&str]) -> std::path::PathBuf {
-    let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
-    all["streams"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|s| names.contains(&s["stream"]["name"].as_str().unwrap()));
-    assert_eq!(all["streams"].as_array().unwrap().len(), names.len());
-    write_json(dir, "catalog.json", &all)
-}
-
-fn read(sb: &Sandbox, dir: &std::path::Path, names: &[&str], state: Option<&Value>) -> Run {
-    let cfg = write_json(dir, "config.json", &config_for(sb));
-    let cat = catalog_of(dir, names);
-    let mut args = vec![
-        "read".to_string(),
-        "--config".into(),
-        cfg.to_string_lossy().into(),
-        "--catalog".into(),
-        cat.to_string_lossy().into(),
-    ];
-    if let Some(s) = state {
-        let p = write_json(dir, "state.json", s);
-        args.extend(["--state".into(), p.to_string_lossy().into()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = airbyte(&args);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.trace_errors().is_empty(), "{}", run.stdout);
+fn read(sb: &Sandbox, names: &[&str], state: Option<&Value>) -> Run {
+    let run = read_ok(&config_for(sb), &catalog_of(names), state);
     assert_records_valid(&run);
     run
 }
@@ -383,7 +332,7 @@ fn read(sb: &Sandbox, dir: &std::path::Path, names: &[&str], state: Option<&Valu
 // ---- the tests ---------------------------------------------------------------
 
 #[test]
-fn discover_lists_the_new_streams_with_api_field_columns() {
+fn discover_lists_the_api_field_streams_with_their_columns() {
     let names: Vec<&str> = source_gorgias::streams::ALL
         .iter()
         .map(|s| s.name())
@@ -448,10 +397,9 @@ fn discover_lists_the_new_streams_with_api_field_columns() {
 }
 
 #[test]
-fn a_full_read_of_every_new_stream_equals_the_sandbox() {
+fn a_full_read_of_every_api_field_stream_equals_the_sandbox() {
     let sb = sandbox(700);
-    let dir = scratch();
-    let run = read(&sb, &dir, &NEW, None);
+    let run = read(&sb, &API_FIELD_STREAMS, None);
     for (stream, want) in expected_all(&sb) {
         let got = run.records(stream);
         let have = keyed(&got);
@@ -503,8 +451,7 @@ fn a_full_read_of_every_new_stream_equals_the_sandbox() {
 #[test]
 fn a_first_events_read_goes_oldest_first_and_checkpoints_every_page() {
     let sb = sandbox(400);
-    let dir = scratch();
-    let run = read(&sb, &dir, &["events"], None);
+    let run = read(&sb, &["events"], None);
     let created: Vec<String> = run
         .records("events")
         .iter()
@@ -548,7 +495,6 @@ fn a_first_events_read_goes_oldest_first_and_checkpoints_every_page() {
 #[test]
 fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requests() {
     let sb = sandbox(1500);
-    let dir = scratch();
     let incremental = [
         "customers",
         "events",
@@ -560,7 +506,7 @@ fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requ
         "voice_call_events",
         "voice_call_recordings",
     ];
-    let first = read(&sb, &dir, &incremental, None);
+    let first = read(&sb, &incremental, None);
     let state = first.last_states();
     let events_before = sb.snapshot("events").len();
 
@@ -577,7 +523,7 @@ fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requ
     assert_eq!(changed.deleted_ticket_ids.len(), 7);
     assert_eq!(changed.deleted_customer_ids.len(), 4);
     sb.clear_requests();
-    let second = read(&sb, &dir, &incremental, Some(&state));
+    let second = read(&sb, &incremental, Some(&state));
     let reqs = sb.requests();
     let count = |p: &str| reqs.iter().filter(|r| r.path == p).count();
 
@@ -672,14 +618,13 @@ fn an_incremental_read_after_changes_delivers_them_and_the_deletes_with_few_requ
 #[test]
 fn an_incremental_macros_read_from_a_bookmark_emits_what_changed_since() {
     let sb = sandbox(1500);
-    let dir = scratch();
     let macros = sb.snapshot("macros");
     let mut times: Vec<Value> = macros.iter().map(|m| ts(&m["updated_datetime"])).collect();
     times.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     let bookmark = times[times.len() - 10].clone();
     let state = json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "macros"},
         "stream_state": {"updated_datetime": bookmark}}}]);
-    let run = read(&sb, &dir, &["macros"], Some(&state));
+    let run = read(&sb, &["macros"], Some(&state));
     let got: BTreeSet<i64> = run
         .records("macros")
         .iter()
@@ -704,24 +649,21 @@ fn an_incremental_macros_read_from_a_bookmark_emits_what_changed_since() {
 }
 
 #[test]
-fn the_singer_tap_discovers_and_reads_the_new_streams() {
+fn the_singer_tap_discovers_and_reads_the_api_field_streams() {
     let sb = sandbox(60);
     let dir = scratch();
     let cfg = write_json(&dir, "c.json", &config_for(&sb));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--config", cfg.to_str().unwrap(), "--discover"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let mut catalog: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let discovered = tap(&["--config", path(&cfg), "--discover"]);
+    assert_eq!(discovered.code, 0, "{}", discovered.stderr);
+    let mut catalog = discovered.messages[0].clone();
     let streams = catalog["streams"].as_array_mut().unwrap();
-    for name in NEW {
+    for name in API_FIELD_STREAMS {
         assert!(
             streams.iter().any(|s| s["tap_stream_id"] == name),
             "{name} is not in the tap's catalog"
         );
     }
-    streams.retain(|s| NEW.contains(&s["tap_stream_id"].as_str().unwrap()));
+    streams.retain(|s| API_FIELD_STREAMS.contains(&s["tap_stream_id"].as_str().unwrap()));
     for s in streams.iter_mut() {
         for m in s["metadata"].as_array_mut().unwrap() {
             if m["breadcrumb"] == json!([]) {
@@ -730,31 +672,11 @@ fn the_singer_tap_discovers_and_reads_the_new_streams() {
         }
     }
     let cat = write_json(&dir, "catalog.json", &catalog);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args([
-            "--config",
-            cfg.to_str().unwrap(),
-            "--catalog",
-            cat.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let m: Value = serde_json::from_str(line).unwrap();
-        if m["type"] == "RECORD" {
-            *counts
-                .entry(m["stream"].as_str().unwrap().to_string())
-                .or_default() += 1;
-        }
-    }
+    let run = tap(&["--config", path(&cfg), "--catalog", path(&cat)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counts = run.counts();
     let want = expected_all(&sb);
-    for name in NEW {
+    for name in API_FIELD_STREAMS {
         assert_eq!(
             counts.get(name).copied().unwrap_or(0),
             want[name].len(),

@@ -5,14 +5,11 @@
 //! agents' edits do on a live account; its cursors are keyset cursors like
 //! Gorgias's, so a moved row jumps over the read's position.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{ChangeCue, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 /// Every list the streams read, with a change cue after its first page.
 const LISTS: &[&str] = &[
@@ -62,12 +59,9 @@ fn config(sb: &Sandbox, dir: &Path) -> String {
 }
 
 fn run(bin: &str, args: &[&str]) -> String {
-    let out = Command::new(bin).args(args).output().expect("binary runs");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(!stderr.contains("panicked") && !stdout.contains(API_KEY));
-    stdout
+    let out = run_bin(bin, args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    out.stdout
 }
 
 /// `__sync_key`s per stream of the RECORD lines of `stdout`, each once.
@@ -91,7 +85,7 @@ type Snapshot = BTreeMap<String, BTreeSet<String>>;
 fn airbyte_full_refresh(sb: &Sandbox) -> Snapshot {
     let dir = scratch();
     let cfg = config(sb, &dir);
-    let bin = env!("CARGO_BIN_EXE_source-gorgias");
+    let bin = SOURCE;
     let catalog = run(bin, &["catalog", "--config", &cfg]);
     let cat = write_text(&dir, "catalog.json", &catalog);
     let out = run(
@@ -112,7 +106,7 @@ fn airbyte_full_refresh(sb: &Sandbox) -> Snapshot {
 fn singer_full_table(sb: &Sandbox) -> Snapshot {
     let dir = scratch();
     let cfg = config(sb, &dir);
-    let bin = env!("CARGO_BIN_EXE_tap-gorgias");
+    let bin = TAP;
     let mut catalog: Value =
         serde_json::from_str(&run(bin, &["--config", &cfg, "--discover"])).unwrap();
     for s in catalog["streams"].as_array_mut().unwrap() {

@@ -1,9 +1,7 @@
 //! Issue 7: OAuth2, drop-in configs from other Gorgias connectors, users by
 //! role, and deletions as `_ab_cdc_deleted_at` rows, against the sandbox.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{
     Mutation, OAUTH_ACCESS_TOKEN, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_REFRESH_TOKEN,
 };
@@ -22,13 +20,7 @@ fn check_and_read(config: &Value, streams: &[&str]) -> Run {
     );
     let cat = json!({"streams": streams.iter().map(|s| json!({"stream": {"name": s}, "sync_mode": "full_refresh"})).collect::<Vec<_>>()});
     let cat = write_json(&dir, "cat.json", &cat);
-    let run = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_paths(&c, &cat, None);
     assert_eq!(run.code, 0, "{}", run.stdout);
     run
 }
@@ -165,13 +157,7 @@ fn deleted_tickets_and_customers_arrive_as_cdc_deleted_rows() {
         {"stream": {"name": "tickets"}, "sync_mode": "incremental"},
         {"stream": {"name": "customers"}, "sync_mode": "incremental"}]}),
     );
-    let first = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let first = read_paths(&c, &cat, None);
     assert_eq!(first.code, 0, "{}", first.stdout);
     let state = write_json(&dir, "s.json", &first.last_states());
     let gone = sb.mutate(&Mutation {
@@ -181,15 +167,7 @@ fn deleted_tickets_and_customers_arrive_as_cdc_deleted_rows() {
         ..Default::default()
     });
     assert_eq!(gone.deleted_ticket_ids.len(), 4);
-    let second = airbyte(&[
-        "read",
-        "--config",
-        c.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-        "--state",
-        state.to_str().unwrap(),
-    ]);
+    let second = read_paths(&c, &cat, Some(&state));
     assert_eq!(second.code, 0, "{}", second.stdout);
     let deleted: BTreeSet<i64> = second
         .records("tickets")

@@ -3,9 +3,9 @@
 //! the per-object endpoint does), a changed value delivered and a removed
 //! one gone from its object's newest set.
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::{Mutation, Sandbox, SandboxConfig};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,16 +37,6 @@ fn start(lists_without_custom_fields: bool) -> Sandbox {
         ..SandboxConfig::default()
     })
     .expect("sandbox starts")
-}
-
-fn catalog(names: &[&str]) -> Value {
-    let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
-    all["streams"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|s| names.contains(&s["stream"]["name"].as_str().unwrap()));
-    assert_eq!(all["streams"].as_array().unwrap().len(), names.len());
-    all
 }
 
 /// What the sandbox holds now, per object, for one of its collections.
@@ -101,7 +91,7 @@ fn all_streams() -> Vec<&'static str> {
 /// Both reads, checked exactly; returns the requests of the first read.
 fn exact_in_both_reads(sb: &Sandbox) -> Vec<gorgias_sandbox::RequestRecord> {
     let config = config_for(sb);
-    let first = read_ok(&config, &catalog(&all_streams()), None);
+    let first = read_ok(&config, &catalog_of(&all_streams()), None);
     let first_requests = sb.requests();
     for (host, stream, id, cursor) in VALUE_STREAMS {
         assert_eq!(
@@ -120,7 +110,7 @@ fn exact_in_both_reads(sb: &Sandbox) -> Vec<gorgias_sandbox::RequestRecord> {
     sb.clear_requests();
     let second = read_ok(
         &config,
-        &catalog(&all_streams()),
+        &catalog_of(&all_streams()),
         Some(&first.last_states()),
     );
     for (host, stream, id, cursor) in VALUE_STREAMS {
@@ -161,7 +151,11 @@ fn exact_in_both_reads(sb: &Sandbox) -> Vec<gorgias_sandbox::RequestRecord> {
 #[test]
 fn values_ride_on_lists_that_carry_them_at_no_extra_request() {
     let sb = start(false);
-    let hosts_only = read_ok(&config_for(&sb), &catalog(&["tickets", "customers"]), None);
+    let hosts_only = read_ok(
+        &config_for(&sb),
+        &catalog_of(&["tickets", "customers"]),
+        None,
+    );
     let hosts_requests = sb.requests().len();
     assert!(!hosts_only.records("tickets").is_empty());
     sb.clear_requests();
@@ -192,7 +186,7 @@ fn the_read_says_which_path_the_account_needs() {
         let sb = start(without);
         let run = read_ok(
             &config_for(&sb),
-            &catalog(&["ticket_custom_field_values"]),
+            &catalog_of(&["ticket_custom_field_values"]),
             None,
         );
         let logs: Vec<&str> = run
@@ -225,18 +219,12 @@ fn read_values_from(server: &common::hostile::HostileServer) -> Run {
     let cfg = write_json(&dir, "c.json", &config);
     let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
     let cat = write_json(&dir, "cat.json", &catalog);
-    let run = airbyte(&[
-        "read",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--catalog",
-        cat.to_str().unwrap(),
-    ]);
+    let run = read_paths(&cfg, &cat, None);
     run
 }
 
 fn hostile_read(per_ticket_3: Value) -> (common::hostile::HostileServer, Run) {
-    use common::hostile::{Action, HostileServer, Request};
+    use crate::common::hostile::{Action, HostileServer, Request};
     let server = HostileServer::start(move |r: &Request| match r.path.as_str() {
         "/api/account" => Action::json(200, &serde_json::json!({"domain": "acme"})),
         "/api/tickets" => Action::page(
@@ -314,7 +302,7 @@ fn a_per_object_answer_of_another_shape_fails_the_stream_in_one_sentence() {
 /// success with no values.
 #[test]
 fn a_per_object_endpoint_that_finds_no_object_fails_the_stream() {
-    use common::hostile::{Action, HostileServer, Request};
+    use crate::common::hostile::{Action, HostileServer, Request};
     let server = HostileServer::start(|r: &Request| match r.path.as_str() {
         "/api/tickets" => Action::page(
             serde_json::json!([hostile_ticket(1), hostile_ticket(2), hostile_ticket(3)]),

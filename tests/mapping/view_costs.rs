@@ -3,9 +3,7 @@
 //! large view is named with its cost and the way out, and the closing line
 //! gives view_items' share of the requests.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gorgias_sandbox::Sandbox;
 use serde_json::Value;
 use std::collections::BTreeSet;

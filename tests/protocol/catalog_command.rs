@@ -2,10 +2,8 @@
 //! discover's output, and what `read` says when it is given discover's
 //! output instead. Also the flag descriptions in every command's `--help`.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::{json, Value};
 
 struct Out {

@@ -1,13 +1,10 @@
 //! Issue 20's rough edges at the boundaries of a run: a state that is a
 //! JSON string, and a standard output that was closed before the run began.
 
-mod common;
-
-use common::*;
+use crate::common::singer::{path, tap};
+use crate::common::*;
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
-
-const TAP: &str = env!("CARGO_BIN_EXE_tap-gorgias");
 
 fn tickets_incremental() -> Value {
     json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]})
@@ -42,17 +39,9 @@ fn a_state_that_is_a_string_is_warned_naming_the_stream_and_the_stream_read_in_f
         "s.json",
         &json!({"bookmarks": {"tickets": "2024-06-01"}}),
     );
-    let out = Command::new(TAP)
-        .args([
-            "--config",
-            c.to_str().unwrap(),
-            "--state",
-            s.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let run = tap(&["--config", path(&c), "--state", path(&s)]);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 0, "{stderr}");
     assert!(
         stderr
             .lines()
@@ -68,7 +57,7 @@ fn a_standard_output_closed_before_the_run_is_a_system_error_not_a_silent_succes
     let c = write_json(&dir, "c.json", &config_for(&sb));
     let cat = catalog_file(&dir);
     let (c, cat) = (c.to_str().unwrap(), cat.to_str().unwrap());
-    let airbyte = env!("CARGO_BIN_EXE_source-gorgias");
+    let airbyte = SOURCE;
     for (bin, args, prefix) in [
         (airbyte, vec!["read", "--config", c, "--catalog", cat], ""),
         (TAP, vec!["--config", c], "CRITICAL "),

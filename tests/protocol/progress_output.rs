@@ -4,12 +4,12 @@
 //! next page is slow; a sync that fails at its first request says so in one
 //! sentence.
 
-mod common;
-
-use common::hostile::{Action, HostileServer};
-use common::*;
+use crate::common::hostile::{Action, HostileServer};
+use crate::common::singer::{path, tap};
+use crate::common::*;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -93,6 +93,14 @@ fn attempts_in(sentence: &str) -> usize {
     rest.split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// `source-gorgias read`, its lines timed as they arrive.
+fn read_timed(config: &Path, catalog: &Path) -> (Vec<Line>, Vec<Line>, Option<i32>) {
+    run_timed(
+        SOURCE,
+        &["read", "--config", path(config), "--catalog", path(catalog)],
+    )
+}
+
 fn configured(streams: &[&str]) -> Value {
     let streams: Vec<Value> = streams
         .iter()
@@ -106,16 +114,7 @@ fn against_a_dead_host_source_gorgias_speaks_at_once_and_after_every_retry() {
     let dir = scratch();
     let c = write_json(&dir, "c.json", &dead_host_config(dead_port()));
     let cat = write_json(&dir, "cat.json", &configured(&["account", "tickets"]));
-    let (stdout, _, code) = run_timed(
-        env!("CARGO_BIN_EXE_source-gorgias"),
-        &[
-            "read",
-            "--config",
-            c.to_str().unwrap(),
-            "--catalog",
-            cat.to_str().unwrap(),
-        ],
-    );
+    let (stdout, _, code) = read_timed(&c, &cat);
     let all = texts(&stdout);
     assert_eq!(code, Some(3), "{all}");
     // The STARTED status is stamped at once and must not wait in a buffer.
@@ -158,10 +157,7 @@ fn against_a_dead_host_source_gorgias_speaks_at_once_and_after_every_retry() {
 fn against_a_dead_host_tap_gorgias_tells_every_retry_on_stderr_and_fails_in_one_sentence() {
     let dir = scratch();
     let c = write_json(&dir, "c.json", &dead_host_config(dead_port()));
-    let (stdout, stderr, code) = run_timed(
-        env!("CARGO_BIN_EXE_tap-gorgias"),
-        &["--config", c.to_str().unwrap()],
-    );
+    let (stdout, stderr, code) = run_timed(TAP, &["--config", c.to_str().unwrap()]);
     let all = texts(&stderr);
     assert_eq!(code, Some(3), "{all}");
     // Nothing was read, so no SCHEMA of a table the tap never reached.
@@ -189,14 +185,10 @@ fn tap_gorgias_refused_at_its_first_request_prints_one_sentence_only() {
         &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
             "base_url": server.base_url(), "backoff_base_ms": 1}),
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--config", c.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert_eq!(stdout, "", "{stderr}");
+    let run = tap(&["--config", path(&c)]);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
+    assert!(run.messages.is_empty(), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(
@@ -234,16 +226,7 @@ fn records_and_state_reach_the_reader_while_the_next_page_is_slow() {
             "base_url": server.base_url()}),
     );
     let cat = write_json(&dir, "cat.json", &configured(&["tickets"]));
-    let (stdout, _, code) = run_timed(
-        env!("CARGO_BIN_EXE_source-gorgias"),
-        &[
-            "read",
-            "--config",
-            c.to_str().unwrap(),
-            "--catalog",
-            cat.to_str().unwrap(),
-        ],
-    );
+    let (stdout, _, code) = read_timed(&c, &cat);
     let all = texts(&stdout);
     assert_eq!(code, Some(0), "{all}");
     let first_record = stdout
@@ -273,12 +256,9 @@ fn an_empty_catalog_is_named_and_said_to_be_empty_on_both_faces() {
         errors[0]["message"],
         format!("The catalog file `{cat}` is empty: pass a configured catalog (`source-gorgias catalog --config CONFIG` prints one).")
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--config", c.to_str().unwrap(), "--catalog", cat])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let run = tap(&["--config", path(&c), "--catalog", cat]);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
     assert!(
         stderr.starts_with(&format!("CRITICAL The catalog file `{cat}` is empty: ")),
         "{stderr}"
@@ -348,16 +328,7 @@ fn a_request_the_server_holds_open_is_told_every_ten_seconds() {
             "base_url": server.base_url(), "backoff_base_ms": 1, "retry_budget_ms": 11500}),
     );
     let cat = write_json(&dir, "cat.json", &configured(&["tickets"]));
-    let (stdout, _, _) = run_timed(
-        env!("CARGO_BIN_EXE_source-gorgias"),
-        &[
-            "read",
-            "--config",
-            c.to_str().unwrap(),
-            "--catalog",
-            cat.to_str().unwrap(),
-        ],
-    );
+    let (stdout, _, _) = read_timed(&c, &cat);
     let all = texts(&stdout);
     let waiting: Vec<&Line> = stdout
         .iter()

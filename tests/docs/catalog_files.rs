@@ -1,6 +1,7 @@
 //! The generated files under `catalog/` must match what the code generates.
 //! Regenerate them with `BLESS=1 cargo test --test docs catalog_files`.
 
+use crate::common::stale_files;
 use source_gorgias::airbyte::{catalog, spec_message};
 use source_gorgias::streams::ALL;
 use std::path::PathBuf;
@@ -29,19 +30,7 @@ fn expected_files() -> Vec<(PathBuf, String)> {
 
 #[test]
 fn catalog_files_are_fresh() {
-    let bless = std::env::var_os("BLESS").is_some();
-    let mut stale = Vec::new();
-    for (path, want) in expected_files() {
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        if have != want {
-            if bless {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &want).unwrap();
-            } else {
-                stale.push(path.display().to_string());
-            }
-        }
-    }
+    let stale = stale_files(expected_files());
     assert!(
         stale.is_empty(),
         "stale generated files (run `BLESS=1 cargo test --test docs catalog_files`): {stale:?}"

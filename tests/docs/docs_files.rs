@@ -5,6 +5,7 @@
 //! from must make sense. Regenerate them with `cargo run --bin gen-docs` or
 //! `BLESS=1 cargo test --test docs docs_files`.
 
+use crate::common::stale_files;
 use source_gorgias::docs;
 use source_gorgias::streams::{find, ALL};
 use std::path::PathBuf;
@@ -12,24 +13,11 @@ use std::path::PathBuf;
 #[test]
 fn docs_files_are_fresh() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bless = std::env::var_os("BLESS").is_some();
-    let mut stale = Vec::new();
     let mut files = docs::files();
     files.extend(docs::partly_generated(&|rel| {
         std::fs::read_to_string(root.join(rel)).unwrap()
     }));
-    for (rel, want) in files {
-        let path = root.join(rel);
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        if have != want {
-            if bless {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, &want).unwrap();
-            } else {
-                stale.push(rel);
-            }
-        }
-    }
+    let stale = stale_files(files.into_iter().map(|(rel, want)| (root.join(rel), want)));
     assert!(
         stale.is_empty(),
         "stale generated files (run `cargo run --bin gen-docs` or `BLESS=1 cargo test --test docs docs_files`): {stale:?}"

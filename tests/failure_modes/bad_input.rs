@@ -37,7 +37,8 @@ fn cfg(base_url: &str) -> Value {
     json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": base_url, "backoff_base_ms": 1})
 }
 
-fn one_stream_catalog(dir: &Path, stream: &str) -> String {
+/// A one-stream catalog that also names the destination's mode.
+fn overwrite_catalog(dir: &Path, stream: &str) -> String {
     write_json(dir, "cat.json", &json!({"streams": [{"stream": {"name": stream}, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}))
         .to_str()
         .unwrap()
@@ -91,7 +92,7 @@ fn check_fails(config: &str, needle: &str) {
 #[test]
 fn bad_configs_fail_check_and_read_with_a_sentence_naming_the_field() {
     let dir = scratch();
-    let catalog = one_stream_catalog(&dir, "users");
+    let catalog = overwrite_catalog(&dir, "users");
     let base = "http://127.0.0.1:9/api";
     let mut cases: Vec<(String, &str)> = vec![
         ("".into(), "c0.json` is empty: write the config"),
@@ -163,7 +164,7 @@ fn bad_catalogs_and_states_are_refused_with_a_sentence() {
     let dir = scratch();
     let config = write_json(&dir, "c.json", &cfg("http://127.0.0.1:9/api"));
     let config = config.to_str().unwrap();
-    let good_catalog = one_stream_catalog(&dir, "tickets");
+    let good_catalog = overwrite_catalog(&dir, "tickets");
     let catalogs: Vec<(&str, &str)> = vec![
         ("", "cat0.json` is empty: pass a configured catalog"),
         ("{\"streams\": [", "not valid JSON"),
@@ -398,11 +399,7 @@ fn wrong_field_types_are_read_as_null_and_reported() {
         r#"{"data":[{"id":"17","active":"yes","email":5,"created_datetime":"never","updated_datetime":{"x":1},"role":[1]}],"meta":{"next_cursor":null}}"#,
     );
     let c = write_json(&dir, "c.json", &cfg(&base));
-    let cat = write_json(
-        &dir,
-        "cat.json",
-        &json!({"streams": [{"stream": {"name": "users"}, "sync_mode": "full_refresh"}]}),
-    );
+    let cat = one_stream_catalog(&dir, "users", "full_refresh");
     let run = read_paths(&c, &cat, None);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let rows = run.records("users");

@@ -284,11 +284,7 @@ fn a_ticket_updated_during_a_read_is_delivered_by_the_next_read() {
     );
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config_for(&sb));
-    let cat = write_json(
-        &dir,
-        "cat.json",
-        &json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental"}]}),
-    );
+    let cat = one_stream_catalog(&dir, "tickets", "incremental");
     // A first read sets the bookmark; the second is running while tickets change.
     let first = read_paths(&c, &cat, None);
     let s1 = write_json(&dir, "s1.json", &first.last_states());
@@ -456,11 +452,7 @@ fn a_newest_first_pass_killed_three_times_in_a_row_converges_with_nothing_lost()
     let sb = start(900, None, None);
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config_for(&sb));
-    let cat = write_json(
-        &dir,
-        "cat.json",
-        &json!({"streams": [{"stream": {"name": "tickets"}, "sync_mode": "incremental"}]}),
-    );
+    let cat = one_stream_catalog(&dir, "tickets", "incremental");
     let (c, cat) = (c.to_str().unwrap(), cat.to_str().unwrap());
     let first = airbyte(&["read", "--config", c, "--catalog", cat]);
     assert_eq!(first.code, 0);

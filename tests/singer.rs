@@ -5,13 +5,13 @@
 mod common;
 
 use common::singer::{path, tap};
-use common::{config_for, sandbox, scratch, write_json, write_text, API_KEY, EMAIL};
+use common::{config_for, sandbox, scratch, spawn, write_json, write_text, API_KEY, EMAIL, TAP};
 use gorgias_sandbox::{Mutation, Sandbox};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Rows per stream as the sandbox holds them.
 /// One row per custom-field value the objects hold.
@@ -501,12 +501,7 @@ fn a_closed_stdout_ends_quietly() {
     let sb = sandbox(400);
     let dir = scratch();
     let cfg = write_json(&dir, "c.json", &config_for(&sb));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(["--config", path(&cfg)])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(TAP, &["--config", path(&cfg)], Stdio::piped());
     let mut first = [0u8; 64];
     child
         .stdout

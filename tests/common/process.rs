@@ -3,7 +3,7 @@
 
 use super::{assert_no_leak, leak_forms, API_KEY, EMAIL};
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SOURCE: &str = env!("CARGO_BIN_EXE_source-gorgias");
@@ -35,6 +35,17 @@ pub fn run_bin(bin: &str, args: &[&str]) -> Output {
         assert!(!text.contains("panicked"), "a panic: {text}");
     }
     o
+}
+
+/// Either binary as a child whose stdout the test reads (or closes) as it
+/// goes; its stderr goes where `stderr` says.
+pub fn spawn(bin: &str, args: &[&str], stderr: Stdio) -> Child {
+    Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("binary runs")
 }
 
 /// A run that may hang: its exit code (none when it outlived its deadline

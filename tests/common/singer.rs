@@ -1,7 +1,7 @@
 //! The Singer runner: the tap binary in a child process, every line it
 //! prints checked as a Singer consumer would read it.
 
-use super::{assert_no_leak, leak_forms, validate, write_json, API_KEY, EMAIL};
+use super::{assert_no_leak, leak_forms, validate, write_json, API_KEY, EMAIL, TAP};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,10 +57,7 @@ pub fn path(p: &Path) -> &str {
 /// only Singer messages, every RECORD follows its stream's SCHEMA and fits
 /// it, stderr is plain lines, the key never shows.
 pub fn tap(args: &[&str]) -> Tap {
-    let out = Command::new(env!("CARGO_BIN_EXE_tap-gorgias"))
-        .args(args)
-        .output()
-        .expect("binary runs");
+    let out = Command::new(TAP).args(args).output().expect("binary runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
     let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
     assert_no_leak(

@@ -251,12 +251,9 @@ fn bad_command_lines_exit_2_with_a_sentence() {
             .unwrap()
             .starts_with("Invalid command line"));
     }
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert_eq!(help.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&help.stdout).contains("discover"));
+    let help = run_bin(SOURCE, &["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("discover"));
 }
 
 #[test]
@@ -416,18 +413,17 @@ fn a_closed_stdout_is_a_clean_exit() {
     let dir = scratch();
     let c = write_json(&dir, "c.json", &config_for(&sb));
     let cat = catalog_file(&dir);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
-        .args([
+    let mut child = spawn(
+        SOURCE,
+        &[
             "read",
             "--config",
             c.to_str().unwrap(),
             "--catalog",
             cat.to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+        std::process::Stdio::piped(),
+    );
     let mut out = child.stdout.take().unwrap();
     let mut first = [0u8; 16];
     out.read_exact(&mut first).unwrap();

@@ -6,7 +6,7 @@ use gorgias_sandbox::{Faults, Mutation, RateLimit, Sandbox, SandboxConfig};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn start(tickets: usize, rate_limit: Option<RateLimit>, faults: Option<Faults>) -> Sandbox {
@@ -170,12 +170,7 @@ fn read_until_killed(
     if let Some(s) = state {
         args.extend(["--state", s]);
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(SOURCE, &args, Stdio::null());
     let mut lines = Vec::new();
     let reader = BufReader::new(child.stdout.take().unwrap());
     let mut finished = true;
@@ -293,20 +288,20 @@ fn a_ticket_updated_during_a_read_is_delivered_by_the_next_read() {
         update_tickets: 150,
         ..Default::default()
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
-        .args([
+    let args = [&c, &cat, &s1].map(|p| p.to_str().unwrap());
+    let mut child = spawn(
+        SOURCE,
+        &[
             "read",
             "--config",
-            c.to_str().unwrap(),
+            args[0],
             "--catalog",
-            cat.to_str().unwrap(),
+            args[1],
             "--state",
-            s1.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+            args[2],
+        ],
+        Stdio::null(),
+    );
     std::thread::sleep(Duration::from_millis(150));
     let during = sb.mutate(&Mutation {
         seed: 2,

@@ -217,10 +217,8 @@ fn read_values_from(server: &common::hostile::HostileServer) -> Run {
     let config = serde_json::json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY,
         "base_url": server.base_url(), "backoff_base_ms": 5, "retry_budget_ms": 200});
     let cfg = write_json(&dir, "c.json", &config);
-    let catalog = serde_json::json!({"streams": [{"stream": {"name": "ticket_custom_field_values"}, "sync_mode": "full_refresh"}]});
-    let cat = write_json(&dir, "cat.json", &catalog);
-    let run = read_paths(&cfg, &cat, None);
-    run
+    let cat = one_stream_catalog(&dir, "ticket_custom_field_values", "full_refresh");
+    read_paths(&cfg, &cat, None)
 }
 
 fn hostile_read(per_ticket_3: Value) -> (common::hostile::HostileServer, Run) {

@@ -10,7 +10,7 @@ use crate::common::*;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -37,12 +37,7 @@ struct Line {
 /// only what the whole run printed.
 fn run_timed(bin: &str, args: &[&str]) -> (Vec<Line>, Vec<Line>, Option<i32>) {
     let started = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(bin, args, Stdio::piped());
     let lines_of = |pipe: Box<dyn Read + Send>| {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

@@ -1,4 +1,4 @@
-//! Issue 22: what Airbyte's UI and registry, and Meltano, read about the
+//! What Airbyte's UI and registry, and Meltano, read about the
 //! connector besides its protocol messages. Each must cover the spec, which
 //! the config type generates: `tap-gorgias --about`, the settings of
 //! `meltano/meltano.yml` and of the Meltano Hub definition, the spec's

@@ -1,4 +1,4 @@
-//! Issue 3: bad input never crashes. Every case ends in one sentence in the
+//! Bad input never crashes (issue 3). Every case ends in one sentence in the
 //! protocol's error shape, with the right failure type and exit code, no
 //! panic, no backtrace, and never the API key.
 

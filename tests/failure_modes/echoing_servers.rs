@@ -1,4 +1,4 @@
-//! Issue 20 (items 9, 10, 11): servers that echo the credentials back in
+//! Servers that echo the credentials back in
 //! every place a server can (the Authorization header, the query, JSON
 //! field names and values, error bodies, response headers, a Location
 //! header), run through every command of both binaries, with secrets of

@@ -1,4 +1,4 @@
-//! Issue 3: fuzzing on stable Rust. cargo-fuzz needs a nightly toolchain,
+//! Fuzzing on stable Rust (issue 3). cargo-fuzz needs a nightly toolchain,
 //! which this project's machines do not have, so these are seeded random
 //! and mutation-based fuzz loops in the test suite: every parser a user's
 //! input reaches (config, catalog, state) and every stream's mapping of

@@ -1,5 +1,5 @@
-//! Issue 20 (items 2 and 4, and two rough edges), against a server that
-//! misbehaves on cue: a page that gives no way on is not taken for the end
+//! Paging and rate headers against a server that misbehaves on cue (issue
+//! 20 items 2 and 4): a page that gives no way on is not taken for the end
 //! of its list, an expired cursor starts its list again instead of failing
 //! as a config error, and rate headers or `Retry-After` values no bucket
 //! could mean neither stall the sync nor hide why it gave up.

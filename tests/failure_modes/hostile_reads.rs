@@ -1,4 +1,4 @@
-//! Issue 12 (silent data loss) and issue 15.7 (partial success), against a
+//! No silent data loss and partial success (issues 12 and 15.7), against a
 //! server that misbehaves on cue: a list that repeats a cursor or never ends
 //! is a failed read of its stream, never a complete one; a bookmark from the
 //! future is not trusted; a stream the key may not read fails alone and the

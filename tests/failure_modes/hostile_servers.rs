@@ -1,4 +1,4 @@
-//! Issue 12 (items 5–12) and issue 15 (item 8): what the connector does
+//! What the connector does (issue 12 items 5–12, issue 15 item 8)
 //! against servers and environments that misbehave on purpose. One test per
 //! class: server text echoing the credentials, config values carrying the
 //! key, a failure on the fetching thread, the retry bound, `check`'s own

@@ -1,4 +1,4 @@
-//! Issue 20: a rotated OAuth2 refresh token is never lost. The hostile
+//! A rotated OAuth2 refresh token is never lost (issue 20). The hostile
 //! server plays a token endpoint that rotates its refresh token on every
 //! grant and refuses any refresh token but the latest, as single-use
 //! refresh tokens work; each face must pass the new token on (Airbyte: a

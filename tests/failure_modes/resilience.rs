@@ -1,4 +1,4 @@
-//! Issue 3: the rate budget on the sandbox's leaky bucket, reads under
+//! The rate budget on the sandbox's leaky bucket, reads under
 //! injected faults, kill-and-resume, and changes made during a read.
 
 use crate::common::*;

@@ -1,4 +1,4 @@
-//! Issue 20.3: the read does not trust the server's sort order. Every stop
+//! The read does not trust the server's sort order (issue 20.3). Every stop
 //! page and every checkpoint between pages assumes the API honours
 //! `order_by`; a server that breaks it, within a page or across pages, is
 //! caught on the first break, said once in a WARN naming the endpoint, and

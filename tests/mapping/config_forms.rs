@@ -1,4 +1,4 @@
-//! Issue 7: OAuth2, drop-in configs from other Gorgias connectors, users by
+//! OAuth2, drop-in configs from other Gorgias connectors, users by
 //! role, and deletions as `_ab_cdc_deleted_at` rows, against the sandbox.
 
 use crate::common::*;

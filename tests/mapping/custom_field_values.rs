@@ -1,4 +1,4 @@
-//! Issue 21 §1: ticket and customer custom-field values, exact on the
+//! Ticket and customer custom-field values, exact on the
 //! sandbox in both account shapes (the lists carry `custom_fields`, or only
 //! the per-object endpoint does), a changed value delivered and a removed
 //! one gone from its object's newest set.

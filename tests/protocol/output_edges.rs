@@ -1,4 +1,4 @@
-//! Issue 20's rough edges at the boundaries of a run: a state that is a
+//! Rough edges at the boundaries of a run (issue 20): a state that is a
 //! JSON string, and a standard output that was closed before the run began.
 
 use crate::common::singer::{path, tap};

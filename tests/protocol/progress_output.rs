@@ -1,4 +1,4 @@
-//! Issue 22, sections 1 and 5: never a blank screen. Against a host that
+//! Never a blank screen (issue 22, sections 1 and 5). Against a host that
 //! never answers, the first line reaches the reader at once and every retry
 //! is told as it happens, on both faces; records reach the reader while the
 //! next page is slow; a sync that fails at its first request says so in one

@@ -7,46 +7,31 @@ mod common;
 
 use common::hostile::{Action, HostileServer};
 use common::{
-    assert_no_leak, config_for, leak_forms, sandbox, scratch, write_json, API_KEY, EMAIL,
+    config_for, run_bin, sandbox, scratch, write_json, Output, API_KEY, EMAIL, SOURCE, TAP,
 };
 use gorgias_sandbox::{FieldEdit, RateLimit, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The added field's value: it must never be printed.
 const CANARY: &str = "canary-value-5d1c-never-print";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+fn source(args: &[&str]) -> Output {
+    run_bin(SOURCE, args)
 }
 
-fn run(bin: &str, args: &[&str]) -> Out {
-    let out = Command::new(bin).args(args).output().expect("binary runs");
-    let o = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    };
-    assert_no_leak(
-        &format!("{args:?}"),
-        &[&o.stdout, &o.stderr],
-        &leak_forms(Some(EMAIL), API_KEY),
-    );
-    for text in [&o.stdout, &o.stderr] {
-        assert!(!text.contains("panicked"), "a panic: {text}");
-    }
-    o
+fn tap(args: &[&str]) -> Output {
+    run_bin(TAP, args)
 }
 
-fn source(args: &[&str]) -> Out {
-    run(env!("CARGO_BIN_EXE_source-gorgias"), args)
-}
-
-fn tap(args: &[&str]) -> Out {
-    run(env!("CARGO_BIN_EXE_tap-gorgias"), args)
+/// A config file for a hostile server, retrying after `backoff_ms`.
+fn hostile_config(server: &HostileServer, backoff_ms: u64) -> PathBuf {
+    write_json(
+        &scratch(),
+        "config.json",
+        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": backoff_ms}),
+    )
 }
 
 /// A sandbox whose tickets lack `subject` and whose customers carry an
@@ -295,12 +280,7 @@ fn refusing_server() -> HostileServer {
 #[test]
 fn a_forbidden_and_a_missing_endpoint_are_reported_and_the_probe_still_succeeds() {
     let server = refusing_server();
-    let dir = scratch();
-    let config = write_json(
-        &dir,
-        "config.json",
-        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 5}),
-    );
+    let config = hostile_config(&server, 5);
     let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
     assert_eq!(o.code, 0, "the account answered: {}", o.stderr);
     let report: Value = serde_json::from_str(&o.stdout).unwrap();
@@ -452,12 +432,7 @@ fn a_failing_endpoint_is_tried_within_checks_short_budget() {
         "/api/tags" => Action::json(500, &json!({"error": {"msg": "Internal error."}})),
         _ => Action::page(json!([]), None),
     });
-    let dir = scratch();
-    let config = write_json(
-        &dir,
-        "config.json",
-        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 1}),
-    );
+    let config = hostile_config(&server, 1);
     let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let report: Value = serde_json::from_str(&o.stdout).unwrap();
@@ -486,12 +461,7 @@ fn an_endpoint_that_does_not_keep_the_order_asked_for_is_reported() {
             None,
         ),
     });
-    let dir = scratch();
-    let config = write_json(
-        &dir,
-        "config.json",
-        &json!({"domain": "acme", "email": EMAIL, "api_key": API_KEY, "base_url": server.base_url(), "backoff_base_ms": 1}),
-    );
+    let config = hostile_config(&server, 1);
     let o = source(&["probe", "--config", config.to_str().unwrap(), "--json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let report: Value = serde_json::from_str(&o.stdout).unwrap();

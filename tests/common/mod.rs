@@ -1,14 +1,25 @@
 //! Shared test harness: a sandbox in this process, the connector binary in a
-//! child process, and strict checks on every line it prints.
+//! child process, and strict checks on every line it prints. Here: the
+//! sandbox, scratch files and catalogs; the runners are `airbyte`, `singer`
+//! and `process`, the oracle's rules `oracle`, the secret search `leaks`,
+//! and the server that misbehaves on cue `hostile`.
 #![allow(dead_code)]
 
+mod airbyte;
 pub mod hostile;
+mod leaks;
+mod oracle;
+mod process;
+pub mod singer;
+
+pub use airbyte::*;
+pub use leaks::*;
+pub use oracle::*;
+pub use process::*;
 
 use gorgias_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A long, distinctive key: any output that contains it leaked it.
@@ -53,247 +64,25 @@ pub fn write_text(dir: &std::path::Path, name: &str, s: &str) -> PathBuf {
     p
 }
 
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub messages: Vec<Value>,
+/// A configured catalog of one stream read in `mode`, the least a user
+/// can write, as `cat.json` in `dir`.
+pub fn one_stream_catalog(dir: &Path, name: &str, mode: &str) -> PathBuf {
+    write_json(
+        dir,
+        "cat.json",
+        &json!({"streams": [{"stream": {"name": name}, "sync_mode": mode}]}),
+    )
 }
 
-impl Run {
-    pub fn of_type(&self, t: &str) -> Vec<&Value> {
-        self.messages.iter().filter(|m| m["type"] == t).collect()
-    }
-
-    pub fn records(&self, stream: &str) -> Vec<&Value> {
-        self.messages
-            .iter()
-            .filter(|m| m["type"] == "RECORD" && m["record"]["stream"] == stream)
-            .map(|m| &m["record"]["data"])
-            .collect()
-    }
-
-    pub fn count_by_stream(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for m in self.of_type("RECORD") {
-            *out.entry(m["record"]["stream"].as_str().unwrap().to_string())
-                .or_default() += 1;
-        }
-        out
-    }
-
-    /// The last STATE per stream, as a state file for the next read.
-    pub fn last_states(&self) -> Value {
-        let mut by_stream = BTreeMap::new();
-        for m in self.of_type("STATE") {
-            let name = m["state"]["stream"]["stream_descriptor"]["name"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            by_stream.insert(name, m["state"].clone());
-        }
-        Value::Array(by_stream.into_values().collect())
-    }
-
-    pub fn trace_errors(&self) -> Vec<&Value> {
-        self.messages
-            .iter()
-            .filter(|m| m["type"] == "TRACE" && m["trace"]["type"] == "ERROR")
-            .map(|m| &m["trace"]["error"])
-            .collect()
-    }
-}
-
-/// `read` of a config and catalog (and state), written to a scratch
-/// directory; the read must succeed without a TRACE error.
-pub fn read_ok(config: &Value, catalog: &Value, state: Option<&Value>) -> Run {
-    let dir = scratch();
-    let cfg = write_json(&dir, "config.json", config);
-    let cat = write_json(&dir, "catalog.json", catalog);
-    let mut args = vec![
-        "read".to_string(),
-        "--config".into(),
-        cfg.to_string_lossy().into(),
-        "--catalog".into(),
-        cat.to_string_lossy().into(),
-    ];
-    if let Some(s) = state {
-        let p = write_json(&dir, "state.json", s);
-        args.extend(["--state".into(), p.to_string_lossy().into()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = airbyte(&args);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.trace_errors().is_empty(), "{}", run.stdout);
-    run
-}
-
-/// Runs the Airbyte binary and checks every stdout line strictly. Never
-/// lets the key through: every run is scanned for it.
-pub fn airbyte(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_source-gorgias"))
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("binary runs");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
-    assert_no_leak(
-        &format!("{args:?}"),
-        &[&stdout, &stderr],
-        &leak_forms(Some(EMAIL), API_KEY),
-    );
-    assert!(
-        !stdout.contains("panicked") && !stderr.contains("panicked"),
-        "a panic: {stderr}"
-    );
-    assert!(!stderr.contains("stack backtrace"), "a backtrace: {stderr}");
-    let mut messages = Vec::new();
-    for line in stdout.lines() {
-        let m: Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        check_message(&m);
-        messages.push(m);
-    }
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-        messages,
-    }
-}
-
-/// Strict Airbyte message checks: the payload matches the type and carries
-/// its required fields.
-pub fn check_message(m: &Value) {
-    let t = m["type"].as_str().expect("message has a type");
-    let obj = m.as_object().unwrap();
-    let payload_key = match t {
-        "RECORD" => "record",
-        "STATE" => "state",
-        "LOG" => "log",
-        "SPEC" => "spec",
-        "CONNECTION_STATUS" => "connectionStatus",
-        "CATALOG" => "catalog",
-        "TRACE" => "trace",
-        "CONTROL" => "control",
-        other => panic!("unknown message type {other}"),
-    };
-    assert_eq!(obj.len(), 2, "exactly type and payload: {m}");
-    let p = &m[payload_key];
-    assert!(p.is_object(), "payload object: {m}");
-    match t {
-        "RECORD" => {
-            assert!(
-                p["stream"].is_string() && p["data"].is_object() && p["emitted_at"].is_i64(),
-                "{m}"
-            );
-        }
-        "STATE" => {
-            assert_eq!(p["type"], "STREAM", "one state type: {m}");
-            assert!(p["stream"]["stream_descriptor"]["name"].is_string(), "{m}");
-            assert!(p["stream"]["stream_state"].is_object(), "{m}");
-            assert!(p["sourceStats"]["recordCount"].is_number(), "{m}");
-        }
-        "LOG" => {
-            assert!(
-                ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]
-                    .contains(&p["level"].as_str().unwrap()),
-                "{m}"
-            );
-            assert!(p["message"].is_string(), "{m}");
-        }
-        "SPEC" => assert!(p["connectionSpecification"].is_object(), "{m}"),
-        "CONNECTION_STATUS" => {
-            assert!(
-                ["SUCCEEDED", "FAILED"].contains(&p["status"].as_str().unwrap()),
-                "{m}"
-            );
-        }
-        "CATALOG" => assert!(p["streams"].is_array(), "{m}"),
-        "CONTROL" => {
-            assert_eq!(p["type"], "CONNECTOR_CONFIG", "{m}");
-            assert!(p["emitted_at"].is_number(), "{m}");
-            assert!(p["connectorConfig"]["config"].is_object(), "{m}");
-        }
-        "TRACE" => {
-            assert!(p["emitted_at"].is_number(), "{m}");
-            match p["type"].as_str().unwrap() {
-                "ERROR" => {
-                    let e = &p["error"];
-                    let msg = e["message"].as_str().expect("error message");
-                    assert!(msg.ends_with('.'), "one sentence: {msg}");
-                    assert!(
-                        ["config_error", "system_error", "transient_error"]
-                            .contains(&e["failure_type"].as_str().unwrap()),
-                        "{m}"
-                    );
-                }
-                "STREAM_STATUS" => {
-                    assert!(["STARTED", "RUNNING", "COMPLETE", "INCOMPLETE"]
-                        .contains(&p["stream_status"]["status"].as_str().unwrap()));
-                    assert!(p["stream_status"]["stream_descriptor"]["name"].is_string());
-                }
-                other => panic!("unexpected trace type {other}"),
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The subset of JSON Schema our schemas use: type (with null), format
-/// date-time, properties. Unknown properties in a record are an error: a
-/// destination would drop them.
-pub fn validate(schema: &Value, v: &Value, path: &str) -> Result<(), String> {
-    if let Some(types) = schema.get("type") {
-        let types: Vec<&str> = match types {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        let ok = types.iter().any(|t| match *t {
-            "null" => v.is_null(),
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "number" => v.is_number(),
-            "boolean" => v.is_boolean(),
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            _ => false,
-        });
-        if !ok {
-            return Err(format!("{path}: {v} is not {types:?}"));
-        }
-    }
-    if schema.get("format") == Some(&json!("date-time")) {
-        if let Some(s) = v.as_str() {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| format!("{path}: {s} is not date-time"))?;
-            if !s.ends_with('Z') {
-                return Err(format!("{path}: {s} is not UTC"));
-            }
-        }
-    }
-    if let (Some(props), Some(obj)) = (
-        schema.get("properties").and_then(Value::as_object),
-        v.as_object(),
-    ) {
-        for (k, val) in obj {
-            let sub = props
-                .get(k)
-                .ok_or_else(|| format!("{path}.{k}: not declared in the schema"))?;
-            validate(sub, val, &format!("{path}.{k}"))?;
-        }
-        if let Some(req) = schema.get("required").and_then(Value::as_array) {
-            for r in req {
-                let r = r.as_str().unwrap();
-                if !obj.contains_key(r) {
-                    return Err(format!("{path}.{r}: required but missing"));
-                }
-            }
-        }
-    }
-    Ok(())
+/// An Airbyte configured catalog of `tags` alone, written as a user would
+/// write it by hand (no schema).
+pub fn tags_catalog(dir: &std::path::Path) -> PathBuf {
+    write_json(
+        dir,
+        "catalog.json",
+        &json!({"streams": [{"stream": {"name": "tags", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}),
+    )
 }
 
 pub fn catalog_file(dir: &std::path::Path) -> PathBuf {
@@ -304,93 +93,33 @@ pub fn catalog_file(dir: &std::path::Path) -> PathBuf {
     )
 }
 
-/// The test oracle's datetime rule, stated independently of the crate:
-/// any form the sandbox sends, as RFC 3339 UTC with the fraction only when
-/// there is one.
-pub fn expected_ts(v: &Value) -> Value {
-    use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-    let Some(s) = v.as_str() else {
-        return Value::Null;
-    };
-    let s = s.replacen(' ', "T", 1);
-    let dt = DateTime::parse_from_rfc3339(&s)
-        .map(|d| d.with_timezone(&Utc))
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc()))
-        .unwrap_or_else(|_| panic!("sandbox datetime {s}"));
-    json!(dt.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+/// The configured catalog of `discover`, narrowed to `names`, each in its
+/// best mode.
+pub fn catalog_of(names: &[&str]) -> Value {
+    let mut all = source_gorgias::airbyte::catalog::configured_catalog_all();
+    all["streams"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| names.contains(&s["stream"]["name"].as_str().unwrap()));
+    assert_eq!(all["streams"].as_array().unwrap().len(), names.len());
+    all
 }
 
-/// The README's `__sync_key` formula: hex MD5 of the parts joined by `|`.
-pub fn expected_key(parts: &[String]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(parts.join("|").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Every form a secret could leak in: as it is, percent-encoded (upper and
-/// lower case escapes, `+` for a space), escaped inside a JSON string, and,
-/// given the e-mail it goes with, the base64 of `email:secret` that a Basic
-/// Authorization header carries.
-pub fn leak_forms(email: Option<&str>, secret: &str) -> Vec<String> {
-    use base64::Engine;
-    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-    let upper = utf8_percent_encode(secret, NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%5F", "_")
-        .replace("%2E", ".")
-        .replace("%7E", "~");
-    let lower = upper
-        .split('%')
-        .enumerate()
-        .map(|(i, part)| match i {
-            0 => part.to_string(),
-            _ => format!(
-                "{}{}",
-                part.get(..2).unwrap_or(part).to_lowercase(),
-                part.get(2..).unwrap_or("")
-            ),
-        })
-        .collect::<Vec<_>>()
-        .join("%");
-    let json = serde_json::to_string(secret).unwrap();
-    let mut forms = vec![
-        secret.to_string(),
-        upper.clone(),
-        lower,
-        upper.replace("%20", "+"),
-        json[1..json.len() - 1].to_string(),
-    ];
-    if let Some(email) = email {
-        forms.push(base64::engine::general_purpose::STANDARD.encode(format!("{email}:{secret}")));
-    }
-    forms.sort();
-    forms.dedup();
-    forms
-}
-
-/// Fails, naming the form and the line, when any output holds any form of a
-/// secret: a form of 8 characters or more anywhere, a shorter one where it
-/// stands as a whole token (no letter or digit touching it), since `k3y`
-/// inside `k3yboard` is no leak.
-pub fn assert_no_leak(what: &str, outputs: &[&str], forms: &[String]) {
-    for output in outputs {
-        for form in forms {
-            let leaked = output.match_indices(form.as_str()).any(|(at, _)| {
-                let touches = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-                form.chars().count() >= 8
-                    || !(touches(output[..at].chars().next_back())
-                        || touches(output[at + form.len()..].chars().next()))
-            });
-            if leaked {
-                let line = output
-                    .lines()
-                    .find(|l| l.contains(form.as_str()))
-                    .unwrap_or("");
-                panic!("{what}: a secret leaked as `{form}` in: {line}");
+/// The generated files whose text differs from what the code generates
+/// now; with `BLESS` set, each is rewritten instead and none is stale.
+pub fn stale_files(files: impl IntoIterator<Item = (PathBuf, String)>) -> Vec<String> {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut stale = Vec::new();
+    for (path, want) in files {
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have != want {
+            if bless {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &want).unwrap();
+            } else {
+                stale.push(path.display().to_string());
             }
         }
     }
+    stale
 }

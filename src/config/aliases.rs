@@ -23,21 +23,21 @@ pub(super) fn remember_secrets(obj: &Map<String, Value>) {
         for (k, v) in map {
             if let Some(s) = v.as_str() {
                 if SECRET_KEYS.contains(&k.as_str()) {
-                    crate::error::remember_secret(s);
+                    crate::redact::remember_secret(s);
                 }
                 // ingestr's `uri` carries the key as a query value.
                 if let Some((_, rest)) = s.split_once("api_key=") {
                     let key = rest.split('&').next().unwrap_or_default();
-                    crate::error::remember_secret(key);
+                    crate::redact::remember_secret(key);
                     if let Some(decoded) = percent_decode(key) {
-                        crate::error::remember_secret(&decoded);
+                        crate::redact::remember_secret(&decoded);
                     }
                 }
                 // `uri`, `domain` and the like in the `user:key@host` form.
                 if let Some((_, key)) = userinfo(s).and_then(|u| u.split_once(':')) {
-                    crate::error::remember_secret(key);
+                    crate::redact::remember_secret(key);
                     if let Some(decoded) = percent_decode(key) {
-                        crate::error::remember_secret(&decoded);
+                        crate::redact::remember_secret(&decoded);
                     }
                 }
             }

@@ -89,7 +89,7 @@ pub struct Secret(String);
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
         let s = s.into();
-        crate::error::remember_secret(&s);
+        crate::redact::remember_secret(&s);
         Secret(s)
     }
     pub fn expose(&self) -> &str {

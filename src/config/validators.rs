@@ -102,7 +102,7 @@ pub(super) fn looks_like_a_host(s: &str) -> bool {
         && s.contains('.')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-:/".contains(c))
-        && crate::error::redact(s) == s
+        && crate::redact::redact(s) == s
 }
 
 pub(super) fn is_dns_label(s: &str) -> bool {

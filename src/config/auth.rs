@@ -7,7 +7,7 @@ use crate::error::{quote, Error, Result};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// How the connector signs in.
@@ -134,8 +134,8 @@ pub(super) fn parse_auth(
     api_key: Option<&Value>,
 ) -> Result<Auth> {
     let creds = match credentials {
-        None => None,
-        Some(Value::Object(c)) => Some(c),
+        None => return flat_api_key(email, api_key),
+        Some(Value::Object(c)) => Credentials(c),
         Some(other) => {
             return Err(Error::config(format!(
                 "Config field `credentials` must be an object, not {}.",
@@ -143,57 +143,86 @@ pub(super) fn parse_auth(
             )))
         }
     };
-    let Some(creds) = creds else {
-        if email.is_none() && api_key.is_none() {
-            return Err(Error::config(
-                "Config field `credentials` is missing: set it with your `email` and REST `api_key` (or an OAuth2 `access_token`).",
-            ));
-        }
-        let email = required_string(email, "email")?;
-        check_email(&email, "email")?;
-        let api_key = required_string(api_key, "api_key")?;
-        check_secret(&api_key, "api_key")?;
-        return Ok(Auth::ApiKey {
-            email,
-            api_key: Secret::new(api_key),
-        });
-    };
-    let kind = optional_string(creds.get("auth_type"), "auth_type")?;
-    let oauth = match kind.as_deref() {
-        Some("oauth2") | Some("oauth2.0") | Some("oauth") => true,
-        Some("api_key") => false,
-        None => creds.contains_key("access_token"),
-        Some(other) => {
-            return Err(Error::config(format!(
-                "Config field `credentials.auth_type` is `{}`: use `api_key` or `oauth2`.",
-                quote(other)
-            )))
-        }
-    };
-    let field = |name: &str| format!("credentials.{name}");
-    let required = |name: &str| -> Result<String> {
-        optional_string(creds.get(name), name)
-            .map_err(|_| Error::config(format!("Config field `{}` must be a string.", field(name))))?
+    if creds.is_oauth()? {
+        oauth(&creds)
+    } else {
+        api_key_auth(|name| creds.required(name), Credentials::field)
+    }
+}
+
+/// The flat `email` + `api_key` of the configs written before `credentials`.
+fn flat_api_key(email: Option<&Value>, api_key: Option<&Value>) -> Result<Auth> {
+    if email.is_none() && api_key.is_none() {
+        return Err(Error::config(
+            "Config field `credentials` is missing: set it with your `email` and REST `api_key` (or an OAuth2 `access_token`).",
+        ));
+    }
+    let written = |name: &str| if name == "email" { email } else { api_key };
+    api_key_auth(|name| required_string(written(name), name), str::to_string)
+}
+
+/// An e-mail and a REST API key, each checked as soon as it is read, under
+/// the name (`field`) the user wrote it as.
+fn api_key_auth(
+    read: impl Fn(&str) -> Result<String>,
+    field: impl Fn(&str) -> String,
+) -> Result<Auth> {
+    let email = read("email")?;
+    check_email(&email, &field("email"))?;
+    let api_key = read("api_key")?;
+    check_secret(&api_key, &field("api_key"))?;
+    Ok(Auth::ApiKey {
+        email,
+        api_key: Secret::new(api_key),
+    })
+}
+
+/// The spec's `credentials` object, whose refusals name `credentials.<key>`.
+struct Credentials<'a>(&'a Map<String, Value>);
+
+impl Credentials<'_> {
+    fn field(name: &str) -> String {
+        format!("credentials.{name}")
+    }
+
+    fn optional(&self, name: &str) -> Result<Option<String>> {
+        optional_string(self.0.get(name), name)
+    }
+
+    fn required(&self, name: &str) -> Result<String> {
+        self.optional(name)
+            .map_err(|_| {
+                Error::config(format!(
+                    "Config field `{}` must be a string.",
+                    Self::field(name)
+                ))
+            })?
             .ok_or_else(|| {
                 Error::config(format!(
                     "Config field `{}` is missing or empty: set it (see the connector's spec for what it holds).",
-                    field(name)
+                    Self::field(name)
                 ))
             })
-    };
-    if !oauth {
-        let email = required("email")?;
-        check_email(&email, &field("email"))?;
-        let api_key = required("api_key")?;
-        check_secret(&api_key, &field("api_key"))?;
-        return Ok(Auth::ApiKey {
-            email,
-            api_key: Secret::new(api_key),
-        });
     }
-    let access_token = required("access_token")?;
-    check_secret(&access_token, &field("access_token"))?;
-    let expires_at = match optional_string(creds.get("token_expiry_date"), "token_expiry_date")? {
+
+    /// OAuth2 by its `auth_type`, or, without one, by its access token.
+    fn is_oauth(&self) -> Result<bool> {
+        match self.optional("auth_type")?.as_deref() {
+            Some("oauth2") | Some("oauth2.0") | Some("oauth") => Ok(true),
+            Some("api_key") => Ok(false),
+            None => Ok(self.0.contains_key("access_token")),
+            Some(other) => Err(Error::config(format!(
+                "Config field `credentials.auth_type` is `{}`: use `api_key` or `oauth2`.",
+                quote(other)
+            ))),
+        }
+    }
+}
+
+fn oauth(creds: &Credentials) -> Result<Auth> {
+    let access_token = creds.required("access_token")?;
+    check_secret(&access_token, &Credentials::field("access_token"))?;
+    let expires_at = match creds.optional("token_expiry_date")? {
         None => None,
         Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
             Error::config(format!(
@@ -202,26 +231,27 @@ pub(super) fn parse_auth(
             ))
         })?),
     };
-    let refresh_token = optional_string(creds.get("refresh_token"), "refresh_token")?;
-    let refresh = match refresh_token {
-        None => None,
-        Some(refresh_token) => {
-            let client_id = required("client_id")?;
-            let client_secret = required("client_secret")?;
-            check_secret(&refresh_token, &field("refresh_token"))?;
-            check_secret(&client_secret, &field("client_secret"))?;
-            Some(OAuthRefresh {
-                refresh_token: Secret::new(refresh_token),
-                client_id,
-                client_secret: Secret::new(client_secret),
-            })
-        }
-    };
     Ok(Auth::OAuth {
         access_token: Secret::new(access_token),
         expires_at,
-        refresh,
+        refresh: oauth_refresh(creds)?,
     })
+}
+
+/// With a refresh token, the app's credentials that go with it.
+fn oauth_refresh(creds: &Credentials) -> Result<Option<OAuthRefresh>> {
+    let Some(refresh_token) = creds.optional("refresh_token")? else {
+        return Ok(None);
+    };
+    let client_id = creds.required("client_id")?;
+    let client_secret = creds.required("client_secret")?;
+    check_secret(&refresh_token, &Credentials::field("refresh_token"))?;
+    check_secret(&client_secret, &Credentials::field("client_secret"))?;
+    Ok(Some(OAuthRefresh {
+        refresh_token: Secret::new(refresh_token),
+        client_id,
+        client_secret: Secret::new(client_secret),
+    }))
 }
 
 #[cfg(test)]

@@ -2,12 +2,13 @@
 //! generates the Airbyte spec), and the validated [`Config`] the core uses.
 //! Raw values are checked once, here, and every refusal is one sentence that
 //! names the field and says what to write instead.
-
 //!
-//! One file per concern: [`settings`] declares the settings (and so the
-//! spec), [`written`] reads a value as written, [`validators`] checks the
-//! values that need more than a type, [`aliases`] reads other connectors'
-//! configs, and [`auth`] holds the credentials and [`Secret`].
+//! A setting is one entry in the `settings!` list of `settings.rs` (its spec
+//! text, its key, its validated field and the expression that reads it),
+//! plus its range and default beside the list when it is a number.
+//! `written.rs` reads a value as written, `validators.rs` checks the values
+//! that need more than a type, `aliases.rs` reads other connectors' configs,
+//! and `auth.rs` holds the credentials and [`Secret`].
 
 mod aliases;
 mod auth;
@@ -17,23 +18,15 @@ mod written;
 
 pub use auth::{Auth, OAuthRefresh, Secret};
 pub use settings::{
-    connection_specification, RawConfig, Setting, MESSAGES_LOOKBACK_DAYS, PAGE_SIZE, RATE_SHARE,
-    SURVEYS_LOOKBACK_DAYS,
+    connection_specification, Config, RawConfig, Setting, MESSAGES_LOOKBACK_DAYS, PAGE_SIZE,
+    RATE_SHARE, SURVEYS_LOOKBACK_DAYS,
 };
 pub use validators::{normalize_domain, validate_base_url};
 pub use written::AsWritten;
 
 use aliases::{apply_aliases, remember_secrets};
-use auth::parse_auth;
-use settings::LARGE_VIEW_ITEMS;
-use validators::{parse_roles, parse_view_ids};
-use written::{
-    int_setting, optional_int, optional_share, optional_string, required_string, type_name, written,
-};
 
-use crate::datetime;
-use crate::error::{quote, Error, Result};
-use chrono::{DateTime, Duration, Utc};
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -47,37 +40,6 @@ pub const CONNECTOR_LABEL: &str = "Gorgias (Rust)";
 /// Meltano plugin definition. Publishing under another repository is a
 /// one-line change there.
 pub const DOCUMENTATION_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#readme");
-
-/// Validated configuration: every field is known good.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// One DNS label: the account's subdomain, also the rows' `__source_id`.
-    pub domain: String,
-    pub auth: Auth,
-    pub start_date: Option<DateTime<Utc>>,
-    pub messages_lookback: Duration,
-    pub surveys_lookback: Duration,
-    pub page_size: u32,
-    pub max_rate_share: f64,
-    /// Without a trailing slash: `https://acme.gorgias.com/api`.
-    pub base_url: String,
-    /// Test knob (not in the spec): the first retry backoff, so fault tests
-    /// run in milliseconds instead of seconds.
-    pub backoff_base_ms: Option<u64>,
-    /// Test knob (not in the spec): the whole retry budget of one request
-    /// (15 minutes by default), so the bound can be tested in seconds.
-    pub retry_budget_ms: Option<u64>,
-    /// Only users with these roles (the API's `roles[]`); empty reads all.
-    pub user_roles: Vec<String>,
-    /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
-    pub emit_deletes: bool,
-    /// The views whose items `view_items` reads; empty reads every view.
-    pub view_ids: Vec<i64>,
-    /// A view with more items than this is named in a warning: every sync
-    /// reads it whole. 10,000 (one hundred requests), or a test's smaller
-    /// number (not in the spec).
-    pub large_view_items: u64,
-}
 
 impl Config {
     /// Reads a config from the bytes of a config file.
@@ -112,93 +74,6 @@ impl Config {
     }
 }
 
-impl TryFrom<RawConfig> for Config {
-    type Error = Error;
-
-    /// Validates every value; each refusal is one sentence naming the field.
-    fn try_from(raw: RawConfig) -> Result<Config> {
-        let domain_raw = required_string(raw.domain.get(), "domain")?;
-        let domain = normalize_domain(&domain_raw)?;
-        let auth = parse_auth(
-            raw.credentials.get(),
-            written(&raw.email),
-            written(&raw.api_key),
-        )?;
-        let start_date = match optional_string(written(&raw.start_date), "start_date")? {
-            None => None,
-            Some(s) => Some(datetime::parse_user(&s).ok_or_else(|| {
-                Error::config(format!(
-                    "Config field `start_date` is `{}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z.",
-                    quote(&s)
-                ))
-            })?),
-        };
-        let messages_lookback_days = int_setting(
-            written(&raw.ticket_messages_lookback_days),
-            "ticket_messages_lookback_days",
-            &MESSAGES_LOOKBACK_DAYS,
-        )?;
-        let surveys_lookback_days = int_setting(
-            written(&raw.satisfaction_surveys_lookback_days),
-            "satisfaction_surveys_lookback_days",
-            &SURVEYS_LOOKBACK_DAYS,
-        )?;
-        let page_size = int_setting(written(&raw.page_size), "page_size", &PAGE_SIZE)? as u32;
-        let max_rate_share = optional_share(written(&raw.max_rate_share), "max_rate_share")?
-            .unwrap_or(RATE_SHARE.default);
-        let base_url = match optional_string(written(&raw.base_url), "base_url")? {
-            None => format!("https://{domain}.gorgias.com/api"),
-            Some(u) => validate_base_url(&u)?,
-        };
-        let user_roles = parse_roles(written(&raw.user_roles))?;
-        let emit_deletes = match written(&raw.emit_deletes) {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
-            Some(other) => {
-                return Err(Error::config(format!(
-                    "Config field `emit_deletes` must be true or false, not {}.",
-                    type_name(other)
-                )))
-            }
-        };
-        Ok(Config {
-            domain,
-            auth,
-            start_date,
-            messages_lookback: Duration::days(messages_lookback_days),
-            surveys_lookback: Duration::days(surveys_lookback_days),
-            page_size,
-            max_rate_share,
-            base_url,
-            backoff_base_ms: optional_int(
-                written(&raw.backoff_base_ms),
-                "backoff_base_ms",
-                0,
-                60_000,
-            )?
-            .map(|n| n as u64),
-            retry_budget_ms: optional_int(
-                written(&raw.retry_budget_ms),
-                "retry_budget_ms",
-                1,
-                3_600_000,
-            )?
-            .map(|n| n as u64),
-            user_roles,
-            emit_deletes,
-            view_ids: parse_view_ids(written(&raw.view_ids))?,
-            large_view_items: optional_int(
-                written(&raw.large_view_items),
-                "large_view_items",
-                1,
-                i64::MAX,
-            )?
-            .map_or(LARGE_VIEW_ITEMS, |n| n as u64),
-        })
-    }
-}
-
 fn short_json_error(e: &serde_json::Error) -> String {
     if e.is_eof() {
         "it ends too early".to_string()
@@ -210,6 +85,7 @@ fn short_json_error(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use serde_json::json;
 
     #[test]

@@ -1,12 +1,18 @@
-//! The settings as users write them: [`RawConfig`] is at once the list of
-//! keys serde reads and the Airbyte spec (each field's doc comment is its
-//! description), and each number setting's range and default is written
-//! once beside it.
+//! The settings, declared once: the `settings!` list below makes
+//! [`RawConfig`] (the keys serde reads, and the Airbyte spec: each key's doc
+//! comment is its description), the validated [`Config`], and the validation
+//! between them. Each number setting's range and default is written once
+//! beside the list.
 
-use super::auth::RawCredentials;
-use super::written::AsWritten;
+use super::auth::{parse_auth, Auth, RawCredentials};
+use super::validators::{base_url, normalize_domain, parse_roles, parse_view_ids, start_date};
+use super::written::{
+    flag, int_setting, optional_int, optional_share, required_string, written, AsWritten,
+};
 use super::CONNECTOR_LABEL;
+use crate::error::{Error, Result};
 use crate::schema::schema_for;
+use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,27 +46,83 @@ pub const RATE_SHARE: Setting<f64> = Setting {
     default: 1.0,
 };
 
-// The config as written, after the other connectors' forms are moved onto
-// these keys: serde reads it (this struct is the parser's list of keys, and
-// the spec's), then `Config::try_from` validates each value. A value is kept
-// as the JSON it was (`AsWritten`) so that a wrong one is refused with a
-// sentence naming its field, not serde's. (Not a doc comment: the doc
-// comment is the spec's description.)
-/// # Gorgias (Rust) Spec
-/// The Rust Gorgias connector (source-gorgias and tap-gorgias in one
-/// package), not Airbyte's own Gorgias source, which has the same image name.
-/// Reads a Gorgias helpdesk account with a REST API key or OAuth2.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RawConfig {
+/// Declares the settings once: each entry is a key as users write it (its
+/// doc comment and attributes are the spec's), and, for the keys the core
+/// reads, the validated field and the expression that reads it. The macro
+/// makes [`RawConfig`], [`Config`] and the validation from that one list,
+/// so a setting cannot be in the spec and not read, or read and not in it.
+/// Entries are validated in the order written (the first refusal is the one
+/// a user sees), and an entry's reader may use the fields validated before
+/// it.
+macro_rules! settings {
+    (
+        $raw:ident;
+        $(#[$raw_attr:meta])* pub struct $Raw:ident;
+        $(#[$config_attr:meta])* pub struct $Config:ident;
+        $(
+            $(#[$attr:meta])*
+            $key:ident: $written:ty
+            $(=> $(#[$doc:meta])* $field:ident: $ty:ty = $read:expr)?;
+        )*
+    ) => {
+        $(#[$raw_attr])*
+        pub struct $Raw {
+            $($(#[$attr])* pub(super) $key: $written,)*
+        }
+
+        $(#[$config_attr])*
+        pub struct $Config {
+            $($($(#[$doc])* pub $field: $ty,)?)*
+        }
+
+        impl TryFrom<$Raw> for $Config {
+            type Error = Error;
+
+            /// Validates every value; each refusal is one sentence naming the field.
+            fn try_from($raw: $Raw) -> Result<$Config> {
+                $($(let $field: $ty = $read;)?)*
+                Ok($Config { $($($field,)?)* })
+            }
+        }
+    };
+}
+
+settings! {
+    raw;
+    // The config as written, after the other connectors' forms are moved onto
+    // these keys: serde reads it (this struct is the parser's list of keys, and
+    // the spec's), then `Config::try_from` validates each value. A value is kept
+    // as the JSON it was (`AsWritten`) so that a wrong one is refused with a
+    // sentence naming its field, not serde's. (Not a doc comment: the doc
+    // comment is the spec's description.)
+    /// # Gorgias (Rust) Spec
+    /// The Rust Gorgias connector (source-gorgias and tap-gorgias in one
+    /// package), not Airbyte's own Gorgias source, which has the same image name.
+    /// Reads a Gorgias helpdesk account with a REST API key or OAuth2.
+    #[derive(Debug, Deserialize, JsonSchema)]
+    pub struct RawConfig;
+    /// Validated configuration: every field is known good.
+    #[derive(Debug, Clone)]
+    pub struct Config;
+
     /// # Gorgias domain
     /// The account's subdomain, as in https://<domain>.gorgias.com. `acme`,
     /// `acme.gorgias.com` and `https://acme.gorgias.com/api/` are all accepted.
     #[schemars(extend("order" = 0, "examples" = ["acme", "acme.gorgias.com"]))]
-    pub(super) domain: AsWritten<String>,
+    domain: AsWritten<String> =>
+        /// One DNS label: the account's subdomain, also the rows' `__source_id`.
+        domain: String = normalize_domain(&required_string(raw.domain.get(), "domain")?)?;
     /// # Authentication
     /// A REST API key (private apps) or an OAuth2 access token (public apps).
     #[schemars(extend("order" = 1))]
-    pub(super) credentials: AsWritten<RawCredentials>,
+    credentials: AsWritten<RawCredentials> =>
+        auth: Auth = parse_auth(raw.credentials.get(), written(&raw.email), written(&raw.api_key))?;
+    /// The flat form of the API key credentials (Airbyte's and ingestr's
+    /// configs, and ours before `credentials`): not in the spec.
+    #[schemars(skip)]
+    email: Option<AsWritten<String>>;
+    #[schemars(skip)]
+    api_key: Option<AsWritten<String>>;
     /// # Start date
     /// Records created or updated before this instant are left out (tickets,
     /// ticket tags, ticket custom field values, ticket messages, satisfaction
@@ -68,43 +130,77 @@ pub struct RawConfig {
     /// jobs). RFC 3339 or YYYY-MM-DD, UTC. Leave empty to read the whole
     /// history.
     #[schemars(extend("order" = 3, "examples" = ["2024-01-01", "2024-01-01T00:00:00Z"]))]
-    pub(super) start_date: Option<AsWritten<String>>,
+    start_date: Option<AsWritten<String>> =>
+        start_date: Option<DateTime<Utc>> = start_date(written(&raw.start_date))?;
     /// # Ticket messages lookback (days)
     /// Messages are listed by creation time only, so each incremental read
     /// re-reads this many days before its bookmark to pick up late changes.
     #[schemars(extend("order" = 4), range(min = MESSAGES_LOOKBACK_DAYS.min, max = MESSAGES_LOOKBACK_DAYS.max), extend("default" = MESSAGES_LOOKBACK_DAYS.default))]
-    pub(super) ticket_messages_lookback_days: Option<AsWritten<u32>>,
+    ticket_messages_lookback_days: Option<AsWritten<u32>> =>
+        messages_lookback: Duration = Duration::days(int_setting(
+            written(&raw.ticket_messages_lookback_days),
+            "ticket_messages_lookback_days",
+            &MESSAGES_LOOKBACK_DAYS,
+        )?);
     /// # Satisfaction surveys lookback (days)
     /// Surveys are listed by creation time only and are scored days after
     /// they are created: each incremental read re-reads this many days.
     #[schemars(extend("order" = 5), range(min = SURVEYS_LOOKBACK_DAYS.min, max = SURVEYS_LOOKBACK_DAYS.max), extend("default" = SURVEYS_LOOKBACK_DAYS.default))]
-    pub(super) satisfaction_surveys_lookback_days: Option<AsWritten<u32>>,
+    satisfaction_surveys_lookback_days: Option<AsWritten<u32>> =>
+        surveys_lookback: Duration = Duration::days(int_setting(
+            written(&raw.satisfaction_surveys_lookback_days),
+            "satisfaction_surveys_lookback_days",
+            &SURVEYS_LOOKBACK_DAYS,
+        )?);
     /// # Page size
     /// Records per request (the API allows at most 100; fewer only spends more
     /// of the rate limit).
     #[schemars(extend("order" = 6), range(min = PAGE_SIZE.min, max = PAGE_SIZE.max), extend("default" = PAGE_SIZE.default))]
-    pub(super) page_size: Option<AsWritten<u32>>,
+    page_size: Option<AsWritten<u32>> =>
+        page_size: u32 = int_setting(written(&raw.page_size), "page_size", &PAGE_SIZE)? as u32;
     /// # Share of the rate limit
     /// The fraction of the account's API rate limit this sync may use, so
     /// other apps on the account keep their room (1.0 = all of it).
     #[schemars(extend("order" = 7), range(min = RATE_SHARE.min, max = RATE_SHARE.max), extend("default" = RATE_SHARE.default))]
-    pub(super) max_rate_share: Option<AsWritten<f64>>,
+    max_rate_share: Option<AsWritten<f64>> =>
+        max_rate_share: f64 = optional_share(written(&raw.max_rate_share), "max_rate_share")?
+            .unwrap_or(RATE_SHARE.default);
+    /// # API base URL
+    /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
+    /// sandbox. Plain http is accepted only for loopback hosts.
+    #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
+    base_url: Option<AsWritten<String>> =>
+        /// Without a trailing slash: `https://acme.gorgias.com/api`.
+        base_url: String = base_url(written(&raw.base_url), &domain)?;
     /// # User roles
     /// Read only users with these roles (Daasity reads admin and agent);
     /// empty reads every user.
     #[schemars(extend("order" = 8))]
-    pub(super) user_roles: Option<AsWritten<Vec<UserRole>>>,
+    user_roles: Option<AsWritten<Vec<UserRole>>> =>
+        /// Only users with these roles (the API's `roles[]`); empty reads all.
+        user_roles: Vec<String> = parse_roles(written(&raw.user_roles))?;
     /// # Emit deletions
     /// Read hard deletions of tickets and customers from /api/events and emit
     /// them as rows with `_ab_cdc_deleted_at` set, which deduplicating
     /// destinations apply.
     #[schemars(extend("order" = 9), extend("default" = false))]
-    pub(super) emit_deletes: Option<AsWritten<bool>>,
-    /// # API base URL
-    /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
-    /// sandbox. Plain http is accepted only for loopback hosts.
-    #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
-    pub(super) base_url: Option<AsWritten<String>>,
+    emit_deletes: Option<AsWritten<bool>> =>
+        /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
+        emit_deletes: bool = flag(written(&raw.emit_deletes), "emit_deletes")?;
+    #[schemars(skip)]
+    backoff_base_ms: Option<AsWritten<u64>> =>
+        /// Test knob (not in the spec): the first retry backoff, so fault tests
+        /// run in milliseconds instead of seconds.
+        backoff_base_ms: Option<u64> =
+            optional_int(written(&raw.backoff_base_ms), "backoff_base_ms", 0, 60_000)?
+                .map(|n| n as u64);
+    #[schemars(skip)]
+    retry_budget_ms: Option<AsWritten<u64>> =>
+        /// Test knob (not in the spec): the whole retry budget of one request
+        /// (15 minutes by default), so the bound can be tested in seconds.
+        retry_budget_ms: Option<u64> =
+            optional_int(written(&raw.retry_budget_ms), "retry_budget_ms", 1, 3_600_000)?
+                .map(|n| n as u64);
     /// # View ids
     /// Read `view_items` only for these views (their ids; `probe` lists
     /// every view with its name and id). Each view is read whole on every
@@ -112,22 +208,17 @@ pub struct RawConfig {
     /// tickets ("All", "Closed") costs as much as reading the tickets
     /// again. Empty reads every view.
     #[schemars(extend("order" = 11, "examples" = [[12, 34]]), inner(range(min = 1)))]
-    pub(super) view_ids: Option<AsWritten<Vec<u64>>>,
-    /// The flat form of the API key credentials (Airbyte's and ingestr's
-    /// configs, and ours before `credentials`): not in the spec.
+    view_ids: Option<AsWritten<Vec<u64>>> =>
+        /// The views whose items `view_items` reads; empty reads every view.
+        view_ids: Vec<i64> = parse_view_ids(written(&raw.view_ids))?;
     #[schemars(skip)]
-    pub(super) email: Option<AsWritten<String>>,
-    #[schemars(skip)]
-    pub(super) api_key: Option<AsWritten<String>>,
-    /// Test knob (not in the spec): see [`Config::backoff_base_ms`].
-    #[schemars(skip)]
-    pub(super) backoff_base_ms: Option<AsWritten<u64>>,
-    /// Test knob (not in the spec): see [`Config::retry_budget_ms`].
-    #[schemars(skip)]
-    pub(super) retry_budget_ms: Option<AsWritten<u64>>,
-    /// Test knob (not in the spec): see [`Config::large_view_items`].
-    #[schemars(skip)]
-    pub(super) large_view_items: Option<AsWritten<u64>>,
+    large_view_items: Option<AsWritten<u64>> =>
+        /// A view with more items than this is named in a warning: every sync
+        /// reads it whole. 10,000 (one hundred requests), or a test's smaller
+        /// number (not in the spec).
+        large_view_items: u64 =
+            optional_int(written(&raw.large_view_items), "large_view_items", 1, i64::MAX)?
+                .map_or(LARGE_VIEW_ITEMS, |n| n as u64);
 }
 
 /// The roles `/api/users` filters on.
@@ -155,7 +246,7 @@ pub(super) const USER_ROLES: &[&str] = &[
 ];
 
 /// Items past which a view's cost is worth a warning.
-pub(super) const LARGE_VIEW_ITEMS: u64 = 10_000;
+const LARGE_VIEW_ITEMS: u64 = 10_000;
 
 /// The spec's `connectionSpecification`, generated from [`RawConfig`]: in
 /// the core, because the docs quote it as well as the Airbyte face.

@@ -1,10 +1,12 @@
 //! The values that need more than a type: the domain (it becomes a host
 //! name, so nothing looser than one DNS label), the base URL (https, or
-//! plain http only to loopback), user roles and view ids.
+//! plain http only to loopback), the start date, user roles and view ids.
 
 use super::settings::USER_ROLES;
-use super::written::written_list;
+use super::written::{optional_string, written_list};
+use crate::datetime;
 use crate::error::{quote, Error, Result};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub(super) fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
@@ -48,6 +50,28 @@ pub(super) fn parse_view_ids(written: Option<&Value>) -> Result<Vec<i64>> {
         }
     }
     Ok(ids)
+}
+
+/// `start_date` as an instant, if set.
+pub(super) fn start_date(written: Option<&Value>) -> Result<Option<DateTime<Utc>>> {
+    let Some(s) = optional_string(written, "start_date")? else {
+        return Ok(None);
+    };
+    let date = datetime::parse_user(&s).ok_or_else(|| {
+        Error::config(format!(
+            "Config field `start_date` is `{}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z.",
+            quote(&s)
+        ))
+    })?;
+    Ok(Some(date))
+}
+
+/// `base_url` as written and checked, or the account's own API.
+pub(super) fn base_url(written: Option<&Value>, domain: &str) -> Result<String> {
+    match optional_string(written, "base_url")? {
+        None => Ok(format!("https://{domain}.gorgias.com/api")),
+        Some(u) => validate_base_url(&u),
+    }
 }
 
 /// Reduces the forms users type (`acme`, `acme.gorgias.com`,

@@ -107,6 +107,20 @@ pub(super) fn optional_string(written: Option<&Value>, field: &str) -> Result<Op
     }
 }
 
+/// A true-or-false setting, false when not set; `"true"` and `"false"` are
+/// accepted as UIs and environment variables send them.
+pub(super) fn flag(written: Option<&Value>, field: &str) -> Result<bool> {
+    match written {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s == "true" || s == "false" => Ok(s == "true"),
+        Some(other) => Err(Error::config(format!(
+            "Config field `{field}` must be true or false, not {}.",
+            type_name(other)
+        ))),
+    }
+}
+
 /// A whole-number setting, its default when not set.
 pub(super) fn int_setting(written: Option<&Value>, field: &str, s: &Setting<i64>) -> Result<i64> {
     Ok(optional_int(written, field, s.min, s.max)?.unwrap_or(s.default))

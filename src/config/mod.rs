@@ -18,28 +18,17 @@ mod written;
 
 pub use auth::{Auth, OAuthRefresh, Secret};
 pub use settings::{
-    connection_specification, Config, RawConfig, Setting, MESSAGES_LOOKBACK_DAYS, PAGE_SIZE,
-    RATE_SHARE, SURVEYS_LOOKBACK_DAYS,
+    connection_specification, Config, RawConfig, CONNECTOR_LABEL, DOCUMENTATION_URL,
+    MESSAGES_LOOKBACK_DAYS, PAGE_SIZE, RATE_SHARE, SURVEYS_LOOKBACK_DAYS,
 };
 pub use validators::{normalize_domain, validate_base_url};
-pub use written::AsWritten;
+pub use written::{AsWritten, Setting};
 
 use aliases::{apply_aliases, remember_secrets};
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use serde_json::Value;
-
-/// The connector's name wherever a user meets it (spec title, registry
-/// metadata, Meltano): `source-gorgias` alone is also Airbyte's own
-/// connector, and a user sent to that one's docs configures the wrong thing.
-pub const CONNECTOR_LABEL: &str = "Gorgias (Rust)";
-
-/// This connector's own documentation (README), from Cargo.toml's
-/// `repository`: the spec's `documentationUrl`, the registry metadata, the
-/// Meltano plugin definition. Publishing under another repository is a
-/// one-line change there.
-pub const DOCUMENTATION_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#readme");
 
 impl Config {
     /// Reads a config from the bytes of a config file.

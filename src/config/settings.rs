@@ -7,23 +7,14 @@
 use super::auth::{parse_auth, Auth, RawCredentials};
 use super::validators::{base_url, normalize_domain, parse_roles, parse_view_ids, start_date};
 use super::written::{
-    flag, int_setting, optional_int, optional_share, required_string, written, AsWritten,
+    flag, int_setting, optional_int, required_string, share_setting, written, AsWritten, Setting,
 };
-use super::CONNECTOR_LABEL;
 use crate::error::{Error, Result};
 use crate::schema::schema_for;
 use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// A number setting's range and default, written once: the spec's
-/// attributes below and the parser both read them, so they cannot drift.
-pub struct Setting<T> {
-    pub min: T,
-    pub max: T,
-    pub default: T,
-}
 
 pub const MESSAGES_LOOKBACK_DAYS: Setting<i64> = Setting {
     min: 0,
@@ -45,6 +36,17 @@ pub const RATE_SHARE: Setting<f64> = Setting {
     max: 1.0,
     default: 1.0,
 };
+
+/// The connector's name wherever a user meets it (spec title, registry
+/// metadata, Meltano): `source-gorgias` alone is also Airbyte's own
+/// connector, and a user sent to that one's docs configures the wrong thing.
+pub const CONNECTOR_LABEL: &str = "Gorgias (Rust)";
+
+/// This connector's own documentation (README), from Cargo.toml's
+/// `repository`: the spec's `documentationUrl`, the registry metadata, the
+/// Meltano plugin definition. Publishing under another repository is a
+/// one-line change there.
+pub const DOCUMENTATION_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#readme");
 
 /// Declares the settings once: each entry is a key as users write it (its
 /// doc comment and attributes are the spec's), and, for the keys the core
@@ -163,8 +165,8 @@ settings! {
     /// other apps on the account keep their room (1.0 = all of it).
     #[schemars(extend("order" = 7), range(min = RATE_SHARE.min, max = RATE_SHARE.max), extend("default" = RATE_SHARE.default))]
     max_rate_share: Option<AsWritten<f64>> =>
-        max_rate_share: f64 = optional_share(written(&raw.max_rate_share), "max_rate_share")?
-            .unwrap_or(RATE_SHARE.default);
+        max_rate_share: f64 =
+            share_setting(written(&raw.max_rate_share), "max_rate_share", &RATE_SHARE)?;
     /// # API base URL
     /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
     /// sandbox. Plain http is accepted only for loopback hosts.
@@ -234,16 +236,6 @@ pub(super) enum UserRole {
     InternalAgent,
     Bot,
 }
-
-pub(super) const USER_ROLES: &[&str] = &[
-    "admin",
-    "agent",
-    "basic-agent",
-    "lite-agent",
-    "observer-agent",
-    "internal-agent",
-    "bot",
-];
 
 /// Items past which a view's cost is worth a warning.
 const LARGE_VIEW_ITEMS: u64 = 10_000;

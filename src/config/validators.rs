@@ -2,12 +2,22 @@
 //! name, so nothing looser than one DNS label), the base URL (https, or
 //! plain http only to loopback), the start date, user roles and view ids.
 
-use super::settings::USER_ROLES;
 use super::written::{optional_string, written_list};
 use crate::datetime;
 use crate::error::{quote, Error, Result};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+/// The roles `/api/users` filters on, as written.
+const USER_ROLES: &[&str] = &[
+    "admin",
+    "agent",
+    "basic-agent",
+    "lite-agent",
+    "observer-agent",
+    "internal-agent",
+    "bot",
+];
 
 pub(super) fn parse_roles(written: Option<&Value>) -> Result<Vec<String>> {
     let list = written_list("user_roles", "roles", written)?;

@@ -7,7 +7,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::settings::{Setting, RATE_SHARE};
+/// A number setting's range and default, written once beside its
+/// declaration: the spec's attributes and the parser both read them, so
+/// they cannot drift.
+pub struct Setting<T> {
+    pub min: T,
+    pub max: T,
+    pub default: T,
+}
 
 /// A config value as it was written, read by serde whatever its JSON type
 /// (absent and null are both "not set"), and described in the spec as the
@@ -152,19 +159,21 @@ pub(super) fn optional_int(
     }
 }
 
-pub(super) fn optional_share(written: Option<&Value>, field: &str) -> Result<Option<f64>> {
+/// A fractional setting, its default when not set (only the rate share is
+/// one, and its sentence says so).
+pub(super) fn share_setting(written: Option<&Value>, field: &str, s: &Setting<f64>) -> Result<f64> {
     let n = match written {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        None | Some(Value::Null) => return Ok(s.default),
+        Some(Value::String(t)) if t.trim().is_empty() => return Ok(s.default),
         Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(Value::String(t)) => t.trim().parse::<f64>().ok(),
         Some(_) => None,
     };
     match n {
-        Some(n) if (RATE_SHARE.min..=RATE_SHARE.max).contains(&n) => Ok(Some(n)),
+        Some(n) if (s.min..=s.max).contains(&n) => Ok(n),
         _ => Err(Error::config(format!(
             "Config field `{field}` must be a number from {:?} to {:?} (the share of the account's rate limit this sync may use).",
-            RATE_SHARE.min, RATE_SHARE.max
+            s.min, s.max
         ))),
     }
 }

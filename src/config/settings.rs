@@ -5,9 +5,9 @@
 //! beside the list.
 
 use super::auth::{parse_auth, Auth, RawCredentials};
-use super::validators::{base_url, normalize_domain, parse_roles, parse_view_ids, start_date};
+use super::validators::{base_url, instant, normalize_domain, parse_roles, parse_view_ids};
 use super::written::{
-    flag, int_setting, optional_int, required_string, share_setting, written, AsWritten, Setting,
+    flag, int_setting, optional_int, required_string, share_setting, AsWritten, Setting, Written,
 };
 use crate::error::{Error, Result};
 use crate::schema::schema_for;
@@ -54,11 +54,12 @@ pub const DOCUMENTATION_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#read
 /// makes [`RawConfig`], [`Config`] and the validation from that one list,
 /// so a setting cannot be in the spec and not read, or read and not in it.
 /// Entries are validated in the order written (the first refusal is the one
-/// a user sees), and an entry's reader may use the fields validated before
-/// it.
+/// a user sees). A reader sees its entry's value as written and its key
+/// under the names the list's first line gives them, and may use the
+/// fields validated before it.
 macro_rules! settings {
     (
-        $raw:ident;
+        $raw:ident, $value:ident, $name:ident;
         $(#[$raw_attr:meta])* pub struct $Raw:ident;
         $(#[$config_attr:meta])* pub struct $Config:ident;
         $(
@@ -82,7 +83,13 @@ macro_rules! settings {
 
             /// Validates every value; each refusal is one sentence naming the field.
             fn try_from($raw: $Raw) -> Result<$Config> {
-                $($(let $field: $ty = $read;)?)*
+                $($(
+                    let $field: $ty = {
+                        #[allow(unused_variables)]
+                        let ($value, $name) = ($raw.$key.written(), stringify!($key));
+                        $read
+                    };
+                )?)*
                 Ok($Config { $($($field,)?)* })
             }
         }
@@ -90,7 +97,9 @@ macro_rules! settings {
 }
 
 settings! {
-    raw;
+    // The names the readers below use: the config as written, and an
+    // entry's value as written and its key.
+    raw, value, key;
     // The config as written, after the other connectors' forms are moved onto
     // these keys: serde reads it (this struct is the parser's list of keys, and
     // the spec's), then `Config::try_from` validates each value. A value is kept
@@ -113,12 +122,12 @@ settings! {
     #[schemars(extend("order" = 0, "examples" = ["acme", "acme.gorgias.com"]))]
     domain: AsWritten<String> =>
         /// One DNS label: the account's subdomain, also the rows' `__source_id`.
-        domain: String = normalize_domain(&required_string(raw.domain.get(), "domain")?)?;
+        domain: String = normalize_domain(&required_string(value, key)?)?;
     /// # Authentication
     /// A REST API key (private apps) or an OAuth2 access token (public apps).
     #[schemars(extend("order" = 1))]
     credentials: AsWritten<RawCredentials> =>
-        auth: Auth = parse_auth(raw.credentials.get(), written(&raw.email), written(&raw.api_key))?;
+        auth: Auth = parse_auth(value, raw.email.written(), raw.api_key.written())?;
     /// The flat form of the API key credentials (Airbyte's and ingestr's
     /// configs, and ours before `credentials`): not in the spec.
     #[schemars(skip)]
@@ -133,54 +142,47 @@ settings! {
     /// history.
     #[schemars(extend("order" = 3, "examples" = ["2024-01-01", "2024-01-01T00:00:00Z"]))]
     start_date: Option<AsWritten<String>> =>
-        start_date: Option<DateTime<Utc>> = start_date(written(&raw.start_date))?;
+        start_date: Option<DateTime<Utc>> = instant(value, key)?;
     /// # Ticket messages lookback (days)
     /// Messages are listed by creation time only, so each incremental read
     /// re-reads this many days before its bookmark to pick up late changes.
     #[schemars(extend("order" = 4), range(min = MESSAGES_LOOKBACK_DAYS.min, max = MESSAGES_LOOKBACK_DAYS.max), extend("default" = MESSAGES_LOOKBACK_DAYS.default))]
     ticket_messages_lookback_days: Option<AsWritten<u32>> =>
-        messages_lookback: Duration = Duration::days(int_setting(
-            written(&raw.ticket_messages_lookback_days),
-            "ticket_messages_lookback_days",
-            &MESSAGES_LOOKBACK_DAYS,
-        )?);
+        messages_lookback: Duration =
+            Duration::days(int_setting(value, key, &MESSAGES_LOOKBACK_DAYS)?);
     /// # Satisfaction surveys lookback (days)
     /// Surveys are listed by creation time only and are scored days after
     /// they are created: each incremental read re-reads this many days.
     #[schemars(extend("order" = 5), range(min = SURVEYS_LOOKBACK_DAYS.min, max = SURVEYS_LOOKBACK_DAYS.max), extend("default" = SURVEYS_LOOKBACK_DAYS.default))]
     satisfaction_surveys_lookback_days: Option<AsWritten<u32>> =>
-        surveys_lookback: Duration = Duration::days(int_setting(
-            written(&raw.satisfaction_surveys_lookback_days),
-            "satisfaction_surveys_lookback_days",
-            &SURVEYS_LOOKBACK_DAYS,
-        )?);
+        surveys_lookback: Duration =
+            Duration::days(int_setting(value, key, &SURVEYS_LOOKBACK_DAYS)?);
     /// # Page size
     /// Records per request (the API allows at most 100; fewer only spends more
     /// of the rate limit).
     #[schemars(extend("order" = 6), range(min = PAGE_SIZE.min, max = PAGE_SIZE.max), extend("default" = PAGE_SIZE.default))]
     page_size: Option<AsWritten<u32>> =>
-        page_size: u32 = int_setting(written(&raw.page_size), "page_size", &PAGE_SIZE)? as u32;
+        page_size: u32 = int_setting(value, key, &PAGE_SIZE)? as u32;
     /// # Share of the rate limit
     /// The fraction of the account's API rate limit this sync may use, so
     /// other apps on the account keep their room (1.0 = all of it).
     #[schemars(extend("order" = 7), range(min = RATE_SHARE.min, max = RATE_SHARE.max), extend("default" = RATE_SHARE.default))]
     max_rate_share: Option<AsWritten<f64>> =>
-        max_rate_share: f64 =
-            share_setting(written(&raw.max_rate_share), "max_rate_share", &RATE_SHARE)?;
+        max_rate_share: f64 = share_setting(value, key, &RATE_SHARE)?;
     /// # API base URL
     /// Override of https://<domain>.gorgias.com/api, for a proxy or the bundled
     /// sandbox. Plain http is accepted only for loopback hosts.
     #[schemars(extend("order" = 10, "examples" = ["http://127.0.0.1:8910/api"]))]
     base_url: Option<AsWritten<String>> =>
         /// Without a trailing slash: `https://acme.gorgias.com/api`.
-        base_url: String = base_url(written(&raw.base_url), &domain)?;
+        base_url: String = base_url(value, &domain)?;
     /// # User roles
     /// Read only users with these roles (Daasity reads admin and agent);
     /// empty reads every user.
     #[schemars(extend("order" = 8))]
     user_roles: Option<AsWritten<Vec<UserRole>>> =>
         /// Only users with these roles (the API's `roles[]`); empty reads all.
-        user_roles: Vec<String> = parse_roles(written(&raw.user_roles))?;
+        user_roles: Vec<String> = parse_roles(value)?;
     /// # Emit deletions
     /// Read hard deletions of tickets and customers from /api/events and emit
     /// them as rows with `_ab_cdc_deleted_at` set, which deduplicating
@@ -188,21 +190,19 @@ settings! {
     #[schemars(extend("order" = 9), extend("default" = false))]
     emit_deletes: Option<AsWritten<bool>> =>
         /// Read `/api/events` deletions and emit `_ab_cdc_deleted_at` rows.
-        emit_deletes: bool = flag(written(&raw.emit_deletes), "emit_deletes")?;
+        emit_deletes: bool = flag(value, key)?;
     #[schemars(skip)]
     backoff_base_ms: Option<AsWritten<u64>> =>
         /// Test knob (not in the spec): the first retry backoff, so fault tests
         /// run in milliseconds instead of seconds.
         backoff_base_ms: Option<u64> =
-            optional_int(written(&raw.backoff_base_ms), "backoff_base_ms", 0, 60_000)?
-                .map(|n| n as u64);
+            optional_int(value, key, 0, 60_000)?.map(|n| n as u64);
     #[schemars(skip)]
     retry_budget_ms: Option<AsWritten<u64>> =>
         /// Test knob (not in the spec): the whole retry budget of one request
         /// (15 minutes by default), so the bound can be tested in seconds.
         retry_budget_ms: Option<u64> =
-            optional_int(written(&raw.retry_budget_ms), "retry_budget_ms", 1, 3_600_000)?
-                .map(|n| n as u64);
+            optional_int(value, key, 1, 3_600_000)?.map(|n| n as u64);
     /// # View ids
     /// Read `view_items` only for these views (their ids; `probe` lists
     /// every view with its name and id). Each view is read whole on every
@@ -212,15 +212,14 @@ settings! {
     #[schemars(extend("order" = 11, "examples" = [[12, 34]]), inner(range(min = 1)))]
     view_ids: Option<AsWritten<Vec<u64>>> =>
         /// The views whose items `view_items` reads; empty reads every view.
-        view_ids: Vec<i64> = parse_view_ids(written(&raw.view_ids))?;
+        view_ids: Vec<i64> = parse_view_ids(value)?;
     #[schemars(skip)]
     large_view_items: Option<AsWritten<u64>> =>
         /// A view with more items than this is named in a warning: every sync
         /// reads it whole. 10,000 (one hundred requests), or a test's smaller
         /// number (not in the spec).
         large_view_items: u64 =
-            optional_int(written(&raw.large_view_items), "large_view_items", 1, i64::MAX)?
-                .map_or(LARGE_VIEW_ITEMS, |n| n as u64);
+            optional_int(value, key, 1, i64::MAX)?.map_or(LARGE_VIEW_ITEMS, |n| n as u64);
 }
 
 /// The roles `/api/users` filters on.

@@ -62,14 +62,14 @@ pub(super) fn parse_view_ids(written: Option<&Value>) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// `start_date` as an instant, if set.
-pub(super) fn start_date(written: Option<&Value>) -> Result<Option<DateTime<Utc>>> {
-    let Some(s) = optional_string(written, "start_date")? else {
+/// A date or an instant (`start_date`), if set.
+pub(super) fn instant(written: Option<&Value>, field: &str) -> Result<Option<DateTime<Utc>>> {
+    let Some(s) = optional_string(written, field)? else {
         return Ok(None);
     };
     let date = datetime::parse_user(&s).ok_or_else(|| {
         Error::config(format!(
-            "Config field `start_date` is `{}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z.",
+            "Config field `{field}` is `{}`, which is not a date: write YYYY-MM-DD or an RFC 3339 instant such as 2024-01-01T00:00:00Z.",
             quote(&s)
         ))
     })?;

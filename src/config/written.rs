@@ -25,15 +25,22 @@ pub struct AsWritten<T> {
     _spec: std::marker::PhantomData<T>,
 }
 
-impl<T> AsWritten<T> {
-    pub(super) fn get(&self) -> Option<&Value> {
+/// A key's value, if it was written: a required key is an [`AsWritten`],
+/// an optional one an `Option` of it, and both read the same.
+pub(super) trait Written {
+    fn written(&self) -> Option<&Value>;
+}
+
+impl<T> Written for AsWritten<T> {
+    fn written(&self) -> Option<&Value> {
         self.value.as_ref().filter(|v| !v.is_null())
     }
 }
 
-/// The value of an optional field, if it was written.
-pub(super) fn written<T>(field: &Option<AsWritten<T>>) -> Option<&Value> {
-    field.as_ref().and_then(AsWritten::get)
+impl<T> Written for Option<AsWritten<T>> {
+    fn written(&self) -> Option<&Value> {
+        self.as_ref().and_then(Written::written)
+    }
 }
 
 impl<'de, T> Deserialize<'de> for AsWritten<T> {

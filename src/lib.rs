@@ -19,6 +19,7 @@ pub mod output;
 pub mod plugin;
 pub mod probe;
 pub mod rate_budget;
+pub mod redact;
 mod resolver;
 pub mod schema;
 pub mod singer;

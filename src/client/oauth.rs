@@ -9,8 +9,9 @@
 //! within the same backoff and budget; only its 400 and 401 say the
 //! credentials are wrong.
 
-use super::status::{Action, Verdict};
-use super::{authorization, base64, Client};
+use super::status::{classify_token, Action, Verdict};
+use super::transport::{authorization, base64, read_body};
+use super::Client;
 use crate::config::{Auth, Secret};
 use crate::error::{quote_server, Error, Result};
 use crate::rate_budget::parse_retry_after;
@@ -100,17 +101,9 @@ impl Client {
                 Ok(answer) => return self.take_token_answer(&answer),
                 Err(verdict) => verdict,
             };
-            let Action::Backoff(at_least) = verdict.action else {
-                return Err(verdict.error);
-            };
-            self.wait_to_retry(
-                TOKEN_PATH,
-                verdict.error,
-                Some(at_least),
-                attempt,
-                started,
-                on_retry,
-            )?;
+            // A token request never refreshes itself: the table's step is
+            // to fail, give up, or wait and try again.
+            self.step_after(TOKEN_PATH, verdict, attempt, false, started, on_retry)?;
         }
     }
 
@@ -149,34 +142,16 @@ impl Client {
             .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
             .build()
             .send(body.as_str())
-            .map_err(|e| self.transport_error(TOKEN_PATH, e))?;
+            .map_err(|e| self.failed(TOKEN_PATH, &e))?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = super::read_body(&mut resp)
-            .map_err(|e| self.transport_error(TOKEN_PATH, ureq::Error::from(e)))?;
-        let json: Option<Value> = serde_json::from_slice(&body).ok();
-        match status {
-            200..=299 => json.filter(Value::is_object).ok_or_else(|| {
-                Verdict::new(Action::Fail, Error::system(format!(
-                    "Gorgias's token endpoint answered HTTP {status} without a JSON token: check that `base_url` points at the Gorgias API, and report it if it does."
-                )))
-            }),
-            400 | 401 => Err(Verdict::new(Action::Fail, refused(status, json.as_ref()))),
-            429 | 500..=599 => Err(Verdict::new(
-                Action::Backoff(retry_after.unwrap_or_default()),
-                Error::transient(format!(
-                    "Gorgias's token endpoint answered {status} ({})",
-                    if status == 429 { "Too Many Requests" } else { "a server error" }
-                )),
-            )),
-            _ => Err(Verdict::new(Action::Fail, Error::system(format!(
-                "Gorgias's token endpoint answered HTTP {status}: the connector does not know how to go on; please report it."
-            )))),
-        }
+        let body =
+            read_body(&mut resp).map_err(|e| self.failed(TOKEN_PATH, &ureq::Error::from(e)))?;
+        classify_token(status, retry_after, serde_json::from_slice(&body).ok())
     }
 
     /// Takes a token answer in: the rotated refresh token first, set aside
@@ -241,19 +216,6 @@ impl Client {
         lifetime?;
         Ok(())
     }
-}
-
-/// The sentence for the token endpoint's 400 or 401: the credentials are
-/// wrong or the grant was revoked, and only the user can fix that.
-fn refused(status: u16, body: Option<&Value>) -> Error {
-    let reason = body
-        .and_then(|b| b.get("error_description").or_else(|| b.get("error")))
-        .and_then(Value::as_str)
-        .map(|r| format!(": {}", quote_server(r)))
-        .unwrap_or_default();
-    Error::config(format!(
-        "Gorgias refused to refresh the OAuth2 access token (HTTP {status}{reason}): check the refresh token, client id and client secret, or authorize the app again."
-    ))
 }
 
 /// The answer's access token, if it can go into an Authorization header: a

@@ -12,7 +12,7 @@
 use super::status::{classify_token, Action, Verdict};
 use super::transport::{authorization, base64, read_body};
 use super::Client;
-use crate::config::{Auth, Secret};
+use crate::config::{Auth, OAuthRefresh, Secret};
 use crate::error::{quote_server, Error, Result};
 use crate::rate_budget::parse_retry_after;
 use chrono::{DateTime, Utc};
@@ -119,21 +119,10 @@ impl Client {
                 Error::system("The connector tried to refresh a token it has no refresh token for: please report this."),
             ));
         };
-        let token_url = match self.base.strip_suffix("/api") {
-            Some(host) => format!("{host}{TOKEN_PATH}"),
-            None => format!("{}{TOKEN_PATH}", self.base),
-        };
-        let client = Secret::new(format!(
-            "Basic {}",
-            base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
-        ));
-        let body = format!(
-            "grant_type=refresh_token&refresh_token={}",
-            form_encode(r.refresh_token.expose())
-        );
+        let (client, body) = grant(r);
         let mut resp = self
             .agent
-            .post(&token_url)
+            .post(self.token_url())
             .header("Authorization", client.expose())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
@@ -152,6 +141,14 @@ impl Client {
         let body =
             read_body(&mut resp).map_err(|e| self.failed(TOKEN_PATH, &ureq::Error::from(e)))?;
         classify_token(status, retry_after, serde_json::from_slice(&body).ok())
+    }
+
+    /// The token endpoint: beside the API, on the same host.
+    fn token_url(&self) -> String {
+        match self.base.strip_suffix("/api") {
+            Some(host) => format!("{host}{TOKEN_PATH}"),
+            None => format!("{}{TOKEN_PATH}", self.base),
+        }
     }
 
     /// Takes a token answer in: the rotated refresh token first, set aside
@@ -173,36 +170,10 @@ impl Client {
         else {
             return Ok(());
         };
-        // What the face passes on is the token's own expiry, so the next
-        // run refreshes first when it is already past.
-        let passed_on = match (&access, &lifetime) {
-            (Ok(token), Ok(at)) => {
-                *access_token = token.clone();
-                *expires_at = *at;
-                match at.map(|at| at - now) {
-                    // Already expired: this run uses it until it is
-                    // refused (a 401 refreshes once), never refreshing
-                    // before every request.
-                    Some(life) if life <= chrono::Duration::zero() => *expires_at = None,
-                    Some(life) => {
-                        self.refresh_margin = (life / 2).min(chrono::Duration::minutes(5))
-                    }
-                    None => {}
-                }
-                *at
-            }
-            // Whatever went wrong, the token held now is as good as expired:
-            // the next run refreshes before its first request.
-            (Ok(token), Err(_)) => {
-                *access_token = token.clone();
-                *expires_at = Some(now);
-                Some(now)
-            }
-            (Err(_), _) => {
-                *expires_at = Some(now);
-                Some(now)
-            }
-        };
+        let passed_on = hold(access_token, expires_at, &access, &lifetime, now);
+        if let Some(margin) = refresh_margin(&access, &lifetime, now) {
+            self.refresh_margin = margin;
+        }
         if let Some(new) = issued.filter(|t| *t != r.refresh_token.expose()) {
             r.refresh_token = Secret::new(new);
             self.rotation.put(Rotation {
@@ -216,6 +187,63 @@ impl Client {
         lifetime?;
         Ok(())
     }
+}
+
+/// The refresh grant: the app's credentials as an HTTP Basic header, and
+/// the form body that carries the refresh token.
+fn grant(r: &OAuthRefresh) -> (Secret, String) {
+    let client = Secret::new(format!(
+        "Basic {}",
+        base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
+    ));
+    let body = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        form_encode(r.refresh_token.expose())
+    );
+    (client, body)
+}
+
+/// Puts a token answer's access token and lifetime in place, and gives the
+/// expiry the face passes on: the token's own, so the next run refreshes
+/// first when it is already past.
+fn hold(
+    access_token: &mut Secret,
+    expires_at: &mut Option<DateTime<Utc>>,
+    access: &Result<Secret>,
+    lifetime: &Result<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if let Ok(token) = access {
+        *access_token = token.clone();
+    }
+    match (access, lifetime) {
+        (Ok(_), Ok(at)) => {
+            // Already expired: this run uses it until it is refused (a 401
+            // refreshes once), never refreshing before every request.
+            *expires_at = at.filter(|at| *at - now > chrono::Duration::zero());
+            *at
+        }
+        // Whatever went wrong, the token held now is as good as expired:
+        // the next run refreshes before its first request.
+        _ => {
+            *expires_at = Some(now);
+            Some(now)
+        }
+    }
+}
+
+/// How long before its expiry a token with a known, future lifetime is
+/// refreshed: five minutes, or half its lifetime when that is shorter.
+fn refresh_margin(
+    access: &Result<Secret>,
+    lifetime: &Result<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Option<chrono::Duration> {
+    let (Ok(_), Ok(Some(at))) = (access, lifetime) else {
+        return None;
+    };
+    let life = *at - now;
+    (life > chrono::Duration::zero()).then(|| (life / 2).min(chrono::Duration::minutes(5)))
 }
 
 /// The answer's access token, if it can go into an Authorization header: a

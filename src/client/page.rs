@@ -56,21 +56,7 @@ enum WayOn {
 
 /// `limit`: what the request asked for, which makes a page "full".
 pub(super) fn page_from(path: &str, doc: Doc, limit: Option<usize>) -> Result<Page> {
-    let root = doc.root();
-    let way_on = if root.is_array() {
-        WayOn::Unsaid("it is a bare array")
-    } else if root.is_object() {
-        if !root.get("data").is_some_and(|d| d.is_array()) {
-            return Err(Error::system(format!(
-                "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
-            )));
-        }
-        way_on(root.get("meta"))
-    } else {
-        return Err(Error::system(format!(
-            "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
-        )));
-    };
+    let way_on = body_way_on(path, doc.root())?;
     let mut page = Page {
         doc,
         next_cursor: None,
@@ -102,6 +88,24 @@ pub(super) fn page_from(path: &str, doc: Doc, limit: Option<usize>) -> Result<Pa
     Ok(page)
 }
 
+/// The way on a body gives, or why it is no page at all.
+fn body_way_on(path: &str, root: Node<'_>) -> Result<WayOn> {
+    if root.is_array() {
+        return Ok(WayOn::Unsaid("it is a bare array"));
+    }
+    if !root.is_object() {
+        return Err(Error::system(format!(
+            "Gorgias answered {path} with neither a list nor a page: the API may have changed; please report it."
+        )));
+    }
+    if !root.get("data").is_some_and(|d| d.is_array()) {
+        return Err(Error::system(format!(
+            "Gorgias answered {path} without a `data` list: the API may have changed; please report it."
+        )));
+    }
+    Ok(way_on(root.get("meta")))
+}
+
 /// Gorgias's cursors are short base64 text. One far longer cannot be sent
 /// back: a URL has a bound (the `http` crate's is 64 KiB), and a server
 /// that echoes the request into its cursor would grow it past that.
@@ -116,21 +120,7 @@ fn way_on(meta: Option<Node<'_>>) -> WayOn {
     // A view's items: the next page is a link (null on the last page)
     // whose query is what the next request sends.
     if let Some(link) = meta.get("next_items") {
-        if link.is_null() || link.as_str() == Some("") {
-            return WayOn::End;
-        }
-        let Some(link) = link.as_str() else {
-            return WayOn::Unusable("`meta.next_items` is not a link");
-        };
-        let query = link.split_once('?').map_or("", |(_, q)| q);
-        let (cursor, rest): (Vec<_>, Vec<_>) = parse_query(query)
-            .into_iter()
-            .partition(|(k, _)| k == "cursor");
-        return match cursor.into_iter().next() {
-            Some((_, c)) if c.len() > MAX_CURSOR => WayOn::Unusable(CURSOR_TOO_LONG),
-            Some((_, c)) if !c.is_empty() => WayOn::Next(c, rest),
-            _ => WayOn::Unusable("the `meta.next_items` link has no cursor"),
-        };
+        return items_way_on(link);
     }
     let Some(cursor) = meta.get("next_cursor") else {
         return WayOn::Unsaid("no `meta.next_cursor`");
@@ -149,6 +139,25 @@ fn way_on(meta: Option<Node<'_>>) -> WayOn {
         Kind::Bool(false) => WayOn::End,
         Kind::Bool(true) => WayOn::Unusable("`meta.next_cursor` is `true`, which names no page"),
         Kind::Array | Kind::Object => WayOn::Unusable("`meta.next_cursor` is not a single value"),
+    }
+}
+
+/// The way on a view's `meta.next_items` link gives.
+fn items_way_on(link: Node<'_>) -> WayOn {
+    if link.is_null() || link.as_str() == Some("") {
+        return WayOn::End;
+    }
+    let Some(link) = link.as_str() else {
+        return WayOn::Unusable("`meta.next_items` is not a link");
+    };
+    let query = link.split_once('?').map_or("", |(_, q)| q);
+    let (cursor, rest): (Vec<_>, Vec<_>) = parse_query(query)
+        .into_iter()
+        .partition(|(k, _)| k == "cursor");
+    match cursor.into_iter().next() {
+        Some((_, c)) if c.len() > MAX_CURSOR => WayOn::Unusable(CURSOR_TOO_LONG),
+        Some((_, c)) if !c.is_empty() => WayOn::Next(c, rest),
+        _ => WayOn::Unusable("the `meta.next_items` link has no cursor"),
     }
 }
 
@@ -193,6 +202,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.next_cursor, None);
+        let p = page_from("/x", Doc::from_value(&json!([{"id":1},{"id":2}])), None).unwrap();
+        assert_eq!((p.len(), p.next_cursor), (2, None));
+        assert!(page_from("/x", Doc::from_value(&json!({"meta":{}})), None)
+            .unwrap_err()
+            .message
+            .contains("without a `data` list"));
+    }
+
+    #[test]
+    fn a_view_page_names_its_next_page_in_a_link() {
         let p = page_from(
             "/views/7/items",
             Doc::from_value(&json!({"data":[{"id":1}],"meta":{"current_cursor":null,
@@ -216,12 +235,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!((p.next_cursor, p.next_query.len()), (None, 0));
-        let p = page_from("/x", Doc::from_value(&json!([{"id":1},{"id":2}])), None).unwrap();
-        assert_eq!((p.len(), p.next_cursor), (2, None));
-        assert!(page_from("/x", Doc::from_value(&json!({"meta":{}})), None)
-            .unwrap_err()
-            .message
-            .contains("without a `data` list"));
     }
 
     /// The page `body` makes as an answer to a request with `limit=2`:

@@ -176,7 +176,8 @@ fn answered(asked: &Asked, answer: &Answer) -> Option<Verdict> {
             "Gorgias kept answering {path} with 429 Too Many Requests: other apps on the account may be using its rate limit."
         ))),
         200..=299 => return classify_body(asked, answer),
-        400 | 401 | 403 | 404 => refused(asked, answer),
+        400 => bad_request(asked, reason),
+        401 | 403 | 404 => refused(asked, answer),
         500 | 502 | 503 | 504 => (
             Backoff(answer.retry_after.unwrap_or_default()),
             Error::transient(format!("Gorgias answered {path} with {status} (a server error).")),
@@ -189,11 +190,10 @@ fn answered(asked: &Asked, answer: &Answer) -> Option<Verdict> {
     Some(Verdict::new(action, error))
 }
 
-/// The rows for a request refused (400, 401, 403, 404).
+/// The rows for a request refused (401, 403, 404).
 fn refused(asked: &Asked, answer: &Answer) -> (Action, Error) {
     use Action::*;
     let path = asked.path;
-    let reason = answer.body.as_ref().and_then(Body::error);
     match answer.status {
         401 => (RefreshToken, Error::config(if asked.oauth {
             "Gorgias refused the OAuth2 access token (401 Unauthorized): authorize the app again, or give a refresh token with the app's client id and secret."
@@ -210,24 +210,31 @@ fn refused(asked: &Asked, answer: &Answer) -> (Action, Error) {
             asked.base,
             if asked.base.ends_with(".gorgias.com/api") { "" } else { " and that `base_url` points at its API" }
         ))),
-        404 => (Fail, Error::config(format!(
+        _ /* 404 */ => (Fail, Error::config(format!(
             "Gorgias has no {path} for this account (404 Not Found): deselect the streams that read it, or check `base_url`."
         )).for_stream()),
+    }
+}
+
+/// The rows for a 400 Bad Request, with the reason the body gave.
+fn bad_request(asked: &Asked, reason: Option<&str>) -> (Action, Error) {
+    let path = asked.path;
+    match asked.cursor {
         // Gorgias's cursors are short-lived and may expire: a cursor
         // refused is a list to read again (the fetcher does, and says
         // what came of it), not a wrong config.
-        400 if asked.cursor => (Fail, Error::transient(format!(
+        true => (Action::Fail, Error::transient(format!(
             "Gorgias refused the page cursor it had given for {path} as expired (400 Bad Request: {}).",
             reason.unwrap_or("no reason given")
         ))),
         // One endpoint refusing its request says nothing of the others;
         // the account probe refusing it says the host is not the API.
-        _ /* 400 */ => {
+        false => {
             let e = Error::config(format!(
                 "Gorgias refused the request for {path} (400 Bad Request: {}): check `base_url` points at the Gorgias API; if it does, please report this.",
                 reason.unwrap_or("no reason given")
             ));
-            (Fail, if asked.is_account() { e } else { e.for_stream() })
+            (Action::Fail, if asked.is_account() { e } else { e.for_stream() })
         }
     }
 }

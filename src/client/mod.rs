@@ -3,13 +3,19 @@
 //! don't. Credentials travel only in the Authorization header, never in a
 //! URL, and the client never follows a redirect (which could carry them to
 //! another host).
+//!
+//! This file builds a client and holds what the rest of the crate asks of
+//! it; each other concern has its own file: `session.rs` what a client
+//! holds, `transport.rs` one request, `status.rs` the table that decides
+//! every retry (a new retry rule is a row there), `retry.rs` the loop that
+//! follows it, `oauth.rs` the token refresh, `rotation.rs` the rotated token
+//! on its way to the face, `page.rs` a list's page and the way on.
 
-use crate::config::{Auth, Config, Secret};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::json::Doc;
 use crate::rate_budget::{Clock, RateBudget, SystemClock};
 use crate::resolver::RememberedResolver;
-use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -17,57 +23,18 @@ use std::time::Duration;
 mod oauth;
 mod page;
 mod retry;
+mod rotation;
+mod session;
 mod status;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod transport;
-pub use oauth::{Rotation, RotationSlot};
 use page::page_from;
 pub(crate) use page::parse_query;
 pub use page::Page;
-pub use retry::RetryPolicy;
+pub use rotation::{Rotation, RotationSlot};
+pub use session::{Client, RequestStats, RetryPolicy};
 use transport::authorization;
-
-/// Requests per endpoint path, for progress logs and the request-count tests.
-#[derive(Debug, Default, Clone)]
-pub struct RequestStats {
-    pub by_path: BTreeMap<String, u64>,
-    pub retries: u64,
-    /// The last answer's HTTP status (`None` when no answer came), so a
-    /// caller can tell a 403 from a 404 without reading the sentence.
-    pub last_status: Option<u16>,
-    /// The last `X-Gorgias-Account-Api-Call-Limit` reading, `(used, limit)`.
-    pub last_call_limit: Option<(f64, f64)>,
-    /// The wait the last answer asked for in `Retry-after`.
-    pub last_retry_after: Option<Duration>,
-}
-
-pub struct Client {
-    agent: ureq::Agent,
-    base: String,
-    domain: String,
-    auth: Auth,
-    authorization: Secret,
-    pub budget: RateBudget,
-    clock: Box<dyn Clock>,
-    retry: RetryPolicy,
-    pub stats: RequestStats,
-    jitter: u64,
-    /// Set by the read loop when the sync has failed: a request still being
-    /// paced or retried on the fetching thread is given up at once.
-    abandoned: Arc<AtomicBool>,
-    /// Some request has had a 2xx answer in JSON: the host is the account's.
-    answered: bool,
-    /// The latest rotated refresh token, until a face has passed it on.
-    rotation: Arc<RotationSlot>,
-    /// Retries and long waits of requests made without a caller's
-    /// `on_retry` (the fetching thread's), for the read loop to log.
-    notices: Arc<Mutex<Vec<String>>>,
-    /// How long before its expiry the access token is refreshed: five
-    /// minutes, or half its lifetime when that is shorter, so a short-lived
-    /// token is not refreshed before every request.
-    refresh_margin: chrono::Duration,
-}
 
 impl Client {
     pub fn new(config: &Config) -> Client {

@@ -9,58 +9,19 @@
 //! within the same backoff and budget; only its 400 and 401 say the
 //! credentials are wrong.
 
+use super::rotation::Rotation;
+use super::session::Client;
 use super::status::{classify_token, Action, Verdict};
 use super::transport::{authorization, base64, read_body};
-use super::Client;
 use crate::config::{Auth, OAuthRefresh, Secret};
 use crate::error::{quote_server, Error, Result};
 use crate::rate_budget::parse_retry_after;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The token endpoint, as the retry sentences name it.
 const TOKEN_PATH: &str = "/oauth/token";
-
-/// A refresh token the token endpoint replaced: the old one no longer works,
-/// so whoever keeps the config must store these.
-#[derive(Debug, Clone)]
-pub struct Rotation {
-    pub access_token: Secret,
-    pub refresh_token: Secret,
-    /// `None`: the answer gave no lifetime.
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// Where the latest rotation waits for the face, which takes it from the
-/// thread that writes output (the refresh may happen on the fetching
-/// thread). The flag keeps the per-record look a plain load, not a lock.
-#[derive(Debug, Default)]
-pub struct RotationSlot {
-    pending: AtomicBool,
-    latest: Mutex<Option<Rotation>>,
-}
-
-impl RotationSlot {
-    fn put(&self, rotation: Rotation) {
-        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(rotation);
-        self.pending.store(true, Ordering::Release);
-    }
-
-    /// The latest rotation not yet passed on; a later one replaces an
-    /// earlier one, which no longer works either.
-    pub fn take(&self) -> Option<Rotation> {
-        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
-            return None;
-        }
-        self.latest
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
-}
 
 impl Client {
     pub(super) fn can_refresh(&self) -> bool {
@@ -347,21 +308,5 @@ mod tests {
             assert!(!e.message.contains("base_url"), "{}", e.message);
         }
         assert!(new_access_token(&json!({"access_token": "fine-token-0123"})).is_ok());
-    }
-
-    #[test]
-    fn the_latest_rotation_is_taken_once() {
-        let slot = RotationSlot::default();
-        assert!(slot.take().is_none());
-        for n in ["first-refresh-0001", "second-refresh-0002"] {
-            slot.put(Rotation {
-                access_token: Secret::new("access-token-0000"),
-                refresh_token: Secret::new(n),
-                expires_at: None,
-            });
-        }
-        let r = slot.take().expect("a rotation");
-        assert_eq!(r.refresh_token.expose(), "second-refresh-0002");
-        assert!(slot.take().is_none());
     }
 }

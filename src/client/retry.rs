@@ -4,23 +4,12 @@
 //! token) and the sentences that tell of them; what a failure means is the
 //! table's to say.
 
+use super::session::Client;
 use super::status::{next_step, Step, Verdict};
-use super::Client;
 use crate::error::{Error, Result};
 use crate::json::Doc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-/// How hard to try before a transient failure ends the sync. `max_total`
-/// bounds everything: each attempt's timeout and each wait is cut to the
-/// time that remains of it.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    pub max_attempts: u32,
-    pub max_total: Duration,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
 
 /// The longest one request may take when the budget leaves more.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -31,31 +20,6 @@ const MIN_ATTEMPT: Duration = Duration::from_millis(100);
 /// A pacing wait longer than this is worth a line: a reader sees why
 /// nothing moves.
 const LONG_WAIT: Duration = Duration::from_secs(5);
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 8,
-            max_total: Duration::from_secs(15 * 60),
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// `check` answers in seconds: three tries within ten seconds tell a
-    /// passing hiccup from a wrong host, and more would only keep the user
-    /// waiting.
-    pub fn for_check(&self) -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 3,
-            max_total: self.max_total.min(Duration::from_secs(10)),
-            base_delay: self.base_delay,
-            max_delay: self.max_delay.min(Duration::from_secs(4)),
-        }
-    }
-}
 
 /// Where a failed attempt leads once its wait is over.
 pub(super) enum Then {

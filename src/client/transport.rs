@@ -3,8 +3,8 @@
 //! and a failure with no answer named as a [`Failure`]. No decision is made
 //! here: what an answer or a failure means is the table's.
 
+use super::session::Client;
 use super::status::{classify, Action, Answer, Asked, Body, Failure, Outcome, Verdict};
-use super::Client;
 use crate::config::{Auth, Secret};
 use crate::error::Error;
 use crate::json::Doc;

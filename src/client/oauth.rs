@@ -9,57 +9,19 @@
 //! within the same backoff and budget; only its 400 and 401 say the
 //! credentials are wrong.
 
-use super::status::{Action, Verdict};
-use super::{authorization, base64, Client};
-use crate::config::{Auth, Secret};
+use super::rotation::Rotation;
+use super::session::Client;
+use super::status::{classify_token, Action, Verdict};
+use super::transport::{authorization, base64, read_body};
+use crate::config::{Auth, OAuthRefresh, Secret};
 use crate::error::{quote_server, Error, Result};
 use crate::rate_budget::parse_retry_after;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The token endpoint, as the retry sentences name it.
 const TOKEN_PATH: &str = "/oauth/token";
-
-/// A refresh token the token endpoint replaced: the old one no longer works,
-/// so whoever keeps the config must store these.
-#[derive(Debug, Clone)]
-pub struct Rotation {
-    pub access_token: Secret,
-    pub refresh_token: Secret,
-    /// `None`: the answer gave no lifetime.
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// Where the latest rotation waits for the face, which takes it from the
-/// thread that writes output (the refresh may happen on the fetching
-/// thread). The flag keeps the per-record look a plain load, not a lock.
-#[derive(Debug, Default)]
-pub struct RotationSlot {
-    pending: AtomicBool,
-    latest: Mutex<Option<Rotation>>,
-}
-
-impl RotationSlot {
-    fn put(&self, rotation: Rotation) {
-        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(rotation);
-        self.pending.store(true, Ordering::Release);
-    }
-
-    /// The latest rotation not yet passed on; a later one replaces an
-    /// earlier one, which no longer works either.
-    pub fn take(&self) -> Option<Rotation> {
-        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
-            return None;
-        }
-        self.latest
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
-}
 
 impl Client {
     pub(super) fn can_refresh(&self) -> bool {
@@ -100,17 +62,9 @@ impl Client {
                 Ok(answer) => return self.take_token_answer(&answer),
                 Err(verdict) => verdict,
             };
-            let Action::Backoff(at_least) = verdict.action else {
-                return Err(verdict.error);
-            };
-            self.wait_to_retry(
-                TOKEN_PATH,
-                verdict.error,
-                Some(at_least),
-                attempt,
-                started,
-                on_retry,
-            )?;
+            // A token request never refreshes itself: the table's step is
+            // to fail, give up, or wait and try again.
+            self.step_after(TOKEN_PATH, verdict, attempt, false, started, on_retry)?;
         }
     }
 
@@ -126,21 +80,10 @@ impl Client {
                 Error::system("The connector tried to refresh a token it has no refresh token for: please report this."),
             ));
         };
-        let token_url = match self.base.strip_suffix("/api") {
-            Some(host) => format!("{host}{TOKEN_PATH}"),
-            None => format!("{}{TOKEN_PATH}", self.base),
-        };
-        let client = Secret::new(format!(
-            "Basic {}",
-            base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
-        ));
-        let body = format!(
-            "grant_type=refresh_token&refresh_token={}",
-            form_encode(r.refresh_token.expose())
-        );
+        let (client, body) = grant(r);
         let mut resp = self
             .agent
-            .post(&token_url)
+            .post(self.token_url())
             .header("Authorization", client.expose())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
@@ -149,33 +92,23 @@ impl Client {
             .timeout_connect(Some(timeout.min(Duration::from_secs(30))))
             .build()
             .send(body.as_str())
-            .map_err(|e| self.transport_error(TOKEN_PATH, e))?;
+            .map_err(|e| self.failed(TOKEN_PATH, &e))?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = super::read_body(&mut resp)
-            .map_err(|e| self.transport_error(TOKEN_PATH, ureq::Error::from(e)))?;
-        let json: Option<Value> = serde_json::from_slice(&body).ok();
-        match status {
-            200..=299 => json.filter(Value::is_object).ok_or_else(|| {
-                Verdict::new(Action::Fail, Error::system(format!(
-                    "Gorgias's token endpoint answered HTTP {status} without a JSON token: check that `base_url` points at the Gorgias API, and report it if it does."
-                )))
-            }),
-            400 | 401 => Err(Verdict::new(Action::Fail, refused(status, json.as_ref()))),
-            429 | 500..=599 => Err(Verdict::new(
-                Action::Backoff(retry_after.unwrap_or_default()),
-                Error::transient(format!(
-                    "Gorgias's token endpoint answered {status} ({})",
-                    if status == 429 { "Too Many Requests" } else { "a server error" }
-                )),
-            )),
-            _ => Err(Verdict::new(Action::Fail, Error::system(format!(
-                "Gorgias's token endpoint answered HTTP {status}: the connector does not know how to go on; please report it."
-            )))),
+        let body =
+            read_body(&mut resp).map_err(|e| self.failed(TOKEN_PATH, &ureq::Error::from(e)))?;
+        classify_token(status, retry_after, serde_json::from_slice(&body).ok())
+    }
+
+    /// The token endpoint: beside the API, on the same host.
+    fn token_url(&self) -> String {
+        match self.base.strip_suffix("/api") {
+            Some(host) => format!("{host}{TOKEN_PATH}"),
+            None => format!("{}{TOKEN_PATH}", self.base),
         }
     }
 
@@ -198,36 +131,10 @@ impl Client {
         else {
             return Ok(());
         };
-        // What the face passes on is the token's own expiry, so the next
-        // run refreshes first when it is already past.
-        let passed_on = match (&access, &lifetime) {
-            (Ok(token), Ok(at)) => {
-                *access_token = token.clone();
-                *expires_at = *at;
-                match at.map(|at| at - now) {
-                    // Already expired: this run uses it until it is
-                    // refused (a 401 refreshes once), never refreshing
-                    // before every request.
-                    Some(life) if life <= chrono::Duration::zero() => *expires_at = None,
-                    Some(life) => {
-                        self.refresh_margin = (life / 2).min(chrono::Duration::minutes(5))
-                    }
-                    None => {}
-                }
-                *at
-            }
-            // Whatever went wrong, the token held now is as good as expired:
-            // the next run refreshes before its first request.
-            (Ok(token), Err(_)) => {
-                *access_token = token.clone();
-                *expires_at = Some(now);
-                Some(now)
-            }
-            (Err(_), _) => {
-                *expires_at = Some(now);
-                Some(now)
-            }
-        };
+        let passed_on = hold(access_token, expires_at, &access, &lifetime, now);
+        if let Some(margin) = refresh_margin(&access, &lifetime, now) {
+            self.refresh_margin = margin;
+        }
         if let Some(new) = issued.filter(|t| *t != r.refresh_token.expose()) {
             r.refresh_token = Secret::new(new);
             self.rotation.put(Rotation {
@@ -243,17 +150,61 @@ impl Client {
     }
 }
 
-/// The sentence for the token endpoint's 400 or 401: the credentials are
-/// wrong or the grant was revoked, and only the user can fix that.
-fn refused(status: u16, body: Option<&Value>) -> Error {
-    let reason = body
-        .and_then(|b| b.get("error_description").or_else(|| b.get("error")))
-        .and_then(Value::as_str)
-        .map(|r| format!(": {}", quote_server(r)))
-        .unwrap_or_default();
-    Error::config(format!(
-        "Gorgias refused to refresh the OAuth2 access token (HTTP {status}{reason}): check the refresh token, client id and client secret, or authorize the app again."
-    ))
+/// The refresh grant: the app's credentials as an HTTP Basic header, and
+/// the form body that carries the refresh token.
+fn grant(r: &OAuthRefresh) -> (Secret, String) {
+    let client = Secret::new(format!(
+        "Basic {}",
+        base64(format!("{}:{}", r.client_id, r.client_secret.expose()).as_bytes())
+    ));
+    let body = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        form_encode(r.refresh_token.expose())
+    );
+    (client, body)
+}
+
+/// Puts a token answer's access token and lifetime in place, and gives the
+/// expiry the face passes on: the token's own, so the next run refreshes
+/// first when it is already past.
+fn hold(
+    access_token: &mut Secret,
+    expires_at: &mut Option<DateTime<Utc>>,
+    access: &Result<Secret>,
+    lifetime: &Result<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if let Ok(token) = access {
+        *access_token = token.clone();
+    }
+    match (access, lifetime) {
+        (Ok(_), Ok(at)) => {
+            // Already expired: this run uses it until it is refused (a 401
+            // refreshes once), never refreshing before every request.
+            *expires_at = at.filter(|at| *at - now > chrono::Duration::zero());
+            *at
+        }
+        // Whatever went wrong, the token held now is as good as expired:
+        // the next run refreshes before its first request.
+        _ => {
+            *expires_at = Some(now);
+            Some(now)
+        }
+    }
+}
+
+/// How long before its expiry a token with a known, future lifetime is
+/// refreshed: five minutes, or half its lifetime when that is shorter.
+fn refresh_margin(
+    access: &Result<Secret>,
+    lifetime: &Result<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Option<chrono::Duration> {
+    let (Ok(_), Ok(Some(at))) = (access, lifetime) else {
+        return None;
+    };
+    let life = *at - now;
+    (life > chrono::Duration::zero()).then(|| (life / 2).min(chrono::Duration::minutes(5)))
 }
 
 /// The answer's access token, if it can go into an Authorization header: a
@@ -357,21 +308,5 @@ mod tests {
             assert!(!e.message.contains("base_url"), "{}", e.message);
         }
         assert!(new_access_token(&json!({"access_token": "fine-token-0123"})).is_ok());
-    }
-
-    #[test]
-    fn the_latest_rotation_is_taken_once() {
-        let slot = RotationSlot::default();
-        assert!(slot.take().is_none());
-        for n in ["first-refresh-0001", "second-refresh-0002"] {
-            slot.put(Rotation {
-                access_token: Secret::new("access-token-0000"),
-                refresh_token: Secret::new(n),
-                expires_at: None,
-            });
-        }
-        let r = slot.take().expect("a rotation");
-        assert_eq!(r.refresh_token.expose(), "second-refresh-0002");
-        assert!(slot.take().is_none());
     }
 }

@@ -2,8 +2,6 @@
 //! field the reference does not document is not carried, and a field only
 //! one source shows is left out until another confirms it.
 
-use std::fmt::Write;
-
 /// One added column and the API field it reads.
 pub struct AddedField {
     pub stream: &'static str,
@@ -16,7 +14,7 @@ pub struct AddedField {
 
 /// A connector that reads the live API and names every one of these
 /// fields in its table definitions.
-const LIVE_CLIENT: &str = "DataLakeHouse's Gorgias connector (`io.datalakehouse.common.GorgiasConstants`, its column lists per entity)";
+pub const LIVE_CLIENT: &str = "DataLakeHouse's Gorgias connector (`io.datalakehouse.common.GorgiasConstants`, its column lists per entity)";
 
 const fn f(
     stream: &'static str,
@@ -198,43 +196,6 @@ pub fn not_carried_why(endpoint: &str, field: &str) -> Option<&'static str> {
         .iter()
         .find(|(e, f, _)| *e == endpoint && (*f == field || *f == "*"))
         .map(|(_, _, why)| *why)
-}
-
-/// The section of `docs/endpoints.md` on the added columns.
-pub fn section(reference: &str) -> String {
-    let mut out = format!(
-        "\n## Columns beyond the Daasity tables\n\n\
-         Each is documented on its object in Gorgias's API reference ({reference}) and read \
-         by a live client, {LIVE_CLIENT}. They follow the Daasity columns, which stay as they \
-         were, and are null where the API sends nothing.\n\n\
-         | stream | column | Gorgias field | documented on |\n|---|---|---|---|\n"
-    );
-    for a in ADDED {
-        let _ = writeln!(
-            out,
-            "| `{}` | `{}` | `{}` | {} object |",
-            a.stream, a.column, a.field, a.object
-        );
-    }
-    out.push_str("\nAsked for but not carried:\n\n");
-    for (stream, field, why) in LEFT_OUT {
-        let _ = writeln!(out, "- `{stream}`: `{field}`: {why}.");
-    }
-    out.push_str(
-        "\n## Fields not carried, and why\n\n\
-         What `probe` lists as \"not known to the mapping\" on an account should be here; \
-         anything else is a field this connector has not met yet.\n\n\
-         | endpoint | field | why it is left out |\n|---|---|---|\n",
-    );
-    for (endpoint, field, why) in NOT_CARRIED {
-        let field = if *field == "*" {
-            "every field".to_string()
-        } else {
-            format!("`{field}`")
-        };
-        let _ = writeln!(out, "| `/api{endpoint}` | {field} | {why} |");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::text::code_list;
 use crate::config::Config;
-use crate::streams::{ReadPlan, StreamDef, ALL};
+use crate::streams::{Endpoint, ReadPlan, StreamDef, ALL};
 use crate::sync::supports_incremental;
 use chrono::Duration;
 use serde_json::json;
@@ -140,15 +140,12 @@ fn whole_list_incremental(s: &StreamDef) -> String {
 /// from its plan. The reasons each endpoint is read so are in the opening
 /// comment of its `src/streams/<stream>.rs`.
 pub fn how_it_is_read(s: &StreamDef) -> String {
-    let e = s.endpoint();
-    let api_cursor = s.api_cursor().unwrap_or("?");
-    let lookback = lookback_text(s);
     let mut text = match s.plan() {
         ReadPlan::Single => {
             "One object, read whole every sync: full refresh only.".to_string()
         }
         ReadPlan::WholeList => {
-            let order = match e.order_by {
+            let order = match s.endpoint().order_by {
                 Some(o) => format!(" by `{o}`"),
                 None => " in the API's own order".to_string(),
             };
@@ -162,68 +159,96 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             values.join(", "),
             whole_list_incremental(s)
         ),
-        ReadPlan::NewestFirst => {
-            let less = lookback
-                .as_ref()
-                .map(|l| format!(" less the lookback ({l})"))
-                .unwrap_or_default();
-            let moves = crate::sync::plan::sort_key_moves(s);
-            let first = e
-                .oldest_first()
-                .map(|o| {
-                    let checkpoints = match s.sides() {
-                        None => "after every page, so a first sync that is stopped resumes from its last page",
-                        Some(_) => "once every pass is read",
-                    };
-                    if moves {
-                        format!(" A full refresh, like an incremental read without a bookmark or `start_date`, goes oldest first (`{o}`) over the whole list (a full refresh leaves rows older than `start_date` out on its side): a row that changes during the read moves ahead of it and is read again, so the snapshot holds every row that existed when the read began and was not deleted during it, one that changed perhaps twice (its newer version last). The incremental one checkpoints {checkpoints}.")
-                    } else {
-                        format!(" Without a bookmark or `start_date`, a read goes oldest first (`{o}`); the incremental one checkpoints {checkpoints}. `{api_cursor}` never changes, so in either order no row that existed when the read began can move past it.")
-                    }
-                })
-                .unwrap_or_default();
-            let from = match moves {
-                true => "An incremental read from a bookmark or `start_date`",
-                false => "A read from a bookmark or `start_date` (incremental, or a full refresh with a `start_date`)",
-            };
-            let sees = if lookback.is_none() {
-                format!(" Incremental sees every change that moves `{api_cursor}`; a change that does not move it is seen only by a full refresh.")
-            } else {
-                format!(" A change that does not move `{api_cursor}` is caught while the row's `{api_cursor}` is within the lookback of the bookmark, and after that only by a full refresh.")
-            };
-            format!(
-                "{from} goes newest first by `{api_cursor}` and stops after a whole page older than the bookmark{less} or `start_date`, whichever is later: a whole page, not the first older row, so rows sharing a timestamp across a page boundary are kept.{first}{sees}"
-            )
-        }
-        ReadPlan::ServerFiltered => {
-            let less = lookback
-                .as_ref()
-                .map(|l| format!(" less {l}"))
-                .unwrap_or_default();
-            format!(
-                "Oldest first by `{api_cursor}`, and the server filters: `{api_cursor}[gte]` is sent with the bookmark{less} (or `start_date`), so an incremental read fetches only what is new, with a checkpoint after every page. A change to a row older than that bound is seen only by a full refresh."
-            )
-        }
-        ReadPlan::PerParent(parent) => {
-            let mut t = format!(
-                "Pages through `{}`, then reads each parent's `{}` list whole, every sync.",
-                api(parent.path),
-                api(e.path)
-            );
-            if crate::endpoints::find(e.path)
-                .is_some_and(|d| d.envelope == crate::endpoints::Envelope::ItemLinks)
-            {
-                t.push_str(" Each list is paged by its `meta.next_items` link, whose `cursor`, `direction` and `ignored_item` the next request sends, until the link is null.");
-            }
-            if !supports_incremental(s) {
-                t.push_str(" Nothing says when a row joined or left its parent, so the stream is full refresh only.");
-            }
-            // Measured on a real account: 224 of an incremental sync's 261
-            // requests were view_items'.
-            t.push_str(" Its cost is one request per page of every chosen view on every sync, incremental or not: it can be most of a sync's requests (224 of 261 on one account), and the closing line gives its share. `view_ids` limits it to the views you need (`probe` lists them); a view past 10,000 items is named in a WARN line with its cost.");
-            t
-        }
+        ReadPlan::NewestFirst => newest_first(s),
+        ReadPlan::ServerFiltered => server_filtered(s),
+        ReadPlan::PerParent(parent) => per_parent(s, parent),
     };
+    passes(s, &mut text);
+    beyond_the_list(s, &mut text);
+    text
+}
+
+/// A list read newest first down to the bookmark, and oldest first without
+/// one.
+fn newest_first(s: &StreamDef) -> String {
+    let api_cursor = s.api_cursor().unwrap_or("?");
+    let lookback = lookback_text(s);
+    let less = lookback
+        .as_ref()
+        .map(|l| format!(" less the lookback ({l})"))
+        .unwrap_or_default();
+    let moves = crate::sync::plan::sort_key_moves(s);
+    let first = s
+        .endpoint()
+        .oldest_first()
+        .map(|o| oldest_first(s, &o, moves))
+        .unwrap_or_default();
+    let from = match moves {
+        true => "An incremental read from a bookmark or `start_date`",
+        false => "A read from a bookmark or `start_date` (incremental, or a full refresh with a `start_date`)",
+    };
+    let sees = if lookback.is_none() {
+        format!(" Incremental sees every change that moves `{api_cursor}`; a change that does not move it is seen only by a full refresh.")
+    } else {
+        format!(" A change that does not move `{api_cursor}` is caught while the row's `{api_cursor}` is within the lookback of the bookmark, and after that only by a full refresh.")
+    };
+    format!(
+        "{from} goes newest first by `{api_cursor}` and stops after a whole page older than the bookmark{less} or `start_date`, whichever is later: a whole page, not the first older row, so rows sharing a timestamp across a page boundary are kept.{first}{sees}"
+    )
+}
+
+/// The read without a bookmark, oldest first by `o`, and what a
+/// row changing during it does, which depends on whether the sort key
+/// `moves`.
+fn oldest_first(s: &StreamDef, o: &str, moves: bool) -> String {
+    let api_cursor = s.api_cursor().unwrap_or("?");
+    let checkpoints = match s.sides() {
+        None => "after every page, so a first sync that is stopped resumes from its last page",
+        Some(_) => "once every pass is read",
+    };
+    if moves {
+        format!(" A full refresh, like an incremental read without a bookmark or `start_date`, goes oldest first (`{o}`) over the whole list (a full refresh leaves rows older than `start_date` out on its side): a row that changes during the read moves ahead of it and is read again, so the snapshot holds every row that existed when the read began and was not deleted during it, one that changed perhaps twice (its newer version last). The incremental one checkpoints {checkpoints}.")
+    } else {
+        format!(" Without a bookmark or `start_date`, a read goes oldest first (`{o}`); the incremental one checkpoints {checkpoints}. `{api_cursor}` never changes, so in either order no row that existed when the read began can move past it.")
+    }
+}
+
+/// A list the server filters by the bookmark.
+fn server_filtered(s: &StreamDef) -> String {
+    let api_cursor = s.api_cursor().unwrap_or("?");
+    let less = lookback_text(s)
+        .map(|l| format!(" less {l}"))
+        .unwrap_or_default();
+    format!(
+        "Oldest first by `{api_cursor}`, and the server filters: `{api_cursor}[gte]` is sent with the bookmark{less} (or `start_date`), so an incremental read fetches only what is new, with a checkpoint after every page. A change to a row older than that bound is seen only by a full refresh."
+    )
+}
+
+/// A child list read whole under each object of its parent's list.
+fn per_parent(s: &StreamDef, parent: Endpoint) -> String {
+    let e = s.endpoint();
+    let mut t = format!(
+        "Pages through `{}`, then reads each parent's `{}` list whole, every sync.",
+        api(parent.path),
+        api(e.path)
+    );
+    if crate::endpoints::find(e.path)
+        .is_some_and(|d| d.envelope == crate::endpoints::Envelope::ItemLinks)
+    {
+        t.push_str(" Each list is paged by its `meta.next_items` link, whose `cursor`, `direction` and `ignored_item` the next request sends, until the link is null.");
+    }
+    if !supports_incremental(s) {
+        t.push_str(" Nothing says when a row joined or left its parent, so the stream is full refresh only.");
+    }
+    // Measured on a real account: 224 of an incremental sync's 261
+    // requests were view_items'.
+    t.push_str(" Its cost is one request per page of every chosen view on every sync, incremental or not: it can be most of a sync's requests (224 of 261 on one account), and the closing line gives its share. `view_ids` limits it to the views you need (`probe` lists them); a view past 10,000 items is named in a WARN line with its cost.");
+    t
+}
+
+/// How many passes a read makes (one per side) and which streams ride on
+/// the same pass.
+fn passes(s: &StreamDef, text: &mut String) {
     if let Some((param, values)) = s.sides() {
         let _ = write!(
             text,
@@ -231,6 +256,7 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             code_list(values)
         );
     }
+    let e = s.endpoint();
     let sharing: Vec<String> = ALL
         .iter()
         .filter(|o| o.name() != s.name() && o.endpoint() == e && o.plan() == s.plan())
@@ -243,6 +269,11 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             sharing.join(", ")
         );
     }
+}
+
+/// What the list's pages do not hold: values read per object when the list
+/// leaves them out, and hard deletes, which only `events` records.
+fn beyond_the_list(s: &StreamDef, text: &mut String) {
     if let Some(e) = s.embedded {
         let _ = write!(
             text,
@@ -259,7 +290,6 @@ pub fn how_it_is_read(s: &StreamDef) -> String {
             s.event_object_type().unwrap_or("?")
         );
     }
-    text
 }
 
 #[cfg(test)]

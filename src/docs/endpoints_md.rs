@@ -62,11 +62,13 @@ fn fields_section(reference: &str) -> String {
          | stream | column | Gorgias field | documented on |\n|---|---|---|---|\n"
     );
     for a in ADDED {
-        let _ = writeln!(
-            out,
-            "| `{}` | `{}` | `{}` | {} object |",
-            a.stream, a.column, a.field, a.object
-        );
+        for (column, field) in a.columns {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{column}` | `{field}` | {} object |",
+                a.stream, a.object
+            );
+        }
     }
     out.push_str("\nAsked for but not carried:\n\n");
     for (stream, field, why) in LEFT_OUT {

@@ -116,6 +116,23 @@ fn navigated(known: &BTreeSet<String>, path: &str) -> bool {
         .any(|k| matches!(k.as_bytes().get(path.len()), Some(b'.') | Some(b'[')))
 }
 
+/// The objects under member `v` (at `path`) that the mapping looked into,
+/// each with its path: `v` itself, or each object of a list (`path[]`).
+fn looked_into<'a>(v: Node<'a>, path: &str, known: &BTreeSet<String>) -> Vec<(Node<'a>, String)> {
+    if v.is_object() && navigated(known, path) {
+        return vec![(v, path.to_string())];
+    }
+    let inner = format!("{path}[]");
+    if v.is_array() && navigated(known, &inner) {
+        return v
+            .elements()
+            .filter(Node::is_object)
+            .map(|e| (e, inner.clone()))
+            .collect();
+    }
+    Vec::new()
+}
+
 /// API fields under `node` that no read covers. A field read but not looked
 /// inside (kept as JSON) covers its whole subtree.
 fn unknown_fields(
@@ -130,15 +147,8 @@ fn unknown_fields(
             out.insert(shown(&c));
             continue;
         }
-        if v.is_object() && navigated(known, &c) {
-            unknown_fields(v, &c, known, out);
-        } else if v.is_array() {
-            let inner = format!("{c}[]");
-            if navigated(known, &inner) {
-                for e in v.elements().filter(Node::is_object) {
-                    unknown_fields(e, &inner, known, out);
-                }
-            }
+        for (inner, p) in looked_into(v, &c, known) {
+            unknown_fields(inner, &p, known, out);
         }
     }
 }
@@ -223,14 +233,9 @@ fn datetime_forms(
             if let Some(f) = form {
                 out.entry(f).or_default().insert(shown(&c));
             }
-        } else if v.is_object() && navigated(known, &c) {
-            datetime_forms(v, &c, known, out);
-        } else if v.is_array() {
-            let inner = format!("{c}[]");
-            if navigated(known, &inner) {
-                for e in v.elements().filter(Node::is_object) {
-                    datetime_forms(e, &inner, known, out);
-                }
+        } else {
+            for (inner, p) in looked_into(v, &c, known) {
+                datetime_forms(inner, &p, known, out);
             }
         }
     }

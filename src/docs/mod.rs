@@ -66,3 +66,11 @@ pub fn partly_generated(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, Str
         ),
     ]
 }
+
+/// [`files`] and [`partly_generated`]: every file `gen-docs` writes, as it
+/// should be.
+pub fn every_file(read: &dyn Fn(&str) -> String) -> Vec<(&'static str, String)> {
+    let mut all = files();
+    all.extend(partly_generated(read));
+    all
+}

@@ -6,8 +6,6 @@
 //! request of a full read of every stream, with every option on, against
 //! this table, and `docs/endpoints.md` is generated from it.
 
-use std::fmt::Write;
-
 pub mod fields;
 
 /// The body a list endpoint answers with.
@@ -68,7 +66,7 @@ const PAGED: &[&str] = &["limit", "cursor", "order_by"];
 
 /// The mirror of Gorgias's reference that states each endpoint's
 /// parameters in full (developers.gorgias.com renders them client-side).
-const MIRROR: &str = "https://withone.ai/knowledge/gorgias";
+pub const MIRROR: &str = "https://withone.ai/knowledge/gorgias";
 
 /// Every endpoint the connector calls, in catalog order of first use.
 pub static ENDPOINTS: &[EndpointDoc] = &[
@@ -249,12 +247,12 @@ pub static ENDPOINTS: &[EndpointDoc] = &[
 ];
 
 /// Gorgias's API reference, whose page per endpoint each row cites.
-const REFERENCE: &str = "https://developers.gorgias.com/reference";
+pub const REFERENCE: &str = "https://developers.gorgias.com/reference";
 
 /// The reference page of an endpoint of [`ENDPOINTS`], under [`REFERENCE`];
 /// `None` where the page's address was not confirmed (the row then cites
 /// the reference's index).
-fn reference_page(path: &str) -> Option<&'static str> {
+pub fn reference_page(path: &str) -> Option<&'static str> {
     Some(match path {
         "/account" => "get-account",
         "/users" => "list-users",
@@ -280,16 +278,6 @@ fn reference_page(path: &str) -> Option<&'static str> {
         "/customers/{id}/custom-fields" => "list-customer-custom-fields",
         _ => return None,
     })
-}
-
-fn citation(e: &EndpointDoc) -> String {
-    match reference_page(e.path) {
-        Some(page) => format!("[reference]({REFERENCE}/{page}); {}", cell(e.confirmed)),
-        None => format!(
-            "[reference]({REFERENCE}) (no page address confirmed); {}",
-            cell(e.confirmed)
-        ),
-    }
 }
 
 /// The entry for a request path (with or without `/api`), ids matched by
@@ -336,55 +324,6 @@ pub fn check_request(path: &str, raw_query: &str) -> Vec<String> {
     check(path, &crate::client::parse_query(raw_query))
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn codes(items: &[&str]) -> String {
-    if items.is_empty() {
-        return "—".to_string();
-    }
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `docs/endpoints.md`.
-pub fn endpoints_md() -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Gorgias endpoints: what we send, what we expect\n\n\
-         Generated from `src/endpoints.rs` by `{}`; do not edit. \
-         `tests/endpoint_conformance.rs` checks every request of a full read of every stream \
-         (full refresh and incremental, every option on) against this table: Gorgias answers 400 \
-         to a parameter or `order_by` an endpoint does not document, and a forgiving server may \
-         drop a filter silently. List-valued parameters are sent as repeated keys \
-         (`roles=admin&roles=agent`), never with `[]`. Each row cites its page of Gorgias's API \
-         reference ({REFERENCE}); per-endpoint parameter tables, which that site renders in the \
-         browser, were read in the reference's mirror at {MIRROR}.\n",
-        crate::docs::COMMAND
-    );
-    out.push_str("| endpoint | parameters we send | repeated keys | `order_by` we send | envelope we expect | confirmed in |\n");
-    out.push_str("|---|---|---|---|---|---|\n");
-    for e in ENDPOINTS {
-        let _ = writeln!(
-            out,
-            "| `/api{}` | {} | {} | {} | {} | {} |",
-            e.path,
-            codes(e.params),
-            codes(e.repeated),
-            codes(e.order_by),
-            cell(e.envelope.describe()),
-            citation(e)
-        );
-    }
-    out.push_str(&fields::section(REFERENCE));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,24 +359,6 @@ mod tests {
             1
         );
         assert!(!check("/api/macros", &q(&[("types", "x")])).is_empty());
-    }
-
-    #[test]
-    fn every_row_cites_gorgias_pages_users_can_open() {
-        let md = endpoints_md();
-        assert!(
-            !md.contains("shared/"),
-            "a citation of a file users do not have"
-        );
-        for e in ENDPOINTS {
-            let row = md
-                .lines()
-                .find(|l| l.starts_with(&format!("| `/api{}` |", e.path)))
-                .unwrap();
-            assert!(row.contains(&format!("]({REFERENCE}")), "{row}");
-        }
-        let pages = ENDPOINTS.iter().filter_map(|e| reference_page(e.path));
-        assert!(pages.count() >= ENDPOINTS.len() - 1);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What the platforms read about the connector besides its protocol
 //! messages: Airbyte's `advanced_auth` (the OAuth consent flow its UI runs),
-//! and Meltano's plugin settings (`tap-gorgias --about`, the settings of
-//! `meltano/meltano.yml`, the Meltano Hub definition `meltano/tap-gorgias.yml`).
+//! and Meltano's plugin settings (`tap-gorgias --about`, and the settings
+//! YAML of `meltano/meltano.yml` and of the Meltano Hub definition
+//! `meltano/tap-gorgias.yml`, which `cargo run --bin gen-docs` writes).
 //! Every one of them is derived from the spec, which is derived from
 //! [`crate::config::RawConfig`]: a setting added there reaches all of them,
 //! and none can name a field the config does not read.
@@ -289,7 +290,8 @@ pub fn settings_groups() -> Vec<Vec<String>> {
 pub const TAP_NAME: &str = "tap-gorgias";
 pub const CAPABILITIES: &[&str] = &["about", "catalog", "discover", "state"];
 
-fn tap_description() -> String {
+/// The tap's description: the spec's.
+pub fn tap_description() -> String {
     connection_specification()["description"]
         .as_str()
         .unwrap_or_default()
@@ -373,7 +375,7 @@ fn y(v: &Value) -> String {
 }
 
 /// The settings as YAML list items at `indent` spaces.
-fn settings_yaml(indent: usize) -> String {
+pub fn settings_yaml(indent: usize) -> String {
     let pad = " ".repeat(indent);
     let mut out = String::new();
     for s in settings() {
@@ -400,57 +402,6 @@ fn settings_yaml(indent: usize) -> String {
         let _ = writeln!(out, "{pad}- [{}]", g.join(", "));
     }
     out
-}
-
-pub const HUB_PATH: &str = "meltano/tap-gorgias.yml";
-pub const MELTANO_PROJECT_PATH: &str = "meltano/meltano.yml";
-
-/// `meltano/tap-gorgias.yml`: the plugin definition in Meltano Hub's
-/// format (`_data/meltano/extractors/tap-gorgias/<variant>.yml`), ready to
-/// submit once `variant`, `repo` and `pip_url` name the published
-/// repository.
-pub fn hub_definition() -> String {
-    let mut out = format!(
-        "# Meltano Hub plugin definition of tap-gorgias, written by `{}` from the\n\
-         # connector's config type (src/config.rs); do not edit. To submit it, copy it to\n\
-         # meltano/hub: _data/meltano/extractors/tap-gorgias/<variant>.yml.\n",
-        crate::docs::COMMAND
-    );
-    let repo = DOCUMENTATION_URL.trim_end_matches("#readme");
-    let variant = repo.rsplit('/').nth(1).unwrap_or_default();
-    let _ = write!(
-        out,
-        "name: {TAP_NAME}\nnamespace: tap_gorgias\nvariant: {variant}\nlabel: {}\ndescription: {}\n\
-         domain_url: https://www.gorgias.com\nrepo: {repo}\ndocs: {DOCUMENTATION_URL}\n\
-         pip_url: {}\nexecutable: {TAP_NAME}\nmaintenance_status: active\nkeywords:\n  - rust\n  - helpdesk\n\
-         capabilities:\n",
-        y(&json!(CONNECTOR_LABEL)),
-        y(&json!(tap_description())),
-        y(&json!(format!("git+{repo}.git")))
-    );
-    for c in CAPABILITIES {
-        let _ = writeln!(out, "  - {c}");
-    }
-    out.push_str("settings:\n");
-    out.push_str(&settings_yaml(2));
-    out
-}
-
-const SETTINGS_BEGIN: &str =
-    "      # settings: written by `cargo run --bin gen-docs` from src/config.rs, do not edit\n";
-const SETTINGS_END: &str = "      # end of settings";
-
-/// `meltano/meltano.yml` with the extractor's settings (and their group
-/// validation) written between its markers; the rest comes back as it is.
-pub fn meltano_project(current: &str) -> String {
-    let (Some(b), Some(e)) = (current.find(SETTINGS_BEGIN), current.find(SETTINGS_END)) else {
-        return current.to_string();
-    };
-    if e < b {
-        return current.to_string();
-    }
-    let body = format!("      settings:\n{}", settings_yaml(8));
-    format!("{}{SETTINGS_BEGIN}{body}{}", &current[..b], &current[e..])
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Writes the generated reference docs (`docs/erd.md`, `docs/streams.md`,
 //! `dbt/sources.yml`, `docs/endpoints.md`) from the stream declarations and
-//! the endpoint table, the per-stream lists of `acceptance-test-config.yml`
-//! and README's stream tables: `cargo run --bin gen-docs`.
+//! the endpoint table, Meltano's plugin files from the settings, the
+//! per-stream lists of `acceptance-test-config.yml` and README's stream
+//! tables: `cargo run --bin gen-docs`. What each file says is in
+//! `src/docs/`, one file per document.
 //! With `--check` it writes nothing and exits 1 when a file is stale, for
 //! hooks that should not touch the tree.
 
@@ -15,10 +17,8 @@ fn main() -> ExitCode {
     // source tree wherever the command is run from.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut stale = 0;
-    let mut files = docs::files();
-    files.extend(docs::partly_generated(&|rel| {
-        std::fs::read_to_string(root.join(rel)).unwrap_or_default()
-    }));
+    let files =
+        docs::every_file(&|rel| std::fs::read_to_string(root.join(rel)).unwrap_or_default());
     for (rel, want) in files {
         let path = root.join(rel);
         let have = std::fs::read_to_string(&path).unwrap_or_default();

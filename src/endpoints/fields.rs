@@ -2,137 +2,93 @@
 //! field the reference does not document is not carried, and a field only
 //! one source shows is left out until another confirms it.
 
-use std::fmt::Write;
-
-/// One added column and the API field it reads.
-pub struct AddedField {
+/// The columns added to one stream, all documented on one object.
+pub struct Added {
     pub stream: &'static str,
-    pub column: &'static str,
-    /// The API field, dotted for a nested one.
-    pub field: &'static str,
-    /// The reference's object the field is documented on.
+    /// The reference's object the fields are documented on.
     pub object: &'static str,
+    /// Each added column and the API field it reads, dotted for a nested
+    /// one.
+    pub columns: &'static [(&'static str, &'static str)],
 }
 
 /// A connector that reads the live API and names every one of these
 /// fields in its table definitions.
-const LIVE_CLIENT: &str = "DataLakeHouse's Gorgias connector (`io.datalakehouse.common.GorgiasConstants`, its column lists per entity)";
+pub const LIVE_CLIENT: &str = "DataLakeHouse's Gorgias connector (`io.datalakehouse.common.GorgiasConstants`, its column lists per entity)";
 
-const fn f(
-    stream: &'static str,
-    column: &'static str,
-    field: &'static str,
-    object: &'static str,
-) -> AddedField {
-    AddedField {
-        stream,
-        column,
-        field,
-        object,
-    }
-}
-
-pub static ADDED: &[AddedField] = &[
-    f("users", "role", "role.name", "User"),
-    f("users", "deactivated_at", "deactivated_datetime", "User"),
-    f("users", "timezone", "timezone", "User"),
-    f("users", "language", "language", "User"),
-    f("tickets", "assignee_team_id", "assignee_team.id", "Ticket"),
-    f(
-        "tickets",
-        "assignee_team_name",
-        "assignee_team.name",
-        "Ticket",
-    ),
-    f("tickets", "language", "language", "Ticket"),
-    f("tickets", "snooze_at", "snooze_datetime", "Ticket"),
-    f(
-        "ticket_messages",
-        "from_address",
-        "source.from.address",
-        "Message",
-    ),
-    f("ticket_messages", "to_addresses", "source.to", "Message"),
-    f(
-        "ticket_messages",
-        "channel_message_id",
-        "message_id",
-        "Message",
-    ),
-    f("ticket_messages", "external_id", "external_id", "Message"),
-    f("ticket_messages", "rule_id", "rule_id", "Message"),
-    f("ticket_messages", "intents", "intents", "Message"),
-    f("ticket_messages", "opened_at", "opened_datetime", "Message"),
-    f("ticket_messages", "failed_at", "failed_datetime", "Message"),
-    f(
-        "ticket_messages",
-        "deleted_at",
-        "deleted_datetime",
-        "Message",
-    ),
-    f(
-        "ticket_messages",
-        "last_sending_error",
-        "last_sending_error",
-        "Message",
-    ),
-    f("ticket_messages", "body_text", "body_text", "Message"),
-    f("integrations", "description", "description", "Integration"),
-    f(
-        "integrations",
-        "deleted_at",
-        "deleted_datetime",
-        "Integration",
-    ),
-    f(
-        "integrations",
-        "locked_at",
-        "locked_datetime",
-        "Integration",
-    ),
-    f(
-        "satisfaction_surveys",
-        "should_send_at",
-        "should_send_datetime",
-        "Satisfaction survey",
-    ),
-    f(
-        "voice_calls",
-        "status_in_queue",
-        "status_in_queue",
-        "Voice call",
-    ),
-    f("voice_calls", "queue_id", "queue_id", "Voice call"),
-    f(
-        "voice_calls",
-        "last_rang_agent_id",
-        "last_rang_agent_id",
-        "Voice call",
-    ),
-    f(
-        "voice_calls",
-        "country_source",
-        "country_source",
-        "Voice call",
-    ),
-    f(
-        "voice_calls",
-        "country_destination",
-        "country_destination",
-        "Voice call",
-    ),
-    f(
-        "custom_fields",
-        "external_id",
-        "external_id",
-        "Custom field",
-    ),
-    f(
-        "custom_fields",
-        "requirement_type",
-        "requirement_type",
-        "Custom field",
-    ),
+/// Per stream, its columns in the order they follow the
+/// Daasity ones.
+pub static ADDED: &[Added] = &[
+    Added {
+        stream: "users",
+        object: "User",
+        columns: &[
+            ("role", "role.name"),
+            ("deactivated_at", "deactivated_datetime"),
+            ("timezone", "timezone"),
+            ("language", "language"),
+        ],
+    },
+    Added {
+        stream: "tickets",
+        object: "Ticket",
+        columns: &[
+            ("assignee_team_id", "assignee_team.id"),
+            ("assignee_team_name", "assignee_team.name"),
+            ("language", "language"),
+            ("snooze_at", "snooze_datetime"),
+        ],
+    },
+    Added {
+        stream: "ticket_messages",
+        object: "Message",
+        columns: &[
+            ("from_address", "source.from.address"),
+            ("to_addresses", "source.to"),
+            ("channel_message_id", "message_id"),
+            ("external_id", "external_id"),
+            ("rule_id", "rule_id"),
+            ("intents", "intents"),
+            ("opened_at", "opened_datetime"),
+            ("failed_at", "failed_datetime"),
+            ("deleted_at", "deleted_datetime"),
+            ("last_sending_error", "last_sending_error"),
+            ("body_text", "body_text"),
+        ],
+    },
+    Added {
+        stream: "integrations",
+        object: "Integration",
+        columns: &[
+            ("description", "description"),
+            ("deleted_at", "deleted_datetime"),
+            ("locked_at", "locked_datetime"),
+        ],
+    },
+    Added {
+        stream: "satisfaction_surveys",
+        object: "Satisfaction survey",
+        columns: &[("should_send_at", "should_send_datetime")],
+    },
+    Added {
+        stream: "voice_calls",
+        object: "Voice call",
+        columns: &[
+            ("status_in_queue", "status_in_queue"),
+            ("queue_id", "queue_id"),
+            ("last_rang_agent_id", "last_rang_agent_id"),
+            ("country_source", "country_source"),
+            ("country_destination", "country_destination"),
+        ],
+    },
+    Added {
+        stream: "custom_fields",
+        object: "Custom field",
+        columns: &[
+            ("external_id", "external_id"),
+            ("requirement_type", "requirement_type"),
+        ],
+    },
 ];
 
 /// Fields asked for that no second source confirmed, and why each is out.
@@ -200,43 +156,6 @@ pub fn not_carried_why(endpoint: &str, field: &str) -> Option<&'static str> {
         .map(|(_, _, why)| *why)
 }
 
-/// The section of `docs/endpoints.md` on the added columns.
-pub fn section(reference: &str) -> String {
-    let mut out = format!(
-        "\n## Columns beyond the Daasity tables\n\n\
-         Each is documented on its object in Gorgias's API reference ({reference}) and read \
-         by a live client, {LIVE_CLIENT}. They follow the Daasity columns, which stay as they \
-         were, and are null where the API sends nothing.\n\n\
-         | stream | column | Gorgias field | documented on |\n|---|---|---|---|\n"
-    );
-    for a in ADDED {
-        let _ = writeln!(
-            out,
-            "| `{}` | `{}` | `{}` | {} object |",
-            a.stream, a.column, a.field, a.object
-        );
-    }
-    out.push_str("\nAsked for but not carried:\n\n");
-    for (stream, field, why) in LEFT_OUT {
-        let _ = writeln!(out, "- `{stream}`: `{field}`: {why}.");
-    }
-    out.push_str(
-        "\n## Fields not carried, and why\n\n\
-         What `probe` lists as \"not known to the mapping\" on an account should be here; \
-         anything else is a field this connector has not met yet.\n\n\
-         | endpoint | field | why it is left out |\n|---|---|---|\n",
-    );
-    for (endpoint, field, why) in NOT_CARRIED {
-        let field = if *field == "*" {
-            "every field".to_string()
-        } else {
-            format!("`{field}`")
-        };
-        let _ = writeln!(out, "| `/api{endpoint}` | {field} | {why} |");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,15 +165,16 @@ mod tests {
         for a in ADDED {
             let s = crate::streams::find(a.stream).unwrap_or_else(|| panic!("{}", a.stream));
             let schema = (s.schema)();
-            let doc = schema["properties"][a.column]["description"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{}.{} has no column", a.stream, a.column));
-            assert!(
-                doc.contains(&format!("`{}`", a.field)),
-                "{}.{}: {doc}",
-                a.stream,
-                a.column
-            );
+            for (column, field) in a.columns {
+                let doc = schema["properties"][column]["description"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{}.{column} has no column", a.stream));
+                assert!(
+                    doc.contains(&format!("`{field}`")),
+                    "{}.{column}: {doc}",
+                    a.stream
+                );
+            }
         }
     }
 

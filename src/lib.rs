@@ -22,6 +22,7 @@ pub mod rate_budget;
 mod resolver;
 pub mod schema;
 pub mod singer;
+pub mod sink;
 pub mod state;
 pub mod streams;
 pub mod sync;

@@ -16,12 +16,12 @@
 //! rely on it: on the first break it says so once, and the job trusts the
 //! order no more ([`Pages::order_trusted`]).
 
+use super::plan::{List, StopRule};
 use crate::client::{Client, Page};
 use crate::datetime;
 use crate::error::{Error, Result};
 use crate::json::Node;
 use crate::sink::{Level, Sink};
-use crate::sync::plan::{List, StopRule};
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -7,13 +7,47 @@
 //! asks nothing of the network or the output, so every rule in
 //! [`crate::sync`]'s comment can be tested without a server.
 
-use super::{cursor_at, Selected, SyncMode};
 use crate::client::Page;
 use crate::config::Config;
 use crate::datetime;
-use crate::state::Pass;
+use crate::json::Node;
+use crate::state::{Bookmark, Pass};
 use crate::streams::{self, ReadPlan, StreamDef};
 use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    FullRefresh,
+    Incremental,
+}
+
+/// Whether a stream can resume from a bookmark: a single object cannot.
+pub fn supports_incremental(s: &StreamDef) -> bool {
+    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
+}
+
+/// A stream the user selected, with how to read it and where it resumes.
+pub struct Selected {
+    pub stream: &'static StreamDef,
+    pub mode: SyncMode,
+    pub bookmark: Option<Bookmark>,
+    /// The newest-first pass an interrupted sync left in progress.
+    pub pass: Option<Pass>,
+}
+
+/// The stream's cursor in an API object.
+pub(crate) fn cursor_of(stream: &StreamDef, obj: Node<'_>) -> Option<DateTime<Utc>> {
+    stream
+        .api_cursor()
+        .and_then(|f| cursor_at(obj, f))
+        .or_else(|| cursor_at(obj, stream.api_cursor_fallback()?))
+}
+
+pub(crate) fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
+    obj.get(field)
+        .and_then(|c| c.as_str())
+        .and_then(datetime::parse_api)
+}
 
 /// One endpoint's read: the streams its pages feed and the lists it pages.
 pub(crate) struct Job {
@@ -106,7 +140,7 @@ pub(crate) struct Member {
     pub window: Option<Pass>,
     /// The oldest cursor on the pages this run has read.
     pub position: Option<DateTime<Utc>>,
-    /// The columns the catalog deselected (see [`crate::sync::Sink::left_out`]).
+    /// The columns the catalog deselected (see [`crate::sink::Sink::left_out`]).
     pub left_out: Option<std::sync::Arc<[String]>>,
     /// For a stream with an embedded member: whether this account's list
     /// leaves it out, so each object is read at the per-object endpoint
@@ -442,7 +476,6 @@ fn deletion_reads(config: &Config, members: &[Member], limit: &str) -> Vec<Delet
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Bookmark;
     use chrono::TimeZone;
     use serde_json::{json, Value};
 

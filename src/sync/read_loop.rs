@@ -1,87 +1,29 @@
-//! The one read loop. Streams declare, this loop does: paging, the stop rule,
-//! bookmarks, checkpoints, stream statuses and progress, for every face.
-//!
-//! Streams that read the same endpoint in the same order (tickets and
-//! ticket_tags) share one pass over it.
-//!
-//! Where a stream's read must cover its whole history (a full refresh, or a
-//! first incremental sync without a start date), it reads oldest first and
-//! checkpoints after every page: the long first sync of a large account can
-//! be killed anywhere and resumes from its last page, and a record changed
-//! during the read moves to the end of the order, where the same read still
-//! reaches it (a snapshot may hold it twice, never miss it). Where an
-//! incremental read has a lower bound, it goes newest first and stops after
-//! a whole page older than the bound; its bookmark moves only at the end of
-//! the pass (until the stop page, older changes are unseen), but after every
-//! page the state records the window the pass has emitted, and a killed pass
-//! resumes around it. A record that changes under that pass is newer than
-//! the bookmark it writes, so the next sync reads it.
-//!
-//! Each of these rules trusts the server to honour `order_by`. The fetcher
-//! checks every page against it; on the first break it says so once, and
-//! for the rest of the sync the job's lists are read to their end, emitted
-//! whole and checkpointed only when read.
-//!
-//! A list that does not lead to its end (a cursor repeated, endless empty
-//! pages) is read again from its start, then fails. A stream whose read fails
-//! on its own endpoint ends alone and the sync goes on with the others;
-//! what would fail them all ends the sync.
-//!
-//! The one list Gorgias filters by time on the server (events) is read
-//! oldest first from its bound with the filter sent, and checkpoints after
-//! every page. Lists that need a filter value (custom fields per object
-//! type), or list one side of a filter per call (`archived` macros and
-//! custom fields), are read once per value; child lists (each view's items) after
-//! their parent list. Every list, whatever its plan, is paged by the fetcher.
-//!
-//! It is written in three parts: `sync::plan` decides all of the above before a
-//! request is made (pure, and unit-tested); `fetcher` pages each
-//! planned list on a second thread; what is here runs the jobs in turn,
-//! maps and emits rows, and checkpoints.
+//! The read loop: runs the planned jobs in turn, maps each page's objects
+//! to rows and hands them to the sink, checkpoints where the plan allows,
+//! and says each stream's status; a stream that fails on its own endpoint
+//! ends alone. The rules it follows are in [`crate::sync`]'s comment.
 
 use crate::client::Client;
 use crate::client::Page;
 use crate::config::Config;
-use crate::datetime;
 use crate::error::{Error, FailureType, Reach, Result};
-use crate::fetcher::{lock, Fetcher, Pager};
 use crate::json::{Doc, Node};
 use crate::schema::Timestamp;
 use crate::state::{Bookmark, Pass};
-use crate::streams::{Embedded, ReadPlan, RowContext, Rows, StreamDef};
+use crate::streams::{Embedded, RowContext, Rows};
 use chrono::{DateTime, Utc};
-use plan::{DeletionRead, Job, List, Lists, Member, Read};
+use super::fetcher::{lock, Fetcher, Pager};
+use super::plan::{
+    self, cursor_at, cursor_of, DeletionRead, Job, List, Lists, Member, Read, Selected, SyncMode,
+};
+use crate::sink::{Level, Sink, StreamStatus};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub(crate) mod plan;
-
-pub use crate::sink::{Level, Sink, StreamStatus};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncMode {
-    FullRefresh,
-    Incremental,
-}
-
 /// Per-object reads answered 404 in a row, with none found, that make the
 /// per-object endpoint one the account does not have.
 const MISSING_ENDPOINT: u64 = 3;
-
-/// Whether a stream can resume from a bookmark: a single object cannot.
-pub fn supports_incremental(s: &StreamDef) -> bool {
-    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
-}
-
-/// A stream the user selected, with how to read it and where it resumes.
-pub struct Selected {
-    pub stream: &'static StreamDef,
-    pub mode: SyncMode,
-    pub bookmark: Option<Bookmark>,
-    /// The newest-first pass an interrupted sync left in progress.
-    pub pass: Option<Pass>,
-}
 
 /// What a sync did, per stream: records emitted, and the streams that
 /// failed while the others went on.
@@ -700,20 +642,6 @@ fn go_on(sentence: &str) -> String {
         }
         _ => sentence.to_string(),
     }
-}
-
-/// The stream's cursor in an API object.
-fn cursor_of(stream: &StreamDef, obj: Node<'_>) -> Option<DateTime<Utc>> {
-    stream
-        .api_cursor()
-        .and_then(|f| cursor_at(obj, f))
-        .or_else(|| cursor_at(obj, stream.api_cursor_fallback()?))
-}
-
-pub(crate) fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
-    obj.get(field)
-        .and_then(|c| c.as_str())
-        .and_then(datetime::parse_api)
 }
 
 /// Moves an incremental member's bookmark to the greatest cursor it has

@@ -175,7 +175,7 @@ impl Loop<'_, '_> {
     fn run_job(&self, job: &mut Job, sink: &mut dyn Sink) -> Result<u64> {
         let names = job.names();
         let began = Instant::now();
-        let requests_before: u64 = lock(self.client).stats.by_path.values().sum();
+        let requests_before = self.requests_made();
         let coerced_before = self.ctx.coerced.get();
         let mut pager = Pager::new(self.fetcher, &names, began);
         let mut out = Emitter {
@@ -184,43 +184,70 @@ impl Loop<'_, '_> {
             client: self.client,
         };
         let members = &mut job.members;
-        match &job.read {
-            Read::Single { path } => {
-                // Read here, not on the fetching thread: its retries are
-                // logged as they happen.
-                let mut logged = Ok(());
-                let doc = lock(self.client).get_object_with(path, &mut |m| {
-                    if logged.is_ok() {
-                        logged = sink.log(Level::Warn, m);
-                    }
-                });
-                logged.map_err(Error::output)?;
-                let doc = doc?;
-                out.emit(doc.root(), members, sink)?;
-            }
+        self.read(&job.read, &names, &mut pager, &mut out, members, sink)?;
+        for d in &job.deletions {
+            read_deletions(&mut pager, &mut out, d, &mut members[d.member], sink)?;
+        }
+        let odd = self.ctx.coerced.get() - coerced_before;
+        let requests = self.requests_made() - requests_before;
+        self.finish(job, &names, odd, requests, began, sink)?;
+        Ok(requests)
+    }
+
+    /// The requests the client has made so far in this sync.
+    fn requests_made(&self) -> u64 {
+        lock(self.client).stats.by_path.values().sum()
+    }
+
+    /// The job's planned read: one object, each parent's children, or lists.
+    fn read(
+        &self,
+        read: &Read,
+        names: &str,
+        pager: &mut Pager,
+        out: &mut Emitter,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        match read {
+            Read::Single { path } => self.read_single(path, out, members, sink),
             Read::Children {
                 parents,
                 children,
                 only,
                 large,
             } => {
-                let chosen = self.parent_ids(&mut pager, parents, sink)?;
-                let chosen = only_chosen(chosen, only, &names, sink)?;
+                let chosen = self.parent_ids(pager, parents, sink)?;
+                let chosen = only_chosen(chosen, only, names, sink)?;
                 let children = Children {
                     list: children,
                     large: *large,
                 };
-                self.read_children(&mut pager, &mut out, chosen, &children, members, sink)?;
+                self.read_children(pager, out, chosen, &children, members, sink)
             }
-            Read::Lists(lists) => self.read_lists(&mut pager, &mut out, lists, members, sink)?,
+            Read::Lists(lists) => self.read_lists(pager, out, lists, members, sink),
         }
-        for d in &job.deletions {
-            read_deletions(&mut pager, &mut out, d, &mut members[d.member], sink)?;
-        }
-        let odd = self.ctx.coerced.get() - coerced_before;
-        let requests = lock(self.client).stats.by_path.values().sum::<u64>() - requests_before;
-        self.finish(job, &names, odd, requests, began, sink)?;
-        Ok(requests)
+    }
+
+    /// A single object, read here, not on the fetching thread: its retries
+    /// are logged as they happen.
+    fn read_single(
+        &self,
+        path: &str,
+        out: &mut Emitter,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        let mut logged = Ok(());
+        let doc = lock(self.client).get_object_with(path, &mut |m| {
+            if logged.is_ok() {
+                logged = sink.log(Level::Warn, m);
+            }
+        });
+        logged.map_err(Error::output)?;
+        let doc = doc?;
+        out.emit(doc.root(), members, sink)?;
+        Ok(())
     }
 
     /// The ids of a parent list's objects, each once, with their names.
@@ -296,7 +323,6 @@ impl Loop<'_, '_> {
         members: &mut [Member],
         sink: &mut dyn Sink,
     ) -> Result<()> {
-        let lead = members[0].sel.stream;
         for list in &lists.lists {
             let mut pages = pager.list(list);
             let mut emitted_to: Option<DateTime<Utc>> = None;
@@ -315,25 +341,34 @@ impl Loop<'_, '_> {
                     skip_below = emitted_to;
                 }
                 out.choose_embedded(&page, members, sink)?;
-                for obj in page.objects() {
-                    let cursor = cursor_of(lead, obj);
-                    if skip_below.zip(cursor).is_some_and(|(below, c)| c < below) {
-                        continue;
-                    }
-                    out.emit(obj, members, sink)?;
-                    emitted_to = emitted_to.max(cursor);
+                emitted_to = emitted_to.max(out.emit_page(&page, skip_below, members, sink)?);
+                if ordered {
+                    self.after_page(&page, lists, members, sink)?;
                 }
-                if lists.checkpoint_pages && ordered {
-                    for m in members.iter_mut() {
-                        checkpoint(m, self.started, sink)?;
-                    }
-                }
-                if lists.one_pass && ordered {
-                    let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
-                    for m in members.iter_mut().filter(|m| m.windowed) {
-                        advance_window(m, oldest, self.started, sink)?;
-                    }
-                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The checkpoints an ordered page allows: every member's, where each
+    /// page is a checkpoint; the window's, in one newest-first pass.
+    fn after_page(
+        &self,
+        page: &Page,
+        lists: &Lists,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        if lists.checkpoint_pages {
+            for m in members.iter_mut() {
+                checkpoint(m, self.started, sink)?;
+            }
+        }
+        if lists.one_pass {
+            let lead = members[0].sel.stream;
+            let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
+            for m in members.iter_mut().filter(|m| m.windowed) {
+                advance_window(m, oldest, self.started, sink)?;
             }
         }
         Ok(())
@@ -358,18 +393,7 @@ impl Loop<'_, '_> {
             )
             .map_err(Error::output)?;
         }
-        for m in job.members.iter().filter(|m| m.per_object == Some(true)) {
-            let each = m.sel.stream.embedded.map_or("", |e| e.each);
-            sink.log(
-                Level::Info,
-                &format!(
-                    "{}: {} requests to /api{each}.",
-                    m.sel.stream.name(),
-                    m.per_object_reads
-                ),
-            )
-            .map_err(Error::output)?;
-        }
+        tell_per_object_reads(&job.members, sink)?;
         for m in job.members.iter_mut() {
             // The pass is over: its window's top was emitted, by this run or
             // one before it, and the bookmark may now move to it.
@@ -385,16 +409,30 @@ impl Loop<'_, '_> {
             .iter()
             .map(|m| format!("{} {}", m.sel.stream.name(), m.records))
             .collect();
+        let done = format!(
+            "{names}: done in {:.1}s with {requests} requests to {path}; records: {}",
+            began.elapsed().as_secs_f64(),
+            records.join(", ")
+        );
+        sink.log(Level::Info, &done).map_err(Error::output)
+    }
+}
+
+/// What the per-object reads of each member that needed them cost.
+fn tell_per_object_reads(members: &[Member], sink: &mut dyn Sink) -> Result<()> {
+    for m in members.iter().filter(|m| m.per_object == Some(true)) {
+        let each = m.sel.stream.embedded.map_or("", |e| e.each);
         sink.log(
             Level::Info,
             &format!(
-                "{names}: done in {:.1}s with {requests} requests to {path}; records: {}",
-                began.elapsed().as_secs_f64(),
-                records.join(", ")
+                "{}: {} requests to /api{each}.",
+                m.sel.stream.name(),
+                m.per_object_reads
             ),
         )
-        .map_err(Error::output)
+        .map_err(Error::output)?;
     }
+    Ok(())
 }
 
 /// A parent of child lists (a view): its id, and its name for the log.
@@ -502,43 +540,65 @@ impl Emitter<'_, '_> {
             return m.sel.stream.map(obj, self.ctx, &mut self.rows);
         };
         let path = e.each.replace("{id}", &id.to_string());
-        let answer = {
-            let mut client = lock(self.client);
-            let answer = client.get_doc(&path, &[]);
-            m.per_object_reads += 1;
-            match answer {
-                // Deleted since its page was read: no values. But an
-                // endpoint that finds none of the first objects is one this
-                // account does not have, and its values would be lost
-                // silently.
-                Err(_) if client.stats.last_status == Some(404) => {
-                    if m.per_object_found == 0 && m.per_object_reads >= MISSING_ENDPOINT {
-                        return Err(Error::system(format!(
-                            "Gorgias answered 404 (not found) to /api{} for each of the first {MISSING_ENDPOINT} objects the list gave, so the endpoint is not there for this account and {} cannot be read: deselect the stream, and report it.",
-                            e.each,
-                            m.sel.stream.name()
-                        )));
-                    }
-                    return Ok(());
-                }
-                a => a?,
-            }
+        let Some(answer) = self.read_per_object(&path, e, m)? else {
+            return Ok(());
         };
-        m.per_object_found += 1;
-        let root = answer.root();
-        let items = match root.get("data") {
-            Some(data) if data.is_array() => data,
-            _ if root.is_array() => root,
-            _ => {
-                return Err(Error::system(format!(
-                    "Gorgias answered /api{path} with neither a list nor {{\"data\": [...]}}: the API may have changed; please report it."
-                )))
-            }
-        };
+        let items = per_object_items(answer.root(), &path)?;
         let mut host = obj.to_value();
         host[e.member] = items.to_value();
         let host = Doc::from_value(&host);
         m.sel.stream.map(host.root(), self.ctx, &mut self.rows)
+    }
+
+    /// One object's answer at the per-object endpoint, `None` for an object
+    /// deleted since its page was read (404).
+    fn read_per_object(&self, path: &str, e: Embedded, m: &mut Member) -> Result<Option<Doc>> {
+        let mut client = lock(self.client);
+        let answer = client.get_doc(path, &[]);
+        m.per_object_reads += 1;
+        match answer {
+            // Deleted since its page was read: no values. But an
+            // endpoint that finds none of the first objects is one this
+            // account does not have, and its values would be lost
+            // silently.
+            Err(_) if client.stats.last_status == Some(404) => {
+                if m.per_object_found == 0 && m.per_object_reads >= MISSING_ENDPOINT {
+                    return Err(Error::system(format!(
+                        "Gorgias answered 404 (not found) to /api{} for each of the first {MISSING_ENDPOINT} objects the list gave, so the endpoint is not there for this account and {} cannot be read: deselect the stream, and report it.",
+                        e.each,
+                        m.sel.stream.name()
+                    )));
+                }
+                Ok(None)
+            }
+            a => {
+                let answer = a?;
+                m.per_object_found += 1;
+                Ok(Some(answer))
+            }
+        }
+    }
+
+    /// A page's objects for every member, but those below `skip_below`
+    /// (out before the list started over); the newest cursor emitted.
+    fn emit_page(
+        &mut self,
+        page: &Page,
+        skip_below: Option<DateTime<Utc>>,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let lead = members[0].sel.stream;
+        let mut emitted_to = None;
+        for obj in page.objects() {
+            let cursor = cursor_of(lead, obj);
+            if skip_below.zip(cursor).is_some_and(|(below, c)| c < below) {
+                continue;
+            }
+            self.emit(obj, members, sink)?;
+            emitted_to = emitted_to.max(cursor);
+        }
+        Ok(emitted_to)
     }
 
     /// Maps one object for every member and returns its cursor, read once.
@@ -581,6 +641,17 @@ impl Emitter<'_, '_> {
             }
         }
         Ok(cursor)
+    }
+}
+
+/// The values in a per-object answer: a bare array or `{data: [...]}`.
+fn per_object_items<'d>(root: Node<'d>, path: &str) -> Result<Node<'d>> {
+    match root.get("data") {
+        Some(data) if data.is_array() => Ok(data),
+        _ if root.is_array() => Ok(root),
+        _ => Err(Error::system(format!(
+            "Gorgias answered /api{path} with neither a list nor {{\"data\": [...]}}: the API may have changed; please report it."
+        ))),
     }
 }
 

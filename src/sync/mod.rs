@@ -34,12 +34,14 @@
 //! custom fields), are read once per value; child lists (each view's items) after
 //! their parent list. Every list, whatever its plan, is paged by the fetcher.
 //!
-//! It is written in three floors, each importing only the ones below it:
-//! `read_loop` runs the jobs in turn, maps and emits rows, and checkpoints;
-//! `fetcher` pages each planned list on a second thread; `plan` decides all
-//! of the above before a request is made (pure, and unit-tested). What the
-//! loop hands the faces is [`crate::sink`]'s contract.
+//! It is written in floors, each importing only the ones below it:
+//! `read_loop` runs the jobs in turn, maps and emits rows, and says when
+//! state may move; `checkpoint` moves a bookmark or a pass's window that
+//! far; `fetcher` pages each planned list on a second thread; `plan` decides
+//! all of the above before a request is made (pure, and unit-tested). What
+//! the loop hands the faces is [`crate::sink`]'s contract.
 
+mod checkpoint;
 pub(crate) mod fetcher;
 pub(crate) mod plan;
 mod read_loop;

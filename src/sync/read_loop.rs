@@ -3,20 +3,20 @@
 //! and says each stream's status; a stream that fails on its own endpoint
 //! ends alone. The rules it follows are in [`crate::sync`]'s comment.
 
+use super::checkpoint::{advance_window, checkpoint};
+use super::fetcher::{lock, Fetcher, Pager};
+use super::plan::{
+    self, cursor_at, cursor_of, DeletionRead, Job, List, Lists, Member, Read, Selected,
+};
 use crate::client::Client;
 use crate::client::Page;
 use crate::config::Config;
 use crate::error::{Error, FailureType, Reach, Result};
 use crate::json::{Doc, Node};
 use crate::schema::Timestamp;
-use crate::state::{Bookmark, Pass};
+use crate::sink::{Level, Sink, StreamStatus};
 use crate::streams::{Embedded, RowContext, Rows};
 use chrono::{DateTime, Utc};
-use super::fetcher::{lock, Fetcher, Pager};
-use super::plan::{
-    self, cursor_at, cursor_of, DeletionRead, Job, List, Lists, Member, Read, Selected, SyncMode,
-};
-use crate::sink::{Level, Sink, StreamStatus};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -713,76 +713,6 @@ fn go_on(sentence: &str) -> String {
         }
         _ => sentence.to_string(),
     }
-}
-
-/// Moves an incremental member's bookmark to the greatest cursor it has
-/// emitted (never past the sync's start, never backwards) and hands it to
-/// the sink. Only called where every record up to that cursor is out.
-fn checkpoint(m: &mut Member, started: DateTime<Utc>, sink: &mut dyn Sink) -> Result<()> {
-    let Some(field) = m.sel.stream.cursor_field() else {
-        return Ok(());
-    };
-    if m.sel.mode != SyncMode::Incremental {
-        return Ok(());
-    }
-    let seen = m.max_seen.map(|c| c.min(started));
-    let next = match (&m.sel.bookmark, seen) {
-        (Some(old), Some(new)) if new <= old.value => Some(old.value),
-        (_, Some(new)) => Some(new),
-        (old, None) => old.as_ref().map(|b| b.value),
-    };
-    m.sel.bookmark = next.map(|value| Bookmark {
-        cursor_field: field.to_string(),
-        value,
-    });
-    sink.checkpoint(m.sel.stream, m.sel.bookmark.as_ref(), None, m.records)
-        .map_err(Error::output)
-}
-
-/// After a page of a newest-first pass: the pass has read down to the
-/// page's `oldest` cursor, so the window of what it has emitted grows to
-/// it, and is checkpointed beside the bookmark it started from (which stays
-/// put until the pass ends: below the window, changes are unseen). A run
-/// that resumed a pass joins its window to the old one once it reaches it;
-/// above it, the old window still stands alone.
-fn advance_window(
-    m: &mut Member,
-    oldest: Option<DateTime<Utc>>,
-    started: DateTime<Utc>,
-    sink: &mut dyn Sink,
-) -> Result<()> {
-    let position = match (m.position, oldest) {
-        (Some(p), Some(o)) => Some(p.min(o)),
-        (p, o) => p.or(o),
-    };
-    m.position = position;
-    let Some(position) = position else {
-        return Ok(());
-    };
-    let top = m.max_seen.map(|t| t.min(started));
-    let window = match (m.window, top) {
-        (Some(w), top) if position <= w.top => Some(Pass {
-            top: top.map_or(w.top, |t| t.max(w.top)),
-            down_to: position.min(w.down_to),
-        }),
-        (Some(w), _) => Some(w),
-        (None, Some(top)) if position <= top => Some(Pass {
-            top,
-            down_to: position,
-        }),
-        (None, _) => None,
-    };
-    if window == m.window || window.is_none() {
-        return Ok(());
-    }
-    m.window = window;
-    sink.checkpoint(
-        m.sel.stream,
-        m.sel.bookmark.as_ref(),
-        m.window.as_ref(),
-        m.records,
-    )
-    .map_err(Error::output)
 }
 
 #[cfg(test)]

@@ -773,7 +773,13 @@ mod tests {
             let jobs = plan(&config, vec![s], at(10));
             assert_eq!(jobs[0].deletions.len(), want, "case {i}");
         }
-        let jobs = plan(&deletes, vec![resumed()], at(10));
+    }
+
+    #[test]
+    fn a_deletion_read_asks_the_event_log_for_its_type_from_the_bookmark_less_the_lookback() {
+        let deletes = config(json!({"emit_deletes": true}));
+        let resumed = sel("tickets", SyncMode::Incremental, Some(at(5)));
+        let jobs = plan(&deletes, vec![resumed], at(10));
         let d = &jobs[0].deletions[0];
         assert_eq!(
             (d.member, d.kind, d.object_type, d.at),

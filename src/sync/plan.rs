@@ -7,13 +7,47 @@
 //! asks nothing of the network or the output, so every rule in
 //! [`crate::sync`]'s comment can be tested without a server.
 
-use super::{cursor_at, Selected, SyncMode};
 use crate::client::Page;
 use crate::config::Config;
 use crate::datetime;
-use crate::state::Pass;
+use crate::json::Node;
+use crate::state::{Bookmark, Pass};
 use crate::streams::{self, ReadPlan, StreamDef};
 use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    FullRefresh,
+    Incremental,
+}
+
+/// Whether a stream can resume from a bookmark: a single object cannot.
+pub fn supports_incremental(s: &StreamDef) -> bool {
+    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
+}
+
+/// A stream the user selected, with how to read it and where it resumes.
+pub struct Selected {
+    pub stream: &'static StreamDef,
+    pub mode: SyncMode,
+    pub bookmark: Option<Bookmark>,
+    /// The newest-first pass an interrupted sync left in progress.
+    pub pass: Option<Pass>,
+}
+
+/// The stream's cursor in an API object.
+pub(crate) fn cursor_of(stream: &StreamDef, obj: Node<'_>) -> Option<DateTime<Utc>> {
+    stream
+        .api_cursor()
+        .and_then(|f| cursor_at(obj, f))
+        .or_else(|| cursor_at(obj, stream.api_cursor_fallback()?))
+}
+
+pub(crate) fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
+    obj.get(field)
+        .and_then(|c| c.as_str())
+        .and_then(datetime::parse_api)
+}
 
 /// One endpoint's read: the streams its pages feed and the lists it pages.
 pub(crate) struct Job {
@@ -106,7 +140,7 @@ pub(crate) struct Member {
     pub window: Option<Pass>,
     /// The oldest cursor on the pages this run has read.
     pub position: Option<DateTime<Utc>>,
-    /// The columns the catalog deselected (see [`crate::sync::Sink::left_out`]).
+    /// The columns the catalog deselected (see [`crate::sink::Sink::left_out`]).
     pub left_out: Option<std::sync::Arc<[String]>>,
     /// For a stream with an embedded member: whether this account's list
     /// leaves it out, so each object is read at the per-object endpoint
@@ -161,46 +195,11 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
         .into_iter()
         .map(|mut sel| {
             warnings.extend(distrust_the_future(&mut sel, started));
-            Member {
-                lower: lower_bound(config, &sel),
-                resumed: sel.bookmark.is_some(),
-                window: sel.pass,
-                sel,
-                max_seen: None,
-                records: 0,
-                running: false,
-                windowed: false,
-                position: None,
-                left_out: None,
-                per_object: None,
-                per_object_reads: 0,
-                per_object_found: 0,
-            }
+            Member::new(config, sel)
         })
         .collect();
-    let lead = members[0].sel.stream;
-    let endpoint = lead.endpoint();
     let limit = config.page_size.to_string();
-    let read = match lead.plan() {
-        ReadPlan::Single => Read::Single {
-            path: endpoint.path,
-        },
-        ReadPlan::PerParent(parent) => Read::Children {
-            parents: List {
-                path: parent.path.to_string(),
-                query: query(&limit, parent.order_by, Vec::new()),
-                stop: None,
-            },
-            children: List {
-                path: endpoint.path.to_string(),
-                query: query(&limit, endpoint.order_by, Vec::new()),
-                stop: None,
-            },
-            only: config.view_ids.clone(),
-            large: config.large_view_items,
-        },
-        plan => Read::Lists(lists(config, plan, &mut members, &limit)),
-    };
+    let read = read(config, &mut members, &limit);
     let deletions = match config.emit_deletes {
         true => deletion_reads(config, &members, &limit),
         false => Vec::new(),
@@ -210,6 +209,55 @@ fn job(config: &Config, group: Vec<Selected>, started: DateTime<Utc>) -> Job {
         read,
         deletions,
         warnings,
+    }
+}
+
+impl Member {
+    /// A selected stream before its read: its lower bound, and the window of
+    /// the pass it left in progress.
+    fn new(config: &Config, sel: Selected) -> Member {
+        Member {
+            lower: lower_bound(config, &sel),
+            resumed: sel.bookmark.is_some(),
+            window: sel.pass,
+            sel,
+            max_seen: None,
+            records: 0,
+            running: false,
+            windowed: false,
+            position: None,
+            left_out: None,
+            per_object: None,
+            per_object_reads: 0,
+            per_object_found: 0,
+        }
+    }
+}
+
+/// How the job's endpoint is read, by its lead stream's plan: one object,
+/// each parent's child list, or lists.
+fn read(config: &Config, members: &mut [Member], limit: &str) -> Read {
+    let lead = members[0].sel.stream;
+    let endpoint = lead.endpoint();
+    match lead.plan() {
+        ReadPlan::Single => Read::Single {
+            path: endpoint.path,
+        },
+        ReadPlan::PerParent(parent) => Read::Children {
+            parents: List {
+                path: parent.path.to_string(),
+                query: query(limit, parent.order_by, Vec::new()),
+                stop: None,
+            },
+            children: List {
+                path: endpoint.path.to_string(),
+                query: query(limit, endpoint.order_by, Vec::new()),
+                stop: None,
+            },
+            only: config.view_ids.clone(),
+            large: config.large_view_items,
+        },
+        plan => Read::Lists(lists(config, plan, members, limit)),
     }
 }
 
@@ -282,72 +330,109 @@ fn lower_bound(config: &Config, sel: &Selected) -> Option<DateTime<Utc>> {
 /// server or once per value, and what each page of them means.
 fn lists(config: &Config, plan: ReadPlan, members: &mut [Member], limit: &str) -> Lists {
     let lead = members[0].sel.stream;
-    let endpoint = lead.endpoint();
-    // What every member leaves out: only that may be skipped, by a stop
-    // page or by a server-side filter.
-    let common_lower = members
-        .iter()
-        .map(|m| m.lower)
-        .collect::<Option<Vec<_>>>()
-        .and_then(|v| v.into_iter().min());
-    // Newest first on a key that moves, a row that changes before the read
-    // reaches it jumps above the cursor and is never returned: only a read
-    // whose every member is incremental from a lower bound may go that way
-    // (its next sync reads what moved, as it is newer than the bookmark
-    // written). A full refresh reads oldest first, where a row that changes
-    // moves ahead and is read again: its snapshot may hold a row twice,
-    // never miss one.
-    let snapshot =
-        sort_key_moves(lead) && members.iter().any(|m| m.sel.mode != SyncMode::Incremental);
-    let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst && !snapshot);
-    let oldest_first = endpoint
-        .oldest_first()
-        .filter(|_| plan == ReadPlan::NewestFirst && stop_below.is_none());
-    let order_by = oldest_first.as_deref().or(endpoint.order_by);
+    let common_lower = common_lower(members);
+    let order = Order::of(lead, plan, members, common_lower);
     let partitions = partitions(lead, plan, common_lower);
-    let stop = stop_below.and_then(|below| {
-        Some(StopRule {
-            field: lead.api_cursor()?,
-            below,
-        })
-    });
     // One newest-first list per member is one pass, whose window (what it
     // has emitted) is checkpointed after every page; with several lists
     // the window of one says nothing of the next.
-    let one_pass = stop.is_some() && partitions.len() == 1;
+    let one_pass = order.stop.is_some() && partitions.len() == 1;
     for m in members.iter_mut() {
         m.windowed = one_pass && m.sel.mode == SyncMode::Incremental;
         if !m.windowed {
             m.window = None;
         }
     }
-    let ascending = oldest_first.is_some() || plan == ReadPlan::ServerFiltered;
+    let ascending = order.oldest_first || plan == ReadPlan::ServerFiltered;
     // A checkpoint claims every older record is out, which holds within
     // one pass only: lists read in several passes (macros' two sides)
     // checkpoint once they are all read.
     let checkpoint_pages = ascending && partitions.len() == 1;
+    Lists {
+        lists: partition_lists(config, lead, partitions, &order, limit),
+        checkpoint_pages,
+        one_pass,
+        ascending,
+    }
+}
+
+/// What every member leaves out: only that may be skipped, by a stop page
+/// or by a server-side filter.
+fn common_lower(members: &[Member]) -> Option<DateTime<Utc>> {
+    members
+        .iter()
+        .map(|m| m.lower)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().min())
+}
+
+/// The order an endpoint's lists are read in, and where they may stop.
+struct Order {
+    order_by: Option<String>,
+    /// A newest-first endpoint turned oldest first.
+    oldest_first: bool,
+    stop: Option<StopRule>,
+}
+
+impl Order {
+    fn of(
+        lead: &'static StreamDef,
+        plan: ReadPlan,
+        members: &[Member],
+        common_lower: Option<DateTime<Utc>>,
+    ) -> Order {
+        let endpoint = lead.endpoint();
+        // Newest first on a key that moves, a row that changes before the read
+        // reaches it jumps above the cursor and is never returned: only a read
+        // whose every member is incremental from a lower bound may go that way
+        // (its next sync reads what moved, as it is newer than the bookmark
+        // written). A full refresh reads oldest first, where a row that changes
+        // moves ahead and is read again: its snapshot may hold a row twice,
+        // never miss one.
+        let snapshot =
+            sort_key_moves(lead) && members.iter().any(|m| m.sel.mode != SyncMode::Incremental);
+        let stop_below = common_lower.filter(|_| plan == ReadPlan::NewestFirst && !snapshot);
+        let oldest_first = endpoint
+            .oldest_first()
+            .filter(|_| plan == ReadPlan::NewestFirst && stop_below.is_none());
+        let stop = stop_below.and_then(|below| {
+            Some(StopRule {
+                field: lead.api_cursor()?,
+                below,
+            })
+        });
+        Order {
+            oldest_first: oldest_first.is_some(),
+            order_by: oldest_first.or(endpoint.order_by.map(str::to_string)),
+            stop,
+        }
+    }
+}
+
+/// One list per partition: its own pairs, then the stream's filters.
+fn partition_lists(
+    config: &Config,
+    lead: &'static StreamDef,
+    partitions: Vec<Vec<(String, String)>>,
+    order: &Order,
+    limit: &str,
+) -> Vec<List> {
     let filters: Vec<(String, String)> = lead
         .filters(config)
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-    let lists = partitions
+    partitions
         .into_iter()
         .map(|mut extra| {
             extra.extend(filters.iter().cloned());
             List {
-                path: endpoint.path.to_string(),
-                query: query(limit, order_by, extra),
-                stop,
+                path: lead.endpoint().path.to_string(),
+                query: query(limit, order.order_by.as_deref(), extra),
+                stop: order.stop,
             }
         })
-        .collect();
-    Lists {
-        lists,
-        checkpoint_pages,
-        one_pass,
-        ascending,
-    }
+        .collect()
 }
 
 /// Whether a change to a row moves it in its newest-first order. A
@@ -442,7 +527,6 @@ fn deletion_reads(config: &Config, members: &[Member], limit: &str) -> Vec<Delet
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Bookmark;
     use chrono::TimeZone;
     use serde_json::{json, Value};
 
@@ -689,7 +773,13 @@ mod tests {
             let jobs = plan(&config, vec![s], at(10));
             assert_eq!(jobs[0].deletions.len(), want, "case {i}");
         }
-        let jobs = plan(&deletes, vec![resumed()], at(10));
+    }
+
+    #[test]
+    fn a_deletion_read_asks_the_event_log_for_its_type_from_the_bookmark_less_the_lookback() {
+        let deletes = config(json!({"emit_deletes": true}));
+        let resumed = sel("tickets", SyncMode::Incremental, Some(at(5)));
+        let jobs = plan(&deletes, vec![resumed], at(10));
         let d = &jobs[0].deletions[0];
         assert_eq!(
             (d.member, d.kind, d.object_type, d.at),

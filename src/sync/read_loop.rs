@@ -1,127 +1,29 @@
-//! The one read loop. Streams declare, this loop does: paging, the stop rule,
-//! bookmarks, checkpoints, stream statuses and progress, for every face.
-//!
-//! Streams that read the same endpoint in the same order (tickets and
-//! ticket_tags) share one pass over it.
-//!
-//! Where a stream's read must cover its whole history (a full refresh, or a
-//! first incremental sync without a start date), it reads oldest first and
-//! checkpoints after every page: the long first sync of a large account can
-//! be killed anywhere and resumes from its last page, and a record changed
-//! during the read moves to the end of the order, where the same read still
-//! reaches it (a snapshot may hold it twice, never miss it). Where an
-//! incremental read has a lower bound, it goes newest first and stops after
-//! a whole page older than the bound; its bookmark moves only at the end of
-//! the pass (until the stop page, older changes are unseen), but after every
-//! page the state records the window the pass has emitted, and a killed pass
-//! resumes around it. A record that changes under that pass is newer than
-//! the bookmark it writes, so the next sync reads it.
-//!
-//! Each of these rules trusts the server to honour `order_by`. The fetcher
-//! checks every page against it; on the first break it says so once, and
-//! for the rest of the sync the job's lists are read to their end, emitted
-//! whole and checkpointed only when read.
-//!
-//! A list that does not lead to its end (a cursor repeated, endless empty
-//! pages) is read again from its start, then fails. A stream whose read fails
-//! on its own endpoint ends alone and the sync goes on with the others;
-//! what would fail them all ends the sync.
-//!
-//! The one list Gorgias filters by time on the server (events) is read
-//! oldest first from its bound with the filter sent, and checkpoints after
-//! every page. Lists that need a filter value (custom fields per object
-//! type), or list one side of a filter per call (`archived` macros and
-//! custom fields), are read once per value; child lists (each view's items) after
-//! their parent list. Every list, whatever its plan, is paged by the fetcher.
-//!
-//! It is written in three parts: `sync::plan` decides all of the above before a
-//! request is made (pure, and unit-tested); `fetcher` pages each
-//! planned list on a second thread; what is here runs the jobs in turn,
-//! maps and emits rows, and checkpoints.
+//! The read loop: runs the planned jobs in turn, maps each page's objects
+//! to rows and hands them to the sink, checkpoints where the plan allows,
+//! and says each stream's status; a stream that fails on its own endpoint
+//! ends alone. The rules it follows are in [`crate::sync`]'s comment.
 
+use super::checkpoint::{advance_window, checkpoint};
+use super::fetcher::{lock, Fetcher, Pager};
+use super::plan::{
+    self, cursor_at, cursor_of, DeletionRead, Job, List, Lists, Member, Read, Selected,
+};
 use crate::client::Client;
 use crate::client::Page;
 use crate::config::Config;
-use crate::datetime;
 use crate::error::{Error, FailureType, Reach, Result};
-use crate::fetcher::{lock, Fetcher, Pager};
 use crate::json::{Doc, Node};
 use crate::schema::Timestamp;
-use crate::state::{Bookmark, Pass};
-use crate::streams::{Embedded, ReadPlan, RowContext, Rows, StreamDef};
+use crate::sink::{Level, Sink, StreamStatus};
+use crate::streams::{Embedded, RowContext, Rows};
 use chrono::{DateTime, Utc};
-use plan::{DeletionRead, Job, List, Lists, Member, Read};
-use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub(crate) mod plan;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncMode {
-    FullRefresh,
-    Incremental,
-}
-
 /// Per-object reads answered 404 in a row, with none found, that make the
 /// per-object endpoint one the account does not have.
 const MISSING_ENDPOINT: u64 = 3;
-
-/// Whether a stream can resume from a bookmark: a single object cannot.
-pub fn supports_incremental(s: &StreamDef) -> bool {
-    s.cursor_field().is_some() && s.plan() != ReadPlan::Single
-}
-
-/// A stream the user selected, with how to read it and where it resumes.
-pub struct Selected {
-    pub stream: &'static StreamDef,
-    pub mode: SyncMode,
-    pub bookmark: Option<Bookmark>,
-    /// The newest-first pass an interrupted sync left in progress.
-    pub pass: Option<Pass>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamStatus {
-    Started,
-    Running,
-    Complete,
-    Incomplete,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-}
-
-/// Where the loop's output goes: a protocol face.
-pub trait Sink {
-    /// One row, as one compact, line-safe JSON object.
-    fn record(&mut self, stream: &'static StreamDef, row: &[u8]) -> io::Result<()>;
-    /// State that is safe to resume from: every record before it is out
-    /// (and, with a pass in progress, every record in its window).
-    fn checkpoint(
-        &mut self,
-        stream: &'static StreamDef,
-        bookmark: Option<&Bookmark>,
-        pass: Option<&Pass>,
-        records: u64,
-    ) -> io::Result<()>;
-    fn status(&mut self, stream: &'static StreamDef, status: StreamStatus) -> io::Result<()>;
-    /// The columns of `stream` the catalog deselected: its rows are written
-    /// without them (bookkeeping columns are never among them).
-    fn left_out(&self, _stream: &'static StreamDef) -> Vec<String> {
-        Vec::new()
-    }
-    fn log(&mut self, level: Level, message: &str) -> io::Result<()>;
-    /// A stream failed and the sync goes on with the others: why, once per
-    /// stream (after its INCOMPLETE status).
-    fn failed(&mut self, _stream: &'static StreamDef, error: &Error) -> io::Result<()> {
-        self.log(Level::Warn, &error.message)
-    }
-}
 
 /// What a sync did, per stream: records emitted, and the streams that
 /// failed while the others went on.
@@ -273,7 +175,7 @@ impl Loop<'_, '_> {
     fn run_job(&self, job: &mut Job, sink: &mut dyn Sink) -> Result<u64> {
         let names = job.names();
         let began = Instant::now();
-        let requests_before: u64 = lock(self.client).stats.by_path.values().sum();
+        let requests_before = self.requests_made();
         let coerced_before = self.ctx.coerced.get();
         let mut pager = Pager::new(self.fetcher, &names, began);
         let mut out = Emitter {
@@ -282,43 +184,70 @@ impl Loop<'_, '_> {
             client: self.client,
         };
         let members = &mut job.members;
-        match &job.read {
-            Read::Single { path } => {
-                // Read here, not on the fetching thread: its retries are
-                // logged as they happen.
-                let mut logged = Ok(());
-                let doc = lock(self.client).get_object_with(path, &mut |m| {
-                    if logged.is_ok() {
-                        logged = sink.log(Level::Warn, m);
-                    }
-                });
-                logged.map_err(Error::output)?;
-                let doc = doc?;
-                out.emit(doc.root(), members, sink)?;
-            }
+        self.read(&job.read, &names, &mut pager, &mut out, members, sink)?;
+        for d in &job.deletions {
+            read_deletions(&mut pager, &mut out, d, &mut members[d.member], sink)?;
+        }
+        let odd = self.ctx.coerced.get() - coerced_before;
+        let requests = self.requests_made() - requests_before;
+        self.finish(job, &names, odd, requests, began, sink)?;
+        Ok(requests)
+    }
+
+    /// The requests the client has made so far in this sync.
+    fn requests_made(&self) -> u64 {
+        lock(self.client).stats.by_path.values().sum()
+    }
+
+    /// The job's planned read: one object, each parent's children, or lists.
+    fn read(
+        &self,
+        read: &Read,
+        names: &str,
+        pager: &mut Pager,
+        out: &mut Emitter,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        match read {
+            Read::Single { path } => self.read_single(path, out, members, sink),
             Read::Children {
                 parents,
                 children,
                 only,
                 large,
             } => {
-                let chosen = self.parent_ids(&mut pager, parents, sink)?;
-                let chosen = only_chosen(chosen, only, &names, sink)?;
+                let chosen = self.parent_ids(pager, parents, sink)?;
+                let chosen = only_chosen(chosen, only, names, sink)?;
                 let children = Children {
                     list: children,
                     large: *large,
                 };
-                self.read_children(&mut pager, &mut out, chosen, &children, members, sink)?;
+                self.read_children(pager, out, chosen, &children, members, sink)
             }
-            Read::Lists(lists) => self.read_lists(&mut pager, &mut out, lists, members, sink)?,
+            Read::Lists(lists) => self.read_lists(pager, out, lists, members, sink),
         }
-        for d in &job.deletions {
-            read_deletions(&mut pager, &mut out, d, &mut members[d.member], sink)?;
-        }
-        let odd = self.ctx.coerced.get() - coerced_before;
-        let requests = lock(self.client).stats.by_path.values().sum::<u64>() - requests_before;
-        self.finish(job, &names, odd, requests, began, sink)?;
-        Ok(requests)
+    }
+
+    /// A single object, read here, not on the fetching thread: its retries
+    /// are logged as they happen.
+    fn read_single(
+        &self,
+        path: &str,
+        out: &mut Emitter,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        let mut logged = Ok(());
+        let doc = lock(self.client).get_object_with(path, &mut |m| {
+            if logged.is_ok() {
+                logged = sink.log(Level::Warn, m);
+            }
+        });
+        logged.map_err(Error::output)?;
+        let doc = doc?;
+        out.emit(doc.root(), members, sink)?;
+        Ok(())
     }
 
     /// The ids of a parent list's objects, each once, with their names.
@@ -394,7 +323,6 @@ impl Loop<'_, '_> {
         members: &mut [Member],
         sink: &mut dyn Sink,
     ) -> Result<()> {
-        let lead = members[0].sel.stream;
         for list in &lists.lists {
             let mut pages = pager.list(list);
             let mut emitted_to: Option<DateTime<Utc>> = None;
@@ -413,25 +341,34 @@ impl Loop<'_, '_> {
                     skip_below = emitted_to;
                 }
                 out.choose_embedded(&page, members, sink)?;
-                for obj in page.objects() {
-                    let cursor = cursor_of(lead, obj);
-                    if skip_below.zip(cursor).is_some_and(|(below, c)| c < below) {
-                        continue;
-                    }
-                    out.emit(obj, members, sink)?;
-                    emitted_to = emitted_to.max(cursor);
+                emitted_to = emitted_to.max(out.emit_page(&page, skip_below, members, sink)?);
+                if ordered {
+                    self.after_page(&page, lists, members, sink)?;
                 }
-                if lists.checkpoint_pages && ordered {
-                    for m in members.iter_mut() {
-                        checkpoint(m, self.started, sink)?;
-                    }
-                }
-                if lists.one_pass && ordered {
-                    let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
-                    for m in members.iter_mut().filter(|m| m.windowed) {
-                        advance_window(m, oldest, self.started, sink)?;
-                    }
-                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The checkpoints an ordered page allows: every member's, where each
+    /// page is a checkpoint; the window's, in one newest-first pass.
+    fn after_page(
+        &self,
+        page: &Page,
+        lists: &Lists,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<()> {
+        if lists.checkpoint_pages {
+            for m in members.iter_mut() {
+                checkpoint(m, self.started, sink)?;
+            }
+        }
+        if lists.one_pass {
+            let lead = members[0].sel.stream;
+            let oldest = page.objects().filter_map(|o| cursor_of(lead, o)).min();
+            for m in members.iter_mut().filter(|m| m.windowed) {
+                advance_window(m, oldest, self.started, sink)?;
             }
         }
         Ok(())
@@ -456,18 +393,7 @@ impl Loop<'_, '_> {
             )
             .map_err(Error::output)?;
         }
-        for m in job.members.iter().filter(|m| m.per_object == Some(true)) {
-            let each = m.sel.stream.embedded.map_or("", |e| e.each);
-            sink.log(
-                Level::Info,
-                &format!(
-                    "{}: {} requests to /api{each}.",
-                    m.sel.stream.name(),
-                    m.per_object_reads
-                ),
-            )
-            .map_err(Error::output)?;
-        }
+        tell_per_object_reads(&job.members, sink)?;
         for m in job.members.iter_mut() {
             // The pass is over: its window's top was emitted, by this run or
             // one before it, and the bookmark may now move to it.
@@ -483,16 +409,30 @@ impl Loop<'_, '_> {
             .iter()
             .map(|m| format!("{} {}", m.sel.stream.name(), m.records))
             .collect();
+        let done = format!(
+            "{names}: done in {:.1}s with {requests} requests to {path}; records: {}",
+            began.elapsed().as_secs_f64(),
+            records.join(", ")
+        );
+        sink.log(Level::Info, &done).map_err(Error::output)
+    }
+}
+
+/// What the per-object reads of each member that needed them cost.
+fn tell_per_object_reads(members: &[Member], sink: &mut dyn Sink) -> Result<()> {
+    for m in members.iter().filter(|m| m.per_object == Some(true)) {
+        let each = m.sel.stream.embedded.map_or("", |e| e.each);
         sink.log(
             Level::Info,
             &format!(
-                "{names}: done in {:.1}s with {requests} requests to {path}; records: {}",
-                began.elapsed().as_secs_f64(),
-                records.join(", ")
+                "{}: {} requests to /api{each}.",
+                m.sel.stream.name(),
+                m.per_object_reads
             ),
         )
-        .map_err(Error::output)
+        .map_err(Error::output)?;
     }
+    Ok(())
 }
 
 /// A parent of child lists (a view): its id, and its name for the log.
@@ -600,43 +540,65 @@ impl Emitter<'_, '_> {
             return m.sel.stream.map(obj, self.ctx, &mut self.rows);
         };
         let path = e.each.replace("{id}", &id.to_string());
-        let answer = {
-            let mut client = lock(self.client);
-            let answer = client.get_doc(&path, &[]);
-            m.per_object_reads += 1;
-            match answer {
-                // Deleted since its page was read: no values. But an
-                // endpoint that finds none of the first objects is one this
-                // account does not have, and its values would be lost
-                // silently.
-                Err(_) if client.stats.last_status == Some(404) => {
-                    if m.per_object_found == 0 && m.per_object_reads >= MISSING_ENDPOINT {
-                        return Err(Error::system(format!(
-                            "Gorgias answered 404 (not found) to /api{} for each of the first {MISSING_ENDPOINT} objects the list gave, so the endpoint is not there for this account and {} cannot be read: deselect the stream, and report it.",
-                            e.each,
-                            m.sel.stream.name()
-                        )));
-                    }
-                    return Ok(());
-                }
-                a => a?,
-            }
+        let Some(answer) = self.read_per_object(&path, e, m)? else {
+            return Ok(());
         };
-        m.per_object_found += 1;
-        let root = answer.root();
-        let items = match root.get("data") {
-            Some(data) if data.is_array() => data,
-            _ if root.is_array() => root,
-            _ => {
-                return Err(Error::system(format!(
-                    "Gorgias answered /api{path} with neither a list nor {{\"data\": [...]}}: the API may have changed; please report it."
-                )))
-            }
-        };
+        let items = per_object_items(answer.root(), &path)?;
         let mut host = obj.to_value();
         host[e.member] = items.to_value();
         let host = Doc::from_value(&host);
         m.sel.stream.map(host.root(), self.ctx, &mut self.rows)
+    }
+
+    /// One object's answer at the per-object endpoint, `None` for an object
+    /// deleted since its page was read (404).
+    fn read_per_object(&self, path: &str, e: Embedded, m: &mut Member) -> Result<Option<Doc>> {
+        let mut client = lock(self.client);
+        let answer = client.get_doc(path, &[]);
+        m.per_object_reads += 1;
+        match answer {
+            // Deleted since its page was read: no values. But an
+            // endpoint that finds none of the first objects is one this
+            // account does not have, and its values would be lost
+            // silently.
+            Err(_) if client.stats.last_status == Some(404) => {
+                if m.per_object_found == 0 && m.per_object_reads >= MISSING_ENDPOINT {
+                    return Err(Error::system(format!(
+                        "Gorgias answered 404 (not found) to /api{} for each of the first {MISSING_ENDPOINT} objects the list gave, so the endpoint is not there for this account and {} cannot be read: deselect the stream, and report it.",
+                        e.each,
+                        m.sel.stream.name()
+                    )));
+                }
+                Ok(None)
+            }
+            a => {
+                let answer = a?;
+                m.per_object_found += 1;
+                Ok(Some(answer))
+            }
+        }
+    }
+
+    /// A page's objects for every member, but those below `skip_below`
+    /// (out before the list started over); the newest cursor emitted.
+    fn emit_page(
+        &mut self,
+        page: &Page,
+        skip_below: Option<DateTime<Utc>>,
+        members: &mut [Member],
+        sink: &mut dyn Sink,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let lead = members[0].sel.stream;
+        let mut emitted_to = None;
+        for obj in page.objects() {
+            let cursor = cursor_of(lead, obj);
+            if skip_below.zip(cursor).is_some_and(|(below, c)| c < below) {
+                continue;
+            }
+            self.emit(obj, members, sink)?;
+            emitted_to = emitted_to.max(cursor);
+        }
+        Ok(emitted_to)
     }
 
     /// Maps one object for every member and returns its cursor, read once.
@@ -679,6 +641,17 @@ impl Emitter<'_, '_> {
             }
         }
         Ok(cursor)
+    }
+}
+
+/// The values in a per-object answer: a bare array or `{data: [...]}`.
+fn per_object_items<'d>(root: Node<'d>, path: &str) -> Result<Node<'d>> {
+    match root.get("data") {
+        Some(data) if data.is_array() => Ok(data),
+        _ if root.is_array() => Ok(root),
+        _ => Err(Error::system(format!(
+            "Gorgias answered /api{path} with neither a list nor {{\"data\": [...]}}: the API may have changed; please report it."
+        ))),
     }
 }
 
@@ -740,90 +713,6 @@ fn go_on(sentence: &str) -> String {
         }
         _ => sentence.to_string(),
     }
-}
-
-/// The stream's cursor in an API object.
-fn cursor_of(stream: &StreamDef, obj: Node<'_>) -> Option<DateTime<Utc>> {
-    stream
-        .api_cursor()
-        .and_then(|f| cursor_at(obj, f))
-        .or_else(|| cursor_at(obj, stream.api_cursor_fallback()?))
-}
-
-pub(crate) fn cursor_at(obj: Node<'_>, field: &str) -> Option<DateTime<Utc>> {
-    obj.get(field)
-        .and_then(|c| c.as_str())
-        .and_then(datetime::parse_api)
-}
-
-/// Moves an incremental member's bookmark to the greatest cursor it has
-/// emitted (never past the sync's start, never backwards) and hands it to
-/// the sink. Only called where every record up to that cursor is out.
-fn checkpoint(m: &mut Member, started: DateTime<Utc>, sink: &mut dyn Sink) -> Result<()> {
-    let Some(field) = m.sel.stream.cursor_field() else {
-        return Ok(());
-    };
-    if m.sel.mode != SyncMode::Incremental {
-        return Ok(());
-    }
-    let seen = m.max_seen.map(|c| c.min(started));
-    let next = match (&m.sel.bookmark, seen) {
-        (Some(old), Some(new)) if new <= old.value => Some(old.value),
-        (_, Some(new)) => Some(new),
-        (old, None) => old.as_ref().map(|b| b.value),
-    };
-    m.sel.bookmark = next.map(|value| Bookmark {
-        cursor_field: field.to_string(),
-        value,
-    });
-    sink.checkpoint(m.sel.stream, m.sel.bookmark.as_ref(), None, m.records)
-        .map_err(Error::output)
-}
-
-/// After a page of a newest-first pass: the pass has read down to the
-/// page's `oldest` cursor, so the window of what it has emitted grows to
-/// it, and is checkpointed beside the bookmark it started from (which stays
-/// put until the pass ends: below the window, changes are unseen). A run
-/// that resumed a pass joins its window to the old one once it reaches it;
-/// above it, the old window still stands alone.
-fn advance_window(
-    m: &mut Member,
-    oldest: Option<DateTime<Utc>>,
-    started: DateTime<Utc>,
-    sink: &mut dyn Sink,
-) -> Result<()> {
-    let position = match (m.position, oldest) {
-        (Some(p), Some(o)) => Some(p.min(o)),
-        (p, o) => p.or(o),
-    };
-    m.position = position;
-    let Some(position) = position else {
-        return Ok(());
-    };
-    let top = m.max_seen.map(|t| t.min(started));
-    let window = match (m.window, top) {
-        (Some(w), top) if position <= w.top => Some(Pass {
-            top: top.map_or(w.top, |t| t.max(w.top)),
-            down_to: position.min(w.down_to),
-        }),
-        (Some(w), _) => Some(w),
-        (None, Some(top)) if position <= top => Some(Pass {
-            top,
-            down_to: position,
-        }),
-        (None, _) => None,
-    };
-    if window == m.window || window.is_none() {
-        return Ok(());
-    }
-    m.window = window;
-    sink.checkpoint(
-        m.sel.stream,
-        m.sel.bookmark.as_ref(),
-        m.window.as_ref(),
-        m.records,
-    )
-    .map_err(Error::output)
 }
 
 #[cfg(test)]

@@ -16,12 +16,12 @@
 //! rely on it: on the first break it says so once, and the job trusts the
 //! order no more ([`Pages::order_trusted`]).
 
+use super::plan::{List, StopRule};
 use crate::client::{Client, Page};
 use crate::datetime;
 use crate::error::{Error, Result};
 use crate::json::Node;
-use crate::sync::plan::{List, StopRule};
-use crate::sync::{Level, Sink};
+use crate::sink::{Level, Sink};
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -140,46 +140,64 @@ fn read_list(client: &Mutex<&mut Client>, job: ListJob) {
                 None => return,
                 Some(Step::On) => continue,
                 Some(Step::End) => break,
-                Some(Step::Fault(fault)) => fault,
+                Some(Step::Fault(fault)) => Ok(fault),
             },
-            // Short-lived cursors expire: the list is read again, and only
-            // a refusal at the very page it met before ends it.
-            Err(e) if read.cursor.is_some() && status == Some(400) => {
-                if expired_at == Some(read.pages) {
-                    send(Err(Error::transient(format!(
-                        "{}, at the same page on two reads of the list from its start, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
-                        e.message.trim_end_matches('.')
-                    ))));
+            Err(e) => expired_cursor(e, status, &read, &mut expired_at),
+        };
+        match fault.and_then(|fault| read_again(&job, reads + 1, &fault)) {
+            Ok(warning) => {
+                reads += 1;
+                read = ListRead::default();
+                sorted = sorted.and(SortCheck::new(order));
+                if !send(Ok(Delivery::Restart(warning))) {
                     return;
                 }
-                expired_at = Some(read.pages);
-                "refused an expired page cursor (400 Bad Request)".to_string()
             }
             Err(e) => {
                 send(Err(e));
                 return;
             }
-        };
-        if reads < LIST_READS {
-            reads += 1;
-            read = ListRead::default();
-            sorted = sorted.and(SortCheck::new(order));
-            let warning = format!(
-                "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {reads} of {LIST_READS}).",
-                job.names, job.path
-            );
-            if !send(Ok(Delivery::Restart(warning))) {
-                return;
-            }
-        } else {
-            send(Err(Error::transient(format!(
-                "Gorgias {fault} in the list {} on each of {LIST_READS} reads, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
-                job.path
-            ))));
-            return;
         }
     }
     send(Ok(Delivery::End));
+}
+
+/// A request that failed: a page cursor refused as expired is a fault the
+/// list is read again for; any other failure ends the list.
+fn expired_cursor(
+    e: Error,
+    status: Option<u16>,
+    read: &ListRead,
+    expired_at: &mut Option<u64>,
+) -> Result<String> {
+    // Short-lived cursors expire: the list is read again, and only a
+    // refusal at the very page it met before ends it.
+    if read.cursor.is_none() || status != Some(400) {
+        return Err(e);
+    }
+    if *expired_at == Some(read.pages) {
+        return Err(Error::transient(format!(
+            "{}, at the same page on two reads of the list from its start, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
+            e.message.trim_end_matches('.')
+        )));
+    }
+    *expired_at = Some(read.pages);
+    Ok("refused an expired page cursor (400 Bad Request)".to_string())
+}
+
+/// After a fault, the list's read number `next` from its start, with the
+/// WARN that says so; past [`LIST_READS`], the list's failure.
+fn read_again(job: &ListJob, next: u32, fault: &str) -> Result<String> {
+    if next > LIST_READS {
+        return Err(Error::transient(format!(
+            "Gorgias {fault} in the list {} on each of {LIST_READS} reads, so the list could not be read to its end and the stream's state stays where its records are: run the sync again later, and report it to Gorgias support if it persists.",
+            job.path
+        )));
+    }
+    Ok(format!(
+        "{}: Gorgias {fault} in the list {}: the list is read again from its start (read {next} of {LIST_READS}).",
+        job.names, job.path
+    ))
 }
 
 /// Where one read of a list, from its start, stands.

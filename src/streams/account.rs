@@ -19,7 +19,7 @@ pub static ACCOUNT: StreamDef = StreamDef {
     name: "account",
     description: "The Gorgias account with its subscription, one row per (setting, business-hours entry) so that no setting is dropped (natural key: __source_id, setting_id, entry position). Full refresh.",
     read: Read::Single { path: "/account" },
-    key: &["__source_id", "setting_id"],
+    natural_key: &["__source_id", "setting_id"],
     // The entry's position is no column: the key is per entry.
     identity: Identity::KeyAndPosition { list: "business_hours" },
     schema: || row_schema::<AccountRow>(),

@@ -17,10 +17,10 @@ pub static CUSTOMER_CUSTOM_FIELD_VALUES: StreamDef = StreamDef {
     name: "customer_custom_field_values",
     description: "Custom-field values on Gorgias customers, one row per (customer, field) (natural key: customer_id, field_id), read from the customer list, or per changed customer from /api/customers/{id}/custom-fields when the account's list does not carry them (one request per customer). Incremental on customer_updated_at.",
     read: Read::RidesOn(&super::customers::CUSTOMERS),
-    key: &["customer_id", "field_id"],
+    natural_key: &["customer_id", "field_id"],
     identity: Identity::Key,
     cursor: cursor!("customer_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("customer_id", "customers", "id"),
         Relation::new("field_id", "custom_fields", "id"),
     ],

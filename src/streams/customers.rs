@@ -12,7 +12,7 @@ super::api_stream! {
     CUSTOMERS {
         description: "Gorgias customers, one row per customer (natural key: id). Incremental on updated_datetime, read newest first; deletions appear in events.",
         read: Read::NewestFirst { path: "/customers", lookback: no_lookback },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime"),
         deletion: Some(Deletion { event: "customer-deleted", object_type: "Customer" }),
     }

@@ -16,7 +16,7 @@ use serde_json::Value;
 /// how one API object becomes rows. Everything the read loop, the faces and
 /// the docs ask of a stream is derived from these fields by the accessors
 /// below, so a fact is written once (the sort order from the cursor, the
-/// shared pages from [`Read::RidesOn`], `__sync_key` from `key`).
+/// shared pages from [`Read::RidesOn`], `__sync_key` from `natural_key`).
 pub struct StreamDef {
     pub name: &'static str,
     /// One paragraph for the catalog: what a row is and its natural key.
@@ -24,14 +24,14 @@ pub struct StreamDef {
     pub read: Read,
     /// The natural key columns: what `__sync_key` hashes, in that order
     /// (a bookkeeping column such as `__source_id` is always hashed last).
-    pub key: &'static [&'static str],
+    pub natural_key: &'static [&'static str],
     /// What else tells two rows apart, for the two streams whose key
     /// columns alone do not.
     pub identity: Identity,
     /// `None` for a stream that is full refresh only.
     pub cursor: Option<Cursor>,
     /// Foreign keys to other streams, for the generated docs (ERD, dbt tests).
-    pub relations: &'static [Relation],
+    pub relationships: &'static [Relation],
     /// How `/api/events` reports a hard delete of this stream's objects.
     pub deletion: Option<Deletion>,
     /// A filter of which the endpoint lists one side per call: the list is
@@ -39,7 +39,7 @@ pub struct StreamDef {
     /// rule included) and within each of the plan's own partitions.
     /// `/api/macros` leaves archived macros out unless `archived=true`,
     /// which lists only them.
-    pub archived: Option<(&'static str, &'static [&'static str])>,
+    pub sides: Option<(&'static str, &'static [&'static str])>,
     /// Query filters from the config, sent on every page (e.g. user roles).
     pub filters: fn(&Config) -> Vec<(&'static str, String)>,
     /// The row's JSON Schema (draft-07), bookkeeping columns included.
@@ -160,12 +160,12 @@ pub const DEFAULTS: StreamDef = StreamDef {
     name: "",
     description: "",
     read: Read::Single { path: "" },
-    key: &[],
+    natural_key: &[],
     identity: Identity::Key,
     cursor: None,
-    relations: &[],
+    relationships: &[],
     deletion: None,
-    archived: None,
+    sides: None,
     filters: |_| Vec::new(),
     schema: || Value::Null,
     map: |_, _, _| Ok(()),
@@ -270,19 +270,19 @@ impl StreamDef {
     pub fn schema(&self) -> Value {
         (self.schema)()
     }
-    /// Maps one API object to this stream's rows, each keyed by `key`.
+    /// Maps one API object to this stream's rows, each keyed by its `natural_key`.
     pub fn map(&self, object: Node<'_>, ctx: &RowContext, rows: &mut Rows) -> Result<()> {
-        let mut out = Out::new(rows, ctx, self.key, self.identity);
+        let mut out = Out::new(rows, ctx, self.natural_key, self.identity);
         (self.map)(object, ctx, &mut out)
     }
     pub fn natural_key(&self) -> &'static [&'static str] {
-        self.key
+        self.natural_key
     }
     pub fn relationships(&self) -> &'static [Relation] {
-        self.relations
+        self.relationships
     }
     pub fn sides(&self) -> Option<(&'static str, &'static [&'static str])> {
-        self.archived
+        self.sides
     }
     pub fn filters(&self, config: &Config) -> Vec<(&'static str, String)> {
         (self.filters)(config)
@@ -299,7 +299,7 @@ impl StreamDef {
     /// The row that tells a destination an object is gone: its key column,
     /// `_ab_cdc_deleted_at`, and nulls. Only for streams with a deletion.
     pub fn deleted_row(&self, id: i64, at: Timestamp, ctx: &RowContext) -> Option<Value> {
-        let column = self.key.first()?;
+        let column = self.natural_key.first()?;
         self.deletion.map(|_| deleted_row(column, id, at, ctx))
     }
 }

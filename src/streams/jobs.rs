@@ -10,7 +10,7 @@ super::api_stream! {
     JOBS {
         description: "Gorgias background jobs, one row per job (natural key: id). Incremental on created_datetime with a one-day lookback for jobs still running.",
         read: Read::NewestFirst { path: "/jobs", lookback: |_| Duration::days(1) },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("created_datetime" <- "created_datetime"),
     }
     /// A Gorgias job. Natural key: `id`.

@@ -9,7 +9,7 @@ super::api_stream! {
     TAGS {
         description: "Gorgias tags, one row per tag (natural key: id). Read whole every time: usage changes without a sortable key.",
         read: Read::WholeList { path: "/tags", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias tag. Natural key: `id`.
     TagRow, "tag";

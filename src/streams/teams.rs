@@ -9,7 +9,7 @@ super::api_stream! {
     TEAMS {
         description: "Gorgias teams with their members, one row per team (natural key: id). Read whole every time.",
         read: Read::WholeList { path: "/teams", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias team. Natural key: `id`.
     TeamRow, "team";

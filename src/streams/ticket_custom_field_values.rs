@@ -23,10 +23,10 @@ pub static TICKET_CUSTOM_FIELD_VALUES: StreamDef = StreamDef {
     name: "ticket_custom_field_values",
     description: "Custom-field values on Gorgias tickets, one row per (ticket, field) (natural key: ticket_id, field_id), read from the ticket list, or per changed ticket from /api/tickets/{id}/custom-fields when the account's list does not carry them (one request per ticket). Incremental on ticket_updated_at.",
     read: Read::RidesOn(&super::tickets::TICKETS),
-    key: &["ticket_id", "field_id"],
+    natural_key: &["ticket_id", "field_id"],
     identity: Identity::Key,
     cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("ticket_id", "tickets", "ticket_id"),
         Relation::new("field_id", "custom_fields", "id"),
     ],

@@ -11,11 +11,11 @@ super::api_stream! {
     TICKET_MESSAGES {
         description: "Messages on Gorgias tickets, one row per message (natural key: message_id, ticket_id). Incremental on created_at with a lookback window.",
         read: Read::NewestFirst { path: "/messages", lookback: |config| config.messages_lookback },
-        key: &["message_id", "ticket_id"],
+        natural_key: &["message_id", "ticket_id"],
         cursor: cursor!("created_at" <- "created_datetime"),
         // `sender_id` and `receiver_id` are left out: either may be a customer
         // or a user, so neither refers to one stream.
-        relations: &[Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("integration_id", "integrations", "integration_id")],
+        relationships: &[Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("integration_id", "integrations", "integration_id")],
     }
     /// A message on a ticket. Natural key: (`message_id`, `ticket_id`).
     TicketMessageRow, "message";

@@ -18,12 +18,12 @@ pub static TICKET_TAGS: StreamDef = StreamDef {
     name: "ticket_tags",
     description: "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at.",
     read: Read::RidesOn(&super::tickets::TICKETS),
-    key: &["ticket_id", "tag_id"],
+    natural_key: &["ticket_id", "tag_id"],
     // A tag without an id (never seen, but not excluded by the docs) is
     // keyed by its name so it still gets a stable, unique key.
     identity: Identity::KeyOr { column: "tag_id", instead: "tag_name" },
     cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("ticket_id", "tickets", "ticket_id"),
         Relation::new("tag_id", "tags", "id"),
     ],

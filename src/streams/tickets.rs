@@ -21,11 +21,11 @@ pub static TICKETS: StreamDef = StreamDef {
     name: "tickets",
     description: "Gorgias tickets, one row per ticket (natural key: ticket_id). Incremental on updated_at, read newest first.",
     read: Read::NewestFirst { path: "/tickets", lookback: no_lookback },
-    key: &["ticket_id"],
+    natural_key: &["ticket_id"],
     cursor: cursor!("updated_at" <- "updated_datetime"),
     // `requester_id` is left out: on legacy tickets it is `requester.id`,
     // an object this connector cannot tie to a customer row.
-    relations: &[
+    relationships: &[
         Relation::new("customer_id", "customers", "id"),
         Relation::new("assignee_id", "users", "user_id"),
     ],

@@ -9,7 +9,7 @@ super::api_stream! {
     USERS {
         description: "Gorgias users (agents, admins, bots), one row per user (natural key: user_id). The list is read whole; incremental emits users updated since the bookmark.",
         read: Read::WholeList { path: "/users", order: Some("created_datetime:asc") },
-        key: &["user_id"],
+        natural_key: &["user_id"],
         cursor: cursor!("updated_at" <- "updated_datetime"),
         filters: |config| config.user_roles.iter().map(|r| ("roles", r.clone())).collect(),
     }

@@ -9,7 +9,7 @@ super::api_stream! {
     VIEWS {
         description: "Gorgias saved ticket views, one row per view (natural key: id). Read whole every time.",
         read: Read::WholeList { path: "/views", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias view. Natural key: `id`.
     ViewRow, "view";

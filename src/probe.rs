@@ -610,9 +610,8 @@ fn analyse(group: &Group, got: &[(Got, Option<i64>)], domain: &str) -> Vec<Strea
         index_paths(node, "", &mut paths);
         for (i, s) in group.streams.iter().enumerate() {
             let ctx = RowContext::recording(domain, chrono::Utc::now());
-            ctx.parent.set(parent);
             let mut rows = Rows::default();
-            if let Err(e) = s.map(node, &ctx, &mut rows) {
+            if let Err(e) = s.map_with_parent(node, parent, &ctx, &mut rows) {
                 errors[i].get_or_insert(e.message);
             }
             odd[i] += ctx.coerced.get();

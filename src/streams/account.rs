@@ -58,7 +58,7 @@ pub struct AccountRow {
     pub business_open: Option<String>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let a = ctx.obj(object);
     let sub = a.at("current_subscription");
     let status = match a.member("status") {

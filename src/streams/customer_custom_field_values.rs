@@ -50,7 +50,7 @@ pub struct CustomerCustomFieldValueRow {
     pub customer_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let c = ctx.obj(object);
     let customer_id = c.id("customer")?;
     let customer_updated_at = c.ts("updated_datetime");

@@ -44,8 +44,9 @@ pub struct StreamDef {
     pub filters: fn(&Config) -> Vec<(&'static str, String)>,
     /// The row's JSON Schema (draft-07), bookkeeping columns included.
     pub schema: fn() -> Value,
-    /// Maps one API object to this stream's rows.
-    pub map: fn(Node<'_>, &RowContext, &mut Out<'_>) -> Result<()>,
+    /// Maps one API object to this stream's rows; the parent's id is given
+    /// for a child list ([`Read::PerParent`]), `None` otherwise.
+    pub map: fn(Node<'_>, Option<i64>, &RowContext, &mut Out<'_>) -> Result<()>,
     /// For a stream that rides on its host's pages: the member of the host
     /// object it maps, and the per-object endpoint that answers it when an
     /// account's list leaves that member out.
@@ -100,7 +101,7 @@ pub enum Read {
         values: &'static [&'static str],
     },
     /// The child list (`path` holds `{id}`) of every object of `parent`'s
-    /// list, each read whole; `map` runs with [`RowContext::parent`] set.
+    /// list, each read whole; `map` is given the parent's id.
     PerParent {
         path: &'static str,
         order: &'static str,
@@ -168,7 +169,7 @@ pub const DEFAULTS: StreamDef = StreamDef {
     sides: None,
     filters: |_| Vec::new(),
     schema: || Value::Null,
-    map: |_, _, _| Ok(()),
+    map: |_, _, _, _| Ok(()),
     embedded: None,
 };
 
@@ -272,8 +273,19 @@ impl StreamDef {
     }
     /// Maps one API object to this stream's rows, each keyed by its `natural_key`.
     pub fn map(&self, object: Node<'_>, ctx: &RowContext, rows: &mut Rows) -> Result<()> {
+        self.map_with_parent(object, None, ctx, rows)
+    }
+    /// As [`StreamDef::map`], given the id of the object whose child list
+    /// holds `object` ([`Read::PerParent`]).
+    pub fn map_with_parent(
+        &self,
+        object: Node<'_>,
+        parent: Option<i64>,
+        ctx: &RowContext,
+        rows: &mut Rows,
+    ) -> Result<()> {
         let mut out = Out::new(rows, ctx, self.natural_key, self.identity);
-        (self.map)(object, ctx, &mut out)
+        (self.map)(object, parent, ctx, &mut out)
     }
     pub fn natural_key(&self) -> &'static [&'static str] {
         self.natural_key

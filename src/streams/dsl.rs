@@ -71,15 +71,18 @@ macro_rules! api_stream {
             $(#[doc = $desc] pub $col: $crate::streams::column_type!($get),)+
         }
 
+        // Only a child list's `parent` column reads its parent's id.
+        #[allow(unused_variables)]
         pub fn map(
             object: $crate::json::Node<'_>,
+            parent: Option<i64>,
             ctx: &$crate::streams::RowContext,
             out: &mut $crate::streams::Out<'_>,
         ) -> $crate::error::Result<()> {
             let o = ctx.obj(object);
             out.push(&$row {
                 $($col: $crate::streams::column_value!(
-                    o, ctx, $what, $col, $get $(<- $field $(in $($parent).+)?)? $(or $alt)?
+                    o, parent, $what, $col, $get $(<- $field $(in $($parent).+)?)? $(or $alt)?
                 ),)+
             })
         }
@@ -118,19 +121,19 @@ macro_rules! column_type {
 pub(crate) use column_type;
 
 macro_rules! column_value {
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, id) => {
+    ($o:ident, $parent_id:ident, $what:literal, $col:ident, id) => {
         $o.id($what)?
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, parent) => {
-        $ctx.parent_id($what)?
+    ($o:ident, $parent_id:ident, $what:literal, $col:ident, parent) => {
+        $crate::streams::parent_id($parent_id, $what)?
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $($parent:ident).+) => {
+    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $($parent:ident).+) => {
         $o$(.at(stringify!($parent)))+.$get(stringify!($field))
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
+    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
         $crate::streams::column_value!(@read $o, $get, stringify!($field) $(, $alt)?)
     };
-    ($o:ident, $ctx:ident, $what:literal, $col:ident, $get:ident $(or $alt:ident)?) => {
+    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident $(or $alt:ident)?) => {
         $crate::streams::column_value!(
             @read $o, $get, $crate::streams::api_field(stringify!($col)) $(, $alt)?
         )

@@ -215,8 +215,12 @@ mod view_items {
             .unwrap_err()
             .message
             .contains("without its parent's id"));
-        ctx.parent.set(Some(1003));
-        let out = map_value(&VIEW_ITEMS, &item, &ctx).unwrap();
+        let doc = crate::json::Doc::from_value(&item);
+        let mut rows = crate::streams::Rows::default();
+        VIEW_ITEMS
+            .map_with_parent(doc.root(), Some(1003), &ctx, &mut rows)
+            .unwrap();
+        let out = rows.values();
         assert_eq!(out[0]["view_id"], 1003);
         assert_eq!(out[0]["tags"][0]["name"], "vip");
         assert_eq!(

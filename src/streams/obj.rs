@@ -15,9 +15,6 @@ pub struct RowContext {
     pub source_id: String,
     pub synced_at: Timestamp,
     pub coerced: Cell<u64>,
-    /// For child lists (`ReadPlan::PerParent`): the id of the parent whose
-    /// list is being read.
-    pub parent: Cell<Option<i64>>,
     /// Every field a mapping looks up, when recording (`probe` compares
     /// them with what the API sent); `None` on a sync, which pays one
     /// branch per lookup for it.
@@ -39,7 +36,6 @@ impl RowContext {
             source_id: source_id.to_string(),
             synced_at: Timestamp(synced_at),
             coerced: Cell::new(0),
-            parent: Cell::new(None),
             reads: None,
         }
     }
@@ -58,15 +54,6 @@ impl RowContext {
             .as_ref()
             .map(|r| std::mem::take(&mut *r.borrow_mut()))
             .unwrap_or_default()
-    }
-
-    /// The parent object's id, for streams read per parent.
-    pub fn parent_id(&self, what: &str) -> Result<i64> {
-        self.parent.get().ok_or_else(|| {
-            Error::system(format!(
-                "The {what} list was read without its parent's id: please report this."
-            ))
-        })
     }
 
     pub fn obj<'a>(&'a self, v: Node<'a>) -> Obj<'a> {
@@ -218,4 +205,13 @@ impl<'a> Obj<'a> {
             ))
         })
     }
+}
+
+/// The parent object's id that `map` was given, for streams read per parent.
+pub fn parent_id(parent: Option<i64>, what: &str) -> Result<i64> {
+    parent.ok_or_else(|| {
+        Error::system(format!(
+            "The {what} list was read without its parent's id: please report this."
+        ))
+    })
 }

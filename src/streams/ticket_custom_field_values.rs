@@ -56,7 +56,7 @@ pub struct TicketCustomFieldValueRow {
     pub ticket_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let t = ctx.obj(object);
     let ticket_id = t.id("ticket")?;
     let ticket_updated_at = t.ts("updated_datetime");

@@ -45,7 +45,7 @@ pub struct TicketTagRow {
     pub ticket_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let t = ctx.obj(object);
     let ticket_id = t.id("ticket")?;
     let updated = t.ts("updated_datetime");

@@ -116,7 +116,7 @@ pub struct TicketRow {
     pub snooze_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let t = ctx.obj(object);
     let id = t.id("ticket")?;
     let customer = t.at("customer");

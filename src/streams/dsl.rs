@@ -47,8 +47,28 @@ pub const fn api_field(column: &'static str) -> &'static str {
 /// other_field` reads `other_field` when the field is absent or null. It
 /// builds the row struct (its descriptions become the schema's), `map` and
 /// `schema`.
+///
+/// A row flattened from several nested objects names them first, each read
+/// once per row (an odd one is tallied once, not per column):
+/// `objects { customer = customer, requester = requester | customer };`
+/// reads `requester`, or the `customer` object when the object has none.
+/// `in` then names one of these objects (`str <- email in requester`).
 macro_rules! api_stream {
     ($stream:ident { $($def:tt)* }
+     $(#[$doc:meta])* $row:ident, $what:literal;
+     objects { $($objects:tt)* };
+     $($columns:tt)+) => {
+        $crate::streams::api_stream!(@build named [$($objects)*] $stream { $($def)* }
+            $(#[$doc])* $row, $what; $($columns)+);
+    };
+    ($stream:ident { $($def:tt)* }
+     $(#[$doc:meta])* $row:ident, $what:literal;
+     $($columns:tt)+) => {
+        $crate::streams::api_stream!(@build fields [] $stream { $($def)* }
+            $(#[$doc])* $row, $what; $($columns)+);
+    };
+    (@build $nested:ident [$($name:ident = $member:ident $(| $instead:ident)?),* $(,)?]
+     $stream:ident { $($def:tt)* }
      $(#[$doc:meta])* $row:ident, $what:literal;
      $($col:ident: $get:ident $(<- $field:ident $(in $($parent:ident).+)?)? $(or $alt:ident)?
        = $desc:literal,)+) => {
@@ -80,9 +100,12 @@ macro_rules! api_stream {
             out: &mut $crate::streams::Out<'_>,
         ) -> $crate::error::Result<()> {
             let o = ctx.obj(object);
+            $(let $name = $crate::streams::Nested::new(|| {
+                o.at(stringify!($member))$(.or($instead.get()))?
+            });)*
             out.push(&$row {
                 $($col: $crate::streams::column_value!(
-                    o, parent, $what, $col, $get $(<- $field $(in $($parent).+)?)? $(or $alt)?
+                    o, parent, $nested, $what, $col, $get $(<- $field $(in $($parent).+)?)? $(or $alt)?
                 ),)+
             })
         }
@@ -121,19 +144,22 @@ macro_rules! column_type {
 pub(crate) use column_type;
 
 macro_rules! column_value {
-    ($o:ident, $parent_id:ident, $what:literal, $col:ident, id) => {
+    ($o:ident, $parent_id:ident, $nested:ident, $what:literal, $col:ident, id) => {
         $o.id($what)?
     };
-    ($o:ident, $parent_id:ident, $what:literal, $col:ident, parent) => {
+    ($o:ident, $parent_id:ident, $nested:ident, $what:literal, $col:ident, parent) => {
         $crate::streams::parent_id($parent_id, $what)?
     };
-    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident <- $field:ident in $($parent:ident).+) => {
+    ($o:ident, $parent_id:ident, fields, $what:literal, $col:ident, $get:ident <- $field:ident in $($parent:ident).+) => {
         $o$(.at(stringify!($parent)))+.$get(stringify!($field))
     };
-    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
+    ($o:ident, $parent_id:ident, named, $what:literal, $col:ident, $get:ident <- $field:ident in $object:ident $(.$parent:ident)*) => {
+        $object.get()$(.at(stringify!($parent)))*.$get(stringify!($field))
+    };
+    ($o:ident, $parent_id:ident, $nested:ident, $what:literal, $col:ident, $get:ident <- $field:ident $(or $alt:ident)?) => {
         $crate::streams::column_value!(@read $o, $get, stringify!($field) $(, $alt)?)
     };
-    ($o:ident, $parent_id:ident, $what:literal, $col:ident, $get:ident $(or $alt:ident)?) => {
+    ($o:ident, $parent_id:ident, $nested:ident, $what:literal, $col:ident, $get:ident $(or $alt:ident)?) => {
         $crate::streams::column_value!(
             @read $o, $get, $crate::streams::api_field(stringify!($col)) $(, $alt)?
         )

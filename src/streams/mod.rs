@@ -13,7 +13,7 @@ pub use def::{
 };
 pub use dsl::{api_field, module_name};
 pub(crate) use dsl::{api_stream, column_type, column_value, cursor};
-pub use obj::{parent_id, FieldRead, Obj, RowContext};
+pub use obj::{parent_id, FieldRead, Nested, Obj, RowContext};
 pub use rows::{deleted_row, row_schema, sync_key, Identity, Out, Rows, SyncMeta, DELETED_AT};
 
 mod account;

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::json::{Kind, Node};
 use crate::schema::Timestamp;
 use chrono::{DateTime, Utc};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 /// Sync-wide values every row carries, and a tally of fields the API sent
 /// with a type we could not use (they become null, and the sync says so).
@@ -113,6 +113,16 @@ impl<'a> Obj<'a> {
         self.v.is_some_and(|v| v.is_object())
     }
 
+    /// This object, or `instead` when it is absent (a legacy ticket's
+    /// `requester`, else its `customer`).
+    pub fn or(self, instead: Obj<'a>) -> Obj<'a> {
+        if self.is_present() {
+            self
+        } else {
+            instead
+        }
+    }
+
     /// The object itself, when present.
     pub fn node(&self) -> Option<Node<'a>> {
         self.v
@@ -204,6 +214,27 @@ impl<'a> Obj<'a> {
                 "Gorgias sent a {what} without a numeric `id`, so it cannot be keyed: please report it to Gorgias support with the time of this sync."
             ))
         })
+    }
+}
+
+/// A nested object of the object being mapped, read on first use and then
+/// kept: the columns flattened from it look it up once, so an odd one is
+/// tallied once per row, as a hand-written `map` would.
+pub struct Nested<'a, F> {
+    read: F,
+    kept: OnceCell<Obj<'a>>,
+}
+
+impl<'a, F: Fn() -> Obj<'a>> Nested<'a, F> {
+    pub fn new(read: F) -> Self {
+        Nested {
+            read,
+            kept: OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> Obj<'a> {
+        *self.kept.get_or_init(&self.read)
     }
 }
 

@@ -3,10 +3,11 @@
 //! `customers` pages when the list carries `custom_fields`, otherwise from
 //! `/api/customers/{id}/custom-fields` for each customer the pass delivers.
 
+use super::def::{Embedded, Read, Relation, StreamDef, DEFAULTS};
+use super::dsl::cursor;
+use super::obj::RowContext;
+use super::rows::{row_schema, Identity, Out};
 use super::ticket_custom_field_values::field_values;
-use super::{
-    cursor, row_schema, Embedded, Identity, Out, Read, Relation, RowContext, StreamDef, DEFAULTS,
-};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;

@@ -10,7 +10,7 @@
 //! `types` filter in its documented form, repeated keys.
 
 // `object_id` is left out: it refers to the stream `object_type` names.
-super::api_stream! {
+super::dsl::api_stream! {
     EVENTS {
         description: "The Gorgias event log, one row per event (natural key: id), including hard deletes. Incremental on created_datetime, filtered by the server.",
         read: Read::ServerFiltered { path: "/events", lookback: |_| Duration::minutes(5) },

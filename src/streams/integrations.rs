@@ -5,7 +5,7 @@
 //! `updated_at` reached the bookmark. Deactivated integrations stay listed
 //! with `deactivated_at` set.
 
-super::api_stream! {
+super::dsl::api_stream! {
     INTEGRATIONS {
         description: "Gorgias integrations, one row per integration (natural key: integration_id). The list is read whole; incremental emits integrations updated since the bookmark.",
         read: Read::WholeList { path: "/integrations", order: Some("created_datetime:asc") },

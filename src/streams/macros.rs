@@ -9,7 +9,7 @@
 //! them, so each side is its own newest-first pass with its own stop rule;
 //! archived macros come with `archived_datetime` set.
 
-super::api_stream! {
+super::dsl::api_stream! {
     MACROS {
         description: "Gorgias macros, one row per macro (natural key: id). Incremental on updated_datetime, read newest first.",
         read: Read::NewestFirst { path: "/macros", lookback: no_lookback },

@@ -1,7 +1,8 @@
 //! The mappings of the streams declared from a field list (`api_stream!`),
 //! each checked on an object shaped like the API's.
 
-use super::{map_value, RowContext};
+use super::def::map_value;
+use super::obj::RowContext;
 use chrono::TimeZone;
 use serde_json::{json, Value};
 
@@ -46,7 +47,7 @@ mod customers {
         assert_eq!(r["updated_datetime"], "2024-06-20T07:39:36.500Z");
         assert_eq!(
             r["__sync_key"],
-            crate::streams::sync_key(&[&2000123], "acme")
+            crate::streams::rows::sync_key(&[&2000123], "acme")
         );
     }
 }
@@ -176,7 +177,7 @@ mod teams {
         assert_eq!(out[0]["members"][1]["id"], 1002);
         assert_eq!(
             out[0]["__sync_key"],
-            crate::streams::sync_key(&[&33], "acme")
+            crate::streams::rows::sync_key(&[&33], "acme")
         );
     }
 }
@@ -225,7 +226,7 @@ mod view_items {
         assert_eq!(out[0]["tags"][0]["name"], "vip");
         assert_eq!(
             out[0]["__sync_key"],
-            crate::streams::sync_key(&[&1003, &100200], "acme")
+            crate::streams::rows::sync_key(&[&1003, &100200], "acme")
         );
     }
 }

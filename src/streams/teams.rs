@@ -5,7 +5,7 @@
 //! time and the stream is full refresh only. `members` stays JSON: a
 //! destination can unnest it without the connector guessing a shape.
 
-super::api_stream! {
+super::dsl::api_stream! {
     TEAMS {
         description: "Gorgias teams with their members, one row per team (natural key: id). Read whole every time.",
         read: Read::WholeList { path: "/teams", order: Some("created_datetime:asc") },

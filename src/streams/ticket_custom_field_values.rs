@@ -4,15 +4,15 @@
 //! list carries it, this stream rides on the `tickets` pages like
 //! `ticket_tags` (no extra request). When the list leaves it out, each
 //! ticket the pass delivers is read at `/api/tickets/{id}/custom-fields`
-//! (see [`super::Embedded`]): one request per ticket, so an incremental read
+//! (see [`super::def::Embedded`]): one request per ticket, so an incremental read
 //! asks only for changed tickets. Either way a ticket read again brings its
 //! full current set, stamped with `ticket_updated_at`, which replaces the
 //! older set downstream (a removed value leaves no row in the new set).
 
-use super::{
-    cursor, row_schema, Embedded, Identity, Obj, Out, Read, Relation, RowContext, StreamDef,
-    DEFAULTS,
-};
+use super::def::{Embedded, Read, Relation, StreamDef, DEFAULTS};
+use super::dsl::cursor;
+use super::obj::{Obj, RowContext};
+use super::rows::{row_schema, Identity, Out};
 use crate::error::Result;
 use crate::json::{Kind, Node};
 use crate::schema::Timestamp;
@@ -137,7 +137,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        super::super::map_value(&TICKET_CUSTOM_FIELD_VALUES, obj, &ctx).unwrap()
+        super::super::def::map_value(&TICKET_CUSTOM_FIELD_VALUES, obj, &ctx).unwrap()
     }
 
     #[test]
@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(out[0]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");
         assert_eq!(
             out[0]["__sync_key"],
-            super::super::sync_key(&[&5, &31], "acme")
+            super::super::rows::sync_key(&[&5, &31], "acme")
         );
     }
 

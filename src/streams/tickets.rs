@@ -8,7 +8,7 @@
 //! too (the API's default), with `trashed_at` set, and spam with `spam`;
 //! hard-deleted ones vanish from the list.
 
-super::api_stream! {
+super::dsl::api_stream! {
     TICKETS {
         description: "Gorgias tickets, one row per ticket (natural key: ticket_id). Incremental on updated_at, read newest first.",
         read: Read::NewestFirst { path: "/tickets", lookback: no_lookback },
@@ -65,7 +65,7 @@ super::api_stream! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::streams::RowContext;
+    use crate::streams::obj::RowContext;
     use chrono::TimeZone;
     use serde_json::json;
     #[allow(unused_imports)]
@@ -82,7 +82,7 @@ mod tests {
     fn requester_falls_back_to_customer() {
         let obj = json!({"id": 7, "customer": {"id": 3, "email": "c@x", "name": "C D", "firstname": "C", "lastname": "D"},
             "assignee_user": null, "updated_datetime": "2024-11-01T10:59:29+00:00", "messages_count": "4"});
-        let out = super::super::map_value(&TICKETS, &obj, &ctx()).unwrap();
+        let out = super::super::def::map_value(&TICKETS, &obj, &ctx()).unwrap();
         let r = &out[0];
         assert_eq!(r["requester_id"], 3);
         assert_eq!(r["requester_email"], "c@x");
@@ -91,27 +91,28 @@ mod tests {
         assert_eq!(r["updated_at"], "2024-11-01T10:59:29Z");
         assert_eq!(r["__source_id"], "acme");
         assert_eq!(r["__synced_at"], "2025-01-01T00:00:00Z");
-        assert_eq!(r["__sync_key"], super::super::sync_key(&[&7], "acme"));
+        assert_eq!(r["__sync_key"], super::super::rows::sync_key(&[&7], "acme"));
     }
 
     #[test]
     fn legacy_requester_wins() {
         let obj = json!({"id": 7, "customer": {"id": 3}, "requester": {"id": 9, "email": "r@x"}});
-        let out = super::super::map_value(&TICKETS, &obj, &ctx()).unwrap();
+        let out = super::super::def::map_value(&TICKETS, &obj, &ctx()).unwrap();
         assert_eq!(out[0]["requester_id"], 9);
         assert_eq!(out[0]["customer_id"], 3);
     }
 
     #[test]
     fn a_ticket_without_id_is_refused_with_a_sentence() {
-        let e = super::super::map_value(&TICKETS, &json!({"subject": "x"}), &ctx()).unwrap_err();
+        let e =
+            super::super::def::map_value(&TICKETS, &json!({"subject": "x"}), &ctx()).unwrap_err();
         assert!(e.message.contains("ticket without a numeric `id`"));
     }
 
     #[test]
     fn wrong_types_become_null_and_are_tallied() {
         let c = ctx();
-        let out = super::super::map_value(
+        let out = super::super::def::map_value(
             &TICKETS,
             &json!({"id": 1, "is_unread": "maybe", "customer": "x", "created_datetime": 5}),
             &c,

@@ -5,7 +5,7 @@
 //! one request per 100 users). Incremental mode emits only users whose
 //! `updated_at` reached the bookmark; the requests are the same either way.
 
-super::api_stream! {
+super::dsl::api_stream! {
     USERS {
         description: "Gorgias users (agents, admins, bots), one row per user (natural key: user_id). The list is read whole; incremental emits users updated since the bookmark.",
         read: Read::WholeList { path: "/users", order: Some("created_datetime:asc") },

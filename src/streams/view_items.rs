@@ -5,7 +5,7 @@
 //! ticket left, so each view is read whole every time by `created_datetime`,
 //! which never moves (none skipped or listed twice). Two views, two rows.
 
-super::api_stream! {
+super::dsl::api_stream! {
     VIEW_ITEMS {
         description: "The tickets each Gorgias view lists, one row per (view, ticket) (natural key: view_id, id). Every view is read whole every time.",
         read: Read::PerParent { path: "/views/{id}/items", order: "created_datetime:asc", parent: &super::views::VIEWS },

@@ -6,7 +6,7 @@
 //! API's own order every time; incremental mode emits only events whose
 //! `created_datetime` reached the bookmark. Events never change once written.
 
-super::api_stream! {
+super::dsl::api_stream! {
     VOICE_CALL_EVENTS {
         description: "Gorgias voice call events, one row per event of a call (natural key: id). The list is read whole; incremental emits events created since the bookmark.",
         read: Read::WholeList { path: "/phone/voice-call-events", order: None },

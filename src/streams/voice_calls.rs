@@ -7,7 +7,7 @@
 //! none: its creation time stands in, or every read would send it again.
 
 // `phone_number_id` is left out: no stream lists the phone numbers.
-super::api_stream! {
+super::dsl::api_stream! {
     VOICE_CALLS {
         description: "Gorgias phone calls, one row per call (natural key: id). The list is read whole; incremental emits calls updated since the bookmark.",
         read: Read::WholeList { path: "/phone/voice-calls", order: None },

@@ -1,6 +1,13 @@
 //! The streams: each declares what it reads and how one API object becomes
 //! rows; [`crate::sync`] does the reading. Adding a stream is one file here
 //! and one line in [`ALL`].
+//!
+//! A stream file is written with what the files below it hold, in floors
+//! that only look down: `obj` (the typed reader of API objects) under `rows`
+//! (rows, their bookkeeping columns and `__sync_key`) under `def` (the
+//! declaration, [`StreamDef`]); `dsl` holds the grammar (`api_stream!`,
+//! `cursor!`). This file is the registry above them all, and re-exports
+//! what the rest of the crate uses.
 
 mod def;
 mod dsl;

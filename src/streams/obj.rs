@@ -1,6 +1,7 @@
 //! The typed reader of API objects: [`Obj`] reads a field as the row wants
-//! it (converting what loses nothing, tallying the rest as odd), and
-//! [`RowContext`] holds what every row of a sync shares.
+//! it (converting what loses nothing, tallying the rest as odd), [`Nested`]
+//! keeps a nested object read once per row, and [`RowContext`] holds what
+//! every row of a sync shares.
 
 use crate::datetime;
 use crate::error::{Error, Result};

@@ -304,9 +304,8 @@ fn trace(
     };
     for (&(node, parent), paths) in objects.iter().zip(paths) {
         let ctx = RowContext::recording(domain, chrono::Utc::now());
-        ctx.parent.set(parent);
         let mut rows = Rows::default();
-        if let Err(e) = s.map(node, &ctx, &mut rows) {
+        if let Err(e) = s.map_with_parent(node, parent, &ctx, &mut rows) {
             t.error.get_or_insert(e.message);
         }
         t.odd += ctx.coerced.get();

@@ -8,7 +8,9 @@
 //! business columns null, and an account without settings gives one row with
 //! every setting column null. The account columns repeat on every row.
 
-use super::{row_schema, Identity, Out, Read, RowContext, StreamDef, DEFAULTS};
+use super::def::{Read, StreamDef, DEFAULTS};
+use super::obj::{Obj, RowContext};
+use super::rows::{row_schema, Identity, Out};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;
@@ -19,7 +21,7 @@ pub static ACCOUNT: StreamDef = StreamDef {
     name: "account",
     description: "The Gorgias account with its subscription, one row per (setting, business-hours entry) so that no setting is dropped (natural key: __source_id, setting_id, entry position). Full refresh.",
     read: Read::Single { path: "/account" },
-    key: &["__source_id", "setting_id"],
+    natural_key: &["__source_id", "setting_id"],
     // The entry's position is no column: the key is per entry.
     identity: Identity::KeyAndPosition { list: "business_hours" },
     schema: || row_schema::<AccountRow>(),
@@ -58,14 +60,14 @@ pub struct AccountRow {
     pub business_open: Option<String>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let a = ctx.obj(object);
     let sub = a.at("current_subscription");
     let status = match a.member("status") {
         Some(n) if n.is_object() => a.at("status").str("status"),
         _ => a.str("status"),
     };
-    let mut push = |setting: Option<(super::Obj, Option<super::Obj>)>, position: Option<usize>| {
+    let mut push = |setting: Option<(Obj, Option<Obj>)>, position: Option<usize>| {
         let (s, hours) = match setting {
             Some((s, h)) => (Some(s), h),
             None => (None, None),
@@ -117,7 +119,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        super::super::map_value(&ACCOUNT, &obj, &ctx).unwrap()
+        super::super::def::map_value(&ACCOUNT, &obj, &ctx).unwrap()
     }
 
     #[test]
@@ -135,7 +137,7 @@ mod tests {
         assert_eq!(out[2]["setting_type"], "satisfaction-surveys");
         assert_eq!(out[2]["business_days"], Value::Null);
         // The key is (setting, entry position), empty text for no entry.
-        let key = |parts: &[&dyn std::fmt::Display]| super::super::sync_key(parts, "acme");
+        let key = |parts: &[&dyn std::fmt::Display]| super::super::rows::sync_key(parts, "acme");
         assert_eq!(out[0]["__sync_key"], key(&[&1, &0]));
         assert_eq!(out[1]["__sync_key"], key(&[&1, &1]));
         assert_eq!(out[2]["__sync_key"], key(&[&2, &""]));
@@ -152,7 +154,7 @@ mod tests {
         assert_eq!(out[0]["setting_id"], Value::Null);
         assert_eq!(
             out[0]["__sync_key"],
-            super::super::sync_key(&[&"", &""], "acme")
+            super::super::rows::sync_key(&[&"", &""], "acme")
         );
     }
 }

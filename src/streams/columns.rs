@@ -1,6 +1,6 @@
 //! Column types for the streams that carry the API object's own fields.
 
-use super::Obj;
+use super::obj::Obj;
 use crate::json::Node;
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;

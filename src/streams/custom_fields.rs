@@ -8,13 +8,13 @@
 //! emits only fields whose `updated_datetime` reached the bookmark. Field
 //! ids are unique across object types.
 
-super::api_stream! {
+super::dsl::api_stream! {
     CUSTOM_FIELDS {
         description: "Gorgias custom field definitions of tickets and customers, one row per field (natural key: id). Read whole per object type; incremental emits fields updated since the bookmark.",
         read: Read::EachOf { path: "/custom-fields", order: "priority:asc", param: "object_type", values: &["Ticket", "Customer"] },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime"),
-        archived: Some(("archived", &["false", "true"])),
+        sides: Some(("archived", &["false", "true"])),
     }
     /// A custom field definition. Natural key: `id`.
     CustomFieldRow, "custom field";

@@ -3,10 +3,11 @@
 //! `customers` pages when the list carries `custom_fields`, otherwise from
 //! `/api/customers/{id}/custom-fields` for each customer the pass delivers.
 
+use super::def::{Embedded, Read, Relation, StreamDef, DEFAULTS};
+use super::dsl::cursor;
+use super::obj::RowContext;
+use super::rows::{row_schema, Identity, Out};
 use super::ticket_custom_field_values::field_values;
-use super::{
-    cursor, row_schema, Embedded, Identity, Out, Read, Relation, RowContext, StreamDef, DEFAULTS,
-};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;
@@ -17,10 +18,10 @@ pub static CUSTOMER_CUSTOM_FIELD_VALUES: StreamDef = StreamDef {
     name: "customer_custom_field_values",
     description: "Custom-field values on Gorgias customers, one row per (customer, field) (natural key: customer_id, field_id), read from the customer list, or per changed customer from /api/customers/{id}/custom-fields when the account's list does not carry them (one request per customer). Incremental on customer_updated_at.",
     read: Read::RidesOn(&super::customers::CUSTOMERS),
-    key: &["customer_id", "field_id"],
+    natural_key: &["customer_id", "field_id"],
     identity: Identity::Key,
     cursor: cursor!("customer_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("customer_id", "customers", "id"),
         Relation::new("field_id", "custom_fields", "id"),
     ],
@@ -50,7 +51,7 @@ pub struct CustomerCustomFieldValueRow {
     pub customer_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let c = ctx.obj(object);
     let customer_id = c.id("customer")?;
     let customer_updated_at = c.ts("updated_datetime");

@@ -8,11 +8,11 @@
 //! JSON column. Deleted customers vanish from the list: the `events` stream
 //! carries their `customer-deleted` events.
 
-super::api_stream! {
+super::dsl::api_stream! {
     CUSTOMERS {
         description: "Gorgias customers, one row per customer (natural key: id). Incremental on updated_datetime, read newest first; deletions appear in events.",
         read: Read::NewestFirst { path: "/customers", lookback: no_lookback },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime"),
         deletion: Some(Deletion { event: "customer-deleted", object_type: "Customer" }),
     }

@@ -10,13 +10,13 @@
 //! `types` filter in its documented form, repeated keys.
 
 // `object_id` is left out: it refers to the stream `object_type` names.
-super::api_stream! {
+super::dsl::api_stream! {
     EVENTS {
         description: "The Gorgias event log, one row per event (natural key: id), including hard deletes. Incremental on created_datetime, filtered by the server.",
         read: Read::ServerFiltered { path: "/events", lookback: |_| Duration::minutes(5) },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("created_datetime" <- "created_datetime"),
-        relations: &[Relation::new("user_id", "users", "user_id")],
+        relationships: &[Relation::new("user_id", "users", "user_id")],
     }
     /// A Gorgias event. Natural key: `id`.
     EventRow, "event";

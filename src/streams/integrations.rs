@@ -5,13 +5,13 @@
 //! `updated_at` reached the bookmark. Deactivated integrations stay listed
 //! with `deactivated_at` set.
 
-super::api_stream! {
+super::dsl::api_stream! {
     INTEGRATIONS {
         description: "Gorgias integrations, one row per integration (natural key: integration_id). The list is read whole; incremental emits integrations updated since the bookmark.",
         read: Read::WholeList { path: "/integrations", order: Some("created_datetime:asc") },
-        key: &["integration_id"],
+        natural_key: &["integration_id"],
         cursor: cursor!("updated_at" <- "updated_datetime"),
-        relations: &[Relation::new("integration_user_id", "users", "user_id")],
+        relationships: &[Relation::new("integration_user_id", "users", "user_id")],
     }
     /// A Gorgias integration. Natural key: `integration_id`.
     IntegrationRow, "integration";

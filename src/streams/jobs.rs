@@ -6,11 +6,11 @@
 //! first by creation and re-reads a day before its bookmark, which covers
 //! jobs still running at the last sync (jobs take minutes to hours).
 
-super::api_stream! {
+super::dsl::api_stream! {
     JOBS {
         description: "Gorgias background jobs, one row per job (natural key: id). Incremental on created_datetime with a one-day lookback for jobs still running.",
         read: Read::NewestFirst { path: "/jobs", lookback: |_| Duration::days(1) },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("created_datetime" <- "created_datetime"),
     }
     /// A Gorgias job. Natural key: `id`.

@@ -9,13 +9,13 @@
 //! them, so each side is its own newest-first pass with its own stop rule;
 //! archived macros come with `archived_datetime` set.
 
-super::api_stream! {
+super::dsl::api_stream! {
     MACROS {
         description: "Gorgias macros, one row per macro (natural key: id). Incremental on updated_datetime, read newest first.",
         read: Read::NewestFirst { path: "/macros", lookback: no_lookback },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime"),
-        archived: Some(("archived", &["false", "true"])),
+        sides: Some(("archived", &["false", "true"])),
     }
     /// A Gorgias macro. Natural key: `id`.
     MacroRow, "macro";

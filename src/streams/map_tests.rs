@@ -1,7 +1,8 @@
 //! The mappings of the streams declared from a field list (`api_stream!`),
 //! each checked on an object shaped like the API's.
 
-use super::{map_value, RowContext};
+use super::def::map_value;
+use super::obj::RowContext;
 use chrono::TimeZone;
 use serde_json::{json, Value};
 
@@ -46,7 +47,7 @@ mod customers {
         assert_eq!(r["updated_datetime"], "2024-06-20T07:39:36.500Z");
         assert_eq!(
             r["__sync_key"],
-            crate::streams::sync_key(&[&2000123], "acme")
+            crate::streams::rows::sync_key(&[&2000123], "acme")
         );
     }
 }
@@ -176,7 +177,7 @@ mod teams {
         assert_eq!(out[0]["members"][1]["id"], 1002);
         assert_eq!(
             out[0]["__sync_key"],
-            crate::streams::sync_key(&[&33], "acme")
+            crate::streams::rows::sync_key(&[&33], "acme")
         );
     }
 }
@@ -215,13 +216,17 @@ mod view_items {
             .unwrap_err()
             .message
             .contains("without its parent's id"));
-        ctx.parent.set(Some(1003));
-        let out = map_value(&VIEW_ITEMS, &item, &ctx).unwrap();
+        let doc = crate::json::Doc::from_value(&item);
+        let mut rows = crate::streams::Rows::default();
+        VIEW_ITEMS
+            .map_with_parent(doc.root(), Some(1003), &ctx, &mut rows)
+            .unwrap();
+        let out = rows.values();
         assert_eq!(out[0]["view_id"], 1003);
         assert_eq!(out[0]["tags"][0]["name"], "vip");
         assert_eq!(
             out[0]["__sync_key"],
-            crate::streams::sync_key(&[&1003, &100200], "acme")
+            crate::streams::rows::sync_key(&[&1003, &100200], "acme")
         );
     }
 }

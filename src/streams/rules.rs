@@ -4,11 +4,11 @@
 //! every time (one request per 100 rules); incremental mode emits only rules
 //! whose `updated_datetime` reached the bookmark.
 
-super::api_stream! {
+super::dsl::api_stream! {
     RULES {
         description: "Gorgias automation rules, one row per rule (natural key: id). The list is read whole; incremental emits rules updated since the bookmark.",
         read: Read::WholeList { path: "/rules", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime"),
     }
     /// A Gorgias rule. Natural key: `id`.

@@ -7,13 +7,13 @@
 //! window has passed is only seen by a full refresh. The docs show this list
 //! as a bare array while the live API sends the usual envelope: both are read.
 
-super::api_stream! {
+super::dsl::api_stream! {
     SATISFACTION_SURVEYS {
         description: "Gorgias satisfaction surveys, one row per survey (natural key: survey_id). Incremental on created_at with a lookback window for late scores.",
         read: Read::NewestFirst { path: "/satisfaction-surveys", lookback: |config| config.surveys_lookback },
-        key: &["survey_id"],
+        natural_key: &["survey_id"],
         cursor: cursor!("created_at" <- "created_datetime"),
-        relations: &[Relation::new("customer_id", "customers", "id"), Relation::new("ticket_id", "tickets", "ticket_id")],
+        relationships: &[Relation::new("customer_id", "customers", "id"), Relation::new("ticket_id", "tickets", "ticket_id")],
     }
     /// A satisfaction survey sent for a ticket. Natural key: `survey_id`.
     SatisfactionSurveyRow, "satisfaction survey";

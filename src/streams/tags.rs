@@ -5,11 +5,11 @@
 //! is read whole every time (one request per 100 tags) and the stream is
 //! full refresh only. Deleted tags vanish; `tag-deleted` events record them.
 
-super::api_stream! {
+super::dsl::api_stream! {
     TAGS {
         description: "Gorgias tags, one row per tag (natural key: id). Read whole every time: usage changes without a sortable key.",
         read: Read::WholeList { path: "/tags", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias tag. Natural key: `id`.
     TagRow, "tag";

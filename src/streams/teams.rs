@@ -5,11 +5,11 @@
 //! time and the stream is full refresh only. `members` stays JSON: a
 //! destination can unnest it without the connector guessing a shape.
 
-super::api_stream! {
+super::dsl::api_stream! {
     TEAMS {
         description: "Gorgias teams with their members, one row per team (natural key: id). Read whole every time.",
         read: Read::WholeList { path: "/teams", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias team. Natural key: `id`.
     TeamRow, "team";

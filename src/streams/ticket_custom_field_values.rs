@@ -4,15 +4,15 @@
 //! list carries it, this stream rides on the `tickets` pages like
 //! `ticket_tags` (no extra request). When the list leaves it out, each
 //! ticket the pass delivers is read at `/api/tickets/{id}/custom-fields`
-//! (see [`super::Embedded`]): one request per ticket, so an incremental read
+//! (see [`super::def::Embedded`]): one request per ticket, so an incremental read
 //! asks only for changed tickets. Either way a ticket read again brings its
 //! full current set, stamped with `ticket_updated_at`, which replaces the
 //! older set downstream (a removed value leaves no row in the new set).
 
-use super::{
-    cursor, row_schema, Embedded, Identity, Obj, Out, Read, Relation, RowContext, StreamDef,
-    DEFAULTS,
-};
+use super::def::{Embedded, Read, Relation, StreamDef, DEFAULTS};
+use super::dsl::cursor;
+use super::obj::{Obj, RowContext};
+use super::rows::{row_schema, Identity, Out};
 use crate::error::Result;
 use crate::json::{Kind, Node};
 use crate::schema::Timestamp;
@@ -23,10 +23,10 @@ pub static TICKET_CUSTOM_FIELD_VALUES: StreamDef = StreamDef {
     name: "ticket_custom_field_values",
     description: "Custom-field values on Gorgias tickets, one row per (ticket, field) (natural key: ticket_id, field_id), read from the ticket list, or per changed ticket from /api/tickets/{id}/custom-fields when the account's list does not carry them (one request per ticket). Incremental on ticket_updated_at.",
     read: Read::RidesOn(&super::tickets::TICKETS),
-    key: &["ticket_id", "field_id"],
+    natural_key: &["ticket_id", "field_id"],
     identity: Identity::Key,
     cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("ticket_id", "tickets", "ticket_id"),
         Relation::new("field_id", "custom_fields", "id"),
     ],
@@ -56,7 +56,7 @@ pub struct TicketCustomFieldValueRow {
     pub ticket_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let t = ctx.obj(object);
     let ticket_id = t.id("ticket")?;
     let ticket_updated_at = t.ts("updated_datetime");
@@ -137,7 +137,7 @@ mod tests {
             "acme",
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
-        super::super::map_value(&TICKET_CUSTOM_FIELD_VALUES, obj, &ctx).unwrap()
+        super::super::def::map_value(&TICKET_CUSTOM_FIELD_VALUES, obj, &ctx).unwrap()
     }
 
     #[test]
@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(out[0]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");
         assert_eq!(
             out[0]["__sync_key"],
-            super::super::sync_key(&[&5, &31], "acme")
+            super::super::rows::sync_key(&[&5, &31], "acme")
         );
     }
 

@@ -7,15 +7,15 @@
 //! (3 days by default) before its bookmark: a message's later changes (sent,
 //! failed, deleted) move no sort key, and the lookback is what catches them.
 
-super::api_stream! {
+super::dsl::api_stream! {
     TICKET_MESSAGES {
         description: "Messages on Gorgias tickets, one row per message (natural key: message_id, ticket_id). Incremental on created_at with a lookback window.",
         read: Read::NewestFirst { path: "/messages", lookback: |config| config.messages_lookback },
-        key: &["message_id", "ticket_id"],
+        natural_key: &["message_id", "ticket_id"],
         cursor: cursor!("created_at" <- "created_datetime"),
         // `sender_id` and `receiver_id` are left out: either may be a customer
         // or a user, so neither refers to one stream.
-        relations: &[Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("integration_id", "integrations", "integration_id")],
+        relationships: &[Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("integration_id", "integrations", "integration_id")],
     }
     /// A message on a ticket. Natural key: (`message_id`, `ticket_id`).
     TicketMessageRow, "message";
@@ -53,7 +53,7 @@ super::api_stream! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::streams::RowContext;
+    use crate::streams::obj::RowContext;
     use chrono::TimeZone;
     use serde_json::json;
     #[allow(unused_imports)]
@@ -67,11 +67,14 @@ mod tests {
         );
         let obj = json!({"id": 11, "ticket_id": 5, "sender": {"id": 2, "email": "a@x", "meta": {"name_set_via": "agent"}},
             "receiver": null, "created_datetime": "2019-11-16T15:59:41.966927", "sent_datetime": null});
-        let out = super::super::map_value(&TICKET_MESSAGES, &obj, &ctx).unwrap();
+        let out = super::super::def::map_value(&TICKET_MESSAGES, &obj, &ctx).unwrap();
         let r = &out[0];
         assert_eq!(r["sender_channel"], "agent");
         assert_eq!(r["receiver_id"], Value::Null);
         assert_eq!(r["created_at"], "2019-11-16T15:59:41.966927Z");
-        assert_eq!(r["__sync_key"], super::super::sync_key(&[&11, &5], "acme"));
+        assert_eq!(
+            r["__sync_key"],
+            super::super::rows::sync_key(&[&11, &5], "acme")
+        );
     }
 }

@@ -7,7 +7,10 @@
 //! current tag set, stamped with `ticket_updated_at`: a destination can drop
 //! the rows of an older version of the ticket that the new one no longer has.
 
-use super::{cursor, row_schema, Identity, Out, Read, Relation, RowContext, StreamDef, DEFAULTS};
+use super::def::{Read, Relation, StreamDef, DEFAULTS};
+use super::dsl::cursor;
+use super::obj::RowContext;
+use super::rows::{row_schema, Identity, Out};
 use crate::error::Result;
 use crate::json::Node;
 use crate::schema::Timestamp;
@@ -18,12 +21,12 @@ pub static TICKET_TAGS: StreamDef = StreamDef {
     name: "ticket_tags",
     description: "Tags on Gorgias tickets, one row per (ticket, tag) (natural key: ticket_id, tag_id), read from the ticket list. Incremental on ticket_updated_at.",
     read: Read::RidesOn(&super::tickets::TICKETS),
-    key: &["ticket_id", "tag_id"],
+    natural_key: &["ticket_id", "tag_id"],
     // A tag without an id (never seen, but not excluded by the docs) is
     // keyed by its name so it still gets a stable, unique key.
     identity: Identity::KeyOr { column: "tag_id", instead: "tag_name" },
     cursor: cursor!("ticket_updated_at" <- "updated_datetime"),
-    relations: &[
+    relationships: &[
         Relation::new("ticket_id", "tickets", "ticket_id"),
         Relation::new("tag_id", "tags", "id"),
     ],
@@ -45,7 +48,7 @@ pub struct TicketTagRow {
     pub ticket_updated_at: Option<Timestamp>,
 }
 
-fn map(object: Node<'_>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
+fn map(object: Node<'_>, _: Option<i64>, ctx: &RowContext, out: &mut Out<'_>) -> Result<()> {
     let t = ctx.obj(object);
     let ticket_id = t.id("ticket")?;
     let updated = t.ts("updated_datetime");
@@ -85,14 +88,14 @@ mod tests {
         );
         let obj = json!({"id": 5, "updated_datetime": "2024-06-20 07:39:36.5+00:00",
             "tags": [{"id": 1, "name": "vip"}, {"id": 2, "name": "refund"}, {"name": null}]});
-        let out = super::super::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
+        let out = super::super::def::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[1]["tag_name"], "refund");
         assert_eq!(out[1]["ticket_updated_at"], "2024-06-20T07:39:36.500Z");
         assert_ne!(out[0]["__sync_key"], out[1]["__sync_key"]);
         assert_eq!(
             out[0]["__sync_key"],
-            super::super::sync_key(&[&5, &1], "acme")
+            super::super::rows::sync_key(&[&5, &1], "acme")
         );
     }
 
@@ -103,15 +106,15 @@ mod tests {
             chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
         );
         let obj = json!({"id": 5, "tags": [{"name": "vip"}, {"id": 1, "name": "vip"}]});
-        let out = super::super::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
+        let out = super::super::def::map_value(&TICKET_TAGS, &obj, &ctx).unwrap();
         assert_eq!(out[0]["tag_id"], Value::Null);
         assert_eq!(
             out[0]["__sync_key"],
-            super::super::sync_key(&[&5, &"vip"], "acme")
+            super::super::rows::sync_key(&[&5, &"vip"], "acme")
         );
         assert_eq!(
             out[1]["__sync_key"],
-            super::super::sync_key(&[&5, &1], "acme")
+            super::super::rows::sync_key(&[&5, &1], "acme")
         );
     }
 }

@@ -5,11 +5,11 @@
 //! one request per 100 users). Incremental mode emits only users whose
 //! `updated_at` reached the bookmark; the requests are the same either way.
 
-super::api_stream! {
+super::dsl::api_stream! {
     USERS {
         description: "Gorgias users (agents, admins, bots), one row per user (natural key: user_id). The list is read whole; incremental emits users updated since the bookmark.",
         read: Read::WholeList { path: "/users", order: Some("created_datetime:asc") },
-        key: &["user_id"],
+        natural_key: &["user_id"],
         cursor: cursor!("updated_at" <- "updated_datetime"),
         filters: |config| config.user_roles.iter().map(|r| ("roles", r.clone())).collect(),
     }

@@ -5,12 +5,12 @@
 //! ticket left, so each view is read whole every time by `created_datetime`,
 //! which never moves (none skipped or listed twice). Two views, two rows.
 
-super::api_stream! {
+super::dsl::api_stream! {
     VIEW_ITEMS {
         description: "The tickets each Gorgias view lists, one row per (view, ticket) (natural key: view_id, id). Every view is read whole every time.",
         read: Read::PerParent { path: "/views/{id}/items", order: "created_datetime:asc", parent: &super::views::VIEWS },
-        key: &["view_id", "id"],
-        relations: &[Relation::new("view_id", "views", "id"), Relation::new("id", "tickets", "ticket_id")],
+        natural_key: &["view_id", "id"],
+        relationships: &[Relation::new("view_id", "views", "id"), Relation::new("id", "tickets", "ticket_id")],
     }
     /// A ticket as a view lists it. Natural key: (`view_id`, `id`).
     ViewItemRow, "view item";

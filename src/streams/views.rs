@@ -5,11 +5,11 @@
 //! stream is full refresh only. The filter stays as Gorgias writes it
 //! (`filters`, plus its syntax tree as JSON).
 
-super::api_stream! {
+super::dsl::api_stream! {
     VIEWS {
         description: "Gorgias saved ticket views, one row per view (natural key: id). Read whole every time.",
         read: Read::WholeList { path: "/views", order: Some("created_datetime:asc") },
-        key: &["id"],
+        natural_key: &["id"],
     }
     /// A Gorgias view. Natural key: `id`.
     ViewRow, "view";

@@ -6,13 +6,13 @@
 //! API's own order every time; incremental mode emits only events whose
 //! `created_datetime` reached the bookmark. Events never change once written.
 
-super::api_stream! {
+super::dsl::api_stream! {
     VOICE_CALL_EVENTS {
         description: "Gorgias voice call events, one row per event of a call (natural key: id). The list is read whole; incremental emits events created since the bookmark.",
         read: Read::WholeList { path: "/phone/voice-call-events", order: None },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("created_datetime" <- "created_datetime"),
-        relations: &[Relation::new("call_id", "voice_calls", "id"), Relation::new("customer_id", "customers", "id"), Relation::new("user_id", "users", "user_id")],
+        relationships: &[Relation::new("call_id", "voice_calls", "id"), Relation::new("customer_id", "customers", "id"), Relation::new("user_id", "users", "user_id")],
     }
     /// A Gorgias voice call event. Natural key: `id`.
     VoiceCallEventRow, "voice call event";

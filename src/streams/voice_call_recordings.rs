@@ -7,13 +7,13 @@
 //! audio: fetching files is the destination's choice, and the URLs may be
 //! private (`error_code`).
 
-super::api_stream! {
+super::dsl::api_stream! {
     VOICE_CALL_RECORDINGS {
         description: "Gorgias voicemails and call recordings, one row per recording (natural key: id): its URL and duration, not the audio. The list is read whole; incremental emits recordings created since the bookmark.",
         read: Read::WholeList { path: "/phone/voice-call-recordings", order: None },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("created_datetime" <- "created_datetime"),
-        relations: &[Relation::new("call_id", "voice_calls", "id"), Relation::new("deleted_by_user_id", "users", "user_id")],
+        relationships: &[Relation::new("call_id", "voice_calls", "id"), Relation::new("deleted_by_user_id", "users", "user_id")],
     }
     /// A Gorgias voicemail or call recording. Natural key: `id`.
     VoiceCallRecordingRow, "voice call recording";

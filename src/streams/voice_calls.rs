@@ -7,13 +7,13 @@
 //! none: its creation time stands in, or every read would send it again.
 
 // `phone_number_id` is left out: no stream lists the phone numbers.
-super::api_stream! {
+super::dsl::api_stream! {
     VOICE_CALLS {
         description: "Gorgias phone calls, one row per call (natural key: id). The list is read whole; incremental emits calls updated since the bookmark.",
         read: Read::WholeList { path: "/phone/voice-calls", order: None },
-        key: &["id"],
+        natural_key: &["id"],
         cursor: cursor!("updated_datetime" <- "updated_datetime" or "created_datetime"),
-        relations: &[Relation::new("integration_id", "integrations", "integration_id"), Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("customer_id", "customers", "id"), Relation::new("initiated_by_agent_id", "users", "user_id"), Relation::new("last_answered_by_agent_id", "users", "user_id"), Relation::new("last_rang_agent_id", "users", "user_id")],
+        relationships: &[Relation::new("integration_id", "integrations", "integration_id"), Relation::new("ticket_id", "tickets", "ticket_id"), Relation::new("customer_id", "customers", "id"), Relation::new("initiated_by_agent_id", "users", "user_id"), Relation::new("last_answered_by_agent_id", "users", "user_id"), Relation::new("last_rang_agent_id", "users", "user_id")],
     }
     /// A Gorgias voice call. Natural key: `id`.
     VoiceCallRow, "voice call";

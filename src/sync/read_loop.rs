@@ -246,7 +246,7 @@ impl Loop<'_, '_> {
         });
         logged.map_err(Error::output)?;
         let doc = doc?;
-        out.emit(doc.root(), members, sink)?;
+        out.emit(doc.root(), None, members, sink)?;
         Ok(())
     }
 
@@ -295,12 +295,11 @@ impl Loop<'_, '_> {
                 ..children.list.clone()
             };
             let mut pages = pager.list(&list);
-            self.ctx.parent.set(Some(parent.id));
             let (mut items, mut requests) = (0u64, 0u64);
             while let Some(page) = pages.next(sink)? {
                 requests += 1;
                 for item in page.objects() {
-                    out.emit(item, members, sink)?;
+                    out.emit(item, Some(parent.id), members, sink)?;
                     items += 1;
                 }
             }
@@ -310,7 +309,6 @@ impl Loop<'_, '_> {
                 sink.log(Level::Warn, &line).map_err(Error::output)?;
             }
         }
-        self.ctx.parent.set(None);
         Ok(())
     }
 
@@ -595,7 +593,7 @@ impl Emitter<'_, '_> {
             if skip_below.zip(cursor).is_some_and(|(below, c)| c < below) {
                 continue;
             }
-            self.emit(obj, members, sink)?;
+            self.emit(obj, None, members, sink)?;
             emitted_to = emitted_to.max(cursor);
         }
         Ok(emitted_to)
@@ -605,6 +603,7 @@ impl Emitter<'_, '_> {
     fn emit(
         &mut self,
         obj: Node<'_>,
+        parent: Option<i64>,
         members: &mut [Member],
         sink: &mut dyn Sink,
     ) -> Result<Option<DateTime<Utc>>> {
@@ -625,7 +624,10 @@ impl Emitter<'_, '_> {
             self.rows.leave_out(m.left_out.clone());
             match (m.per_object, m.sel.stream.embedded) {
                 (Some(true), Some(e)) => self.map_per_object(obj, e, m)?,
-                _ => m.sel.stream.map(obj, self.ctx, &mut self.rows)?,
+                _ => m
+                    .sel
+                    .stream
+                    .map_with_parent(obj, parent, self.ctx, &mut self.rows)?,
             }
             for row in self.rows.iter() {
                 sink.record(m.sel.stream, row).map_err(Error::output)?;

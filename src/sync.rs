@@ -57,6 +57,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 pub(crate) mod plan;
+pub mod resume;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncMode {

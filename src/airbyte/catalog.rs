@@ -258,4 +258,3 @@ fn check_cursor(entry: &Value, stream: &StreamDef) -> Result<()> {
     }
     Ok(())
 }
-

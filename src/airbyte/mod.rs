@@ -1,5 +1,7 @@
 //! The Airbyte face: `spec`, `check`, `discover`, `read`, one JSON message per
 //! line on the writer it is given (stdout in the binary, a buffer in tests).
+//! [`Airbyte`] is the face's command line and how it tells a failure (a
+//! TRACE error); [`crate::face::process`] makes it a process.
 
 pub mod catalog;
 mod messages;
@@ -8,8 +10,8 @@ use crate::client::{Client, RotationSlot};
 use crate::error::{Error, Result};
 use crate::face::{self, Face, PanicTo};
 use crate::state::{Bookmark, Pass};
-use crate::sync::resume::Resume;
 use crate::streams::StreamDef;
+use crate::sync::resume::Resume;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
@@ -142,7 +144,10 @@ impl Face for Airbyte {
     fn fatal(&self, e: &Error, stdout: &mut dyn Write, stderr: &mut dyn Write) {
         // `probe` and `catalog` are not Airbyte's commands: they end as a
         // command-line tool's, with one sentence on stderr.
-        if matches!(self.command, Command::Probe { .. } | Command::Catalog { .. }) {
+        if matches!(
+            self.command,
+            Command::Probe { .. } | Command::Catalog { .. }
+        ) {
             let _ = writeln!(stderr, "{}", e.message);
             return;
         }

@@ -227,7 +227,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
     for entry in entries {
         let stream = entry_stream(entry)?;
         if !selected_flag(entry).unwrap_or(!any_marked)
-            || parsed.choices.iter().any(|c| c.stream.name() == stream.name())
+            || parsed
+                .choices
+                .iter()
+                .any(|c| c.stream.name() == stream.name())
         {
             continue;
         }

@@ -1,7 +1,8 @@
 //! The Singer face (tap-gorgias): `--discover` prints the catalog; a sync
 //! prints SCHEMA, RECORD and STATE messages, one per line on the writer it is
 //! given. Logs and errors go to the other writer, stdout carries only Singer
-//! messages.
+//! messages. [`Singer`] is the face's command line and how it tells a
+//! failure (a CRITICAL line); [`crate::face::process`] makes it a process.
 
 pub mod catalog;
 mod config_file;

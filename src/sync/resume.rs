@@ -125,7 +125,10 @@ mod tests {
 
     #[test]
     fn no_state_for_the_stream_reads_it_from_the_start() {
-        assert_eq!(from(r#"{"users": {"updated_at": "2025-06-01"}}"#), ReadFrom::TheStart);
+        assert_eq!(
+            from(r#"{"users": {"updated_at": "2025-06-01"}}"#),
+            ReadFrom::TheStart
+        );
         assert_eq!(from("{}"), ReadFrom::TheStart);
     }
 

@@ -1,18 +1,125 @@
-//! What both faces do the same way, written once: reading the files a
-//! command line names, loading the config, turning clap's error into the
-//! sentence a usage error starts with, choosing where each selected stream
-//! resumes, and the closing line of a sync. The faces keep only what their
-//! protocol makes different (message shapes, where logs go).
+//! What both faces do the same way, written once. [`process`] is a face's
+//! whole `main`: the panic hook, the check for a closed stdout, the
+//! buffered stdout and its last flush (a broken pipe is a clean exit), the
+//! redacted stderr and the exit code of what happened; a face says only
+//! how its protocol parses a command line, runs it, and tells a failure
+//! (the [`Face`] trait). Beside it the helpers both faces call: reading the
+//! files a command line names, loading the config, turning clap's error
+//! into the sentence a usage error starts with, where each selected stream
+//! resumes, and the closing line of a sync.
 
 use crate::client::{Client, Rotation};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Redacting, Result};
 use crate::state::StateInput;
 use crate::streams::{self, StreamDef};
+use crate::sync::resume::Resume;
 use crate::sync::{self, SyncMode};
 use serde_json::Value;
-use std::io;
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
+
+/// A protocol: how it reads its command line, runs a command, and tells
+/// what went wrong. Everything else about a process is [`process`]'s.
+pub trait Face: Sized + 'static {
+    /// The command line, or clap's word on why it is not one.
+    fn parse(args: Vec<OsString>) -> std::result::Result<Self, clap::Error>;
+    /// The command: its output on `stdout`; `stderr` is already redacted.
+    fn run(&self, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<()>;
+    /// A command line that is not one (not `--help` or `--version`), told
+    /// in the protocol's way; the process then exits with 2.
+    fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write);
+    /// A command that failed, told on its output when the protocol can.
+    fn fatal(&self, e: &Error, stdout: &mut dyn Write, stderr: &mut dyn Write);
+    /// A failure that no output can carry (stdout is closed or cannot be
+    /// written), as one line for stderr.
+    fn fatal_line(e: &Error) -> String;
+    /// The line a panic ends the process with, and where it goes; `at` is
+    /// ` at FILE:LINE`, or empty.
+    fn panic_line(at: &str) -> (PanicTo, String);
+}
+
+/// Where a face's panic line is written.
+pub enum PanicTo {
+    Stdout,
+    Stderr,
+}
+
+/// A face's whole process: runs the command line it was given and exits
+/// with the code of what happened.
+pub fn process<F: Face>() -> ! {
+    on_panic::<F>();
+    let mut err = io::stderr();
+    if let Some(e) = crate::output::closed_stdout() {
+        let _ = writeln!(err, "{}", F::fatal_line(&e));
+        std::process::exit(e.failure.exit_code());
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let code = run::<F>(std::env::args_os().collect(), &mut out, &mut err);
+    let code = match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe && code == 0 => {
+            let _ = writeln!(err, "{}", F::fatal_line(&Error::output(e)));
+            4
+        }
+        _ => code,
+    };
+    std::process::exit(code);
+}
+
+/// A bug on any thread must end the process at once as the face's one
+/// panic line, never a backtrace and never a hang: the line is written past
+/// std's locks (the read loop holds stdout's for the whole sync), and the
+/// process exits with 4.
+fn on_panic<F: Face>() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let (to, line) = F::panic_line(&at);
+        let fd = match to {
+            PanicTo::Stdout => 1,
+            PanicTo::Stderr => 2,
+        };
+        crate::output::write_unlocked(fd, line.as_bytes());
+        std::process::exit(4);
+    }));
+}
+
+/// Runs one command line and returns the process exit code: 0 on success,
+/// else the failure type's code (1 config, 2 usage, 3 transient, 4 system).
+/// Every line on `stderr` passes the redactor: none can carry a secret.
+pub fn run<F: Face>(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let mut stderr = Redacting::new(stderr);
+    let stderr: &mut dyn Write = &mut stderr;
+    let face = match F::parse(args) {
+        Ok(face) => face,
+        Err(e) => return usage_exit::<F>(&e, stdout, stderr),
+    };
+    let result = face
+        .run(stdout, stderr)
+        .and_then(|()| stdout.flush().map_err(Error::output));
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.output_closed => 0,
+        Err(e) => {
+            face.fatal(&e, stdout, stderr);
+            e.failure.exit_code()
+        }
+    }
+}
+
+fn usage_exit<F: Face>(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = write!(stdout, "{}", e.render());
+        return 0;
+    }
+    F::usage_error(e, stdout, stderr);
+    2
+}
 
 /// The bytes of a file the command line names; `what` says which file in
 /// the sentence (config, catalog, state).
@@ -61,6 +168,15 @@ pub fn start_date_in_the_past(config: &Config, now: chrono::DateTime<chrono::Utc
             crate::datetime::format(&start)
         ))),
         _ => Ok(()),
+    }
+}
+
+/// The state file a command line names, or no state: every stream from
+/// the start.
+pub fn load_state(path: Option<&Path>) -> Result<StateInput> {
+    match path {
+        Some(p) => StateInput::from_slice(&read_file(p, "state")?),
+        None => Ok(StateInput::default()),
     }
 }
 
@@ -125,37 +241,25 @@ pub fn usage_problem(e: &clap::Error) -> String {
         .unwrap_or_else(|| "invalid arguments".to_string())
 }
 
-/// A stream as the read loop takes it: where it resumes when it is read
-/// incrementally (its bookmark and any pass under way), from the beginning
-/// otherwise.
+/// A stream as the read loop takes it, and where it resumes when it is
+/// read incrementally (`None`: from the beginning, every row).
 pub fn select(
     stream: &'static StreamDef,
     mode: SyncMode,
     state: &StateInput,
-) -> Result<sync::Selected> {
-    let (bookmark, pass) = match (mode, stream.cursor_field()) {
-        (SyncMode::Incremental, Some(field)) => (
-            state.bookmark(stream.name(), field, stream.api_cursor())?,
-            state.pass(stream.name()),
-        ),
-        _ => (None, None),
+    started: chrono::DateTime<chrono::Utc>,
+) -> Result<(sync::Selected, Option<Resume>)> {
+    let resume = match mode {
+        SyncMode::Incremental => Resume::decide(stream, state, started)?,
+        SyncMode::FullRefresh => None,
     };
-    Ok(sync::Selected {
+    let selected = sync::Selected {
         stream,
         mode,
-        bookmark,
-        pass,
-    })
-}
-
-/// The warnings for the streams read incrementally whose state cannot be
-/// read (see [`StateInput::unreadable`]): each is read again in full.
-pub fn unreadable_states(selected: &[sync::Selected], state: &StateInput) -> Vec<String> {
-    selected
-        .iter()
-        .filter(|s| s.mode == SyncMode::Incremental && s.stream.cursor_field().is_some())
-        .filter_map(|s| state.unreadable(s.stream.name()))
-        .collect()
+        bookmark: resume.as_ref().and_then(Resume::bookmark),
+        pass: resume.as_ref().and_then(|r| r.pass),
+    };
+    Ok((selected, resume))
 }
 
 /// The closing line of a sync: records, requests, retries, the pace beside

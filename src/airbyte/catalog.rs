@@ -157,69 +157,28 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Configured> {
     let v: Value = serde_json::from_slice(bytes).map_err(|_| {
         Error::config("The catalog file is not valid JSON: pass the configured catalog, for example catalog/configured_catalog.json.")
     })?;
-    if is_discovered(&v) {
-        return Err(Error::config(
-            "The catalog file holds discover's catalog, not a configured catalog: run `source-gorgias catalog --config CONFIG > configured_catalog.json` (add `--incremental` for incremental reads) and pass that file.",
-        ));
-    }
-    let entries = v.get("streams").and_then(Value::as_array).ok_or_else(|| {
-        Error::config("The catalog has no `streams` list: pass a configured catalog (run discover to see the streams).")
-    })?;
-    if entries.is_empty() {
-        return Err(Error::config(format!(
-            "The catalog selects no streams: select at least one of {}.",
-            stream_names()
-        )));
-    }
     let mut out: Vec<(&'static StreamDef, SyncMode)> = Vec::new();
     let mut left_out = Vec::new();
     let mut warnings = Vec::new();
-    for entry in entries {
-        let name = entry
-            .get("stream")
-            .and_then(|s| s.get("name"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::config("A catalog entry has no `stream.name`: pass a configured catalog as discover describes it."))?;
-        let stream = streams::find(name).ok_or_else(|| {
-            Error::config(format!(
-                "The catalog names a stream `{}` that this connector does not have: select from {}.",
-                quote(name),
-                stream_names()
-            ))
-        })?;
-        let mut mode = match entry.get("sync_mode").and_then(Value::as_str) {
-            None | Some("full_refresh") => SyncMode::FullRefresh,
-            Some("incremental") => SyncMode::Incremental,
-            Some(other) => {
-                return Err(Error::config(format!(
-                    "The catalog asks for sync mode `{}` on stream `{name}`: use full_refresh or incremental.",
-                    quote(other)
-                )))
-            }
-        };
+    for entry in configured_entries(&v)? {
+        let stream = entry_stream(entry)?;
+        let name = stream.name();
+        let seen = out.iter().any(|(s, _)| s.name() == name);
+        let mut mode = entry_mode(entry, name)?;
         if mode == SyncMode::Incremental && !supports_incremental(stream) {
             // PyAirbyte asks every stream for incremental; like the Python
             // CDK, a stream that cannot be read incrementally is read whole.
             mode = SyncMode::FullRefresh;
-            if !out.iter().any(|(s, _)| s.name() == name) {
+            if !seen {
                 warnings.push(format!(
                     "The catalog asks for an incremental read of `{name}`, which supports full refresh only: it is read in full."
                 ));
             }
         }
         if mode == SyncMode::Incremental {
-            if let Some(fields) = entry.get("cursor_field").and_then(Value::as_array) {
-                let want = stream.cursor_field().unwrap_or_default();
-                let given: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();
-                if !given.is_empty() && given != [want] {
-                    return Err(Error::config(format!(
-                        "The catalog sets cursor `{}` on stream `{name}`, whose cursor is defined by the source as `{want}`: use `{want}` or leave cursor_field empty.",
-                        quote(&given.join("."))
-                    )));
-                }
-            }
+            check_cursor(entry, stream)?;
         }
-        if out.iter().any(|(s, _)| s.name() == name) {
+        if seen {
             continue;
         }
         let columns = deselected(stream, entry);
@@ -233,4 +192,69 @@ pub fn parse_configured(bytes: &[u8]) -> Result<Configured> {
         left_out,
         warnings,
     })
+}
+
+/// The entries of a configured catalog, or why the document is not one.
+fn configured_entries(v: &Value) -> Result<&Vec<Value>> {
+    if is_discovered(v) {
+        return Err(Error::config(
+            "The catalog file holds discover's catalog, not a configured catalog: run `source-gorgias catalog --config CONFIG > configured_catalog.json` (add `--incremental` for incremental reads) and pass that file.",
+        ));
+    }
+    let entries = v.get("streams").and_then(Value::as_array).ok_or_else(|| {
+        Error::config("The catalog has no `streams` list: pass a configured catalog (run discover to see the streams).")
+    })?;
+    if entries.is_empty() {
+        return Err(Error::config(format!(
+            "The catalog selects no streams: select at least one of {}.",
+            stream_names()
+        )));
+    }
+    Ok(entries)
+}
+
+/// The stream an entry names.
+fn entry_stream(entry: &Value) -> Result<&'static StreamDef> {
+    let name = entry
+        .get("stream")
+        .and_then(|s| s.get("name"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::config("A catalog entry has no `stream.name`: pass a configured catalog as discover describes it."))?;
+    streams::find(name).ok_or_else(|| {
+        Error::config(format!(
+            "The catalog names a stream `{}` that this connector does not have: select from {}.",
+            quote(name),
+            stream_names()
+        ))
+    })
+}
+
+/// The sync mode an entry asks for (full refresh when it names none).
+fn entry_mode(entry: &Value, name: &str) -> Result<SyncMode> {
+    match entry.get("sync_mode").and_then(Value::as_str) {
+        None | Some("full_refresh") => Ok(SyncMode::FullRefresh),
+        Some("incremental") => Ok(SyncMode::Incremental),
+        Some(other) => Err(Error::config(format!(
+            "The catalog asks for sync mode `{}` on stream `{name}`: use full_refresh or incremental.",
+            quote(other)
+        ))),
+    }
+}
+
+/// An incremental entry's `cursor_field`, when it sets one, must be the
+/// stream's own: the source defines the cursor.
+fn check_cursor(entry: &Value, stream: &StreamDef) -> Result<()> {
+    let Some(fields) = entry.get("cursor_field").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let name = stream.name();
+    let want = stream.cursor_field().unwrap_or_default();
+    let given: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();
+    if !given.is_empty() && given != [want] {
+        return Err(Error::config(format!(
+            "The catalog sets cursor `{}` on stream `{name}`, whose cursor is defined by the source as `{want}`: use `{want}` or leave cursor_field empty.",
+            quote(&given.join("."))
+        )));
+    }
+    Ok(())
 }

@@ -157,6 +157,28 @@ impl Message<'_> {
     }
 }
 
+impl Message<'_> {
+    /// The TRACE a panic ends the process with: `at` is where it happened
+    /// (` at FILE:LINE`, or empty), for the internal message.
+    pub fn panic_trace(at: &str) -> Value {
+        let internal = format!("panic{at}");
+        Message::Trace {
+            trace: Trace {
+                emitted_at: now_ms() as f64,
+                kind: TraceKind::Error {
+                    error: TraceError {
+                        message: "The connector hit an internal error and stopped: please report it with the connector's version.",
+                        internal_message: Some(&internal),
+                        failure_type: crate::FailureType::System.as_airbyte(),
+                        stream_descriptor: None,
+                    },
+                },
+            },
+        }
+        .to_value()
+    }
+}
+
 pub struct Out<'w> {
     w: &'w mut dyn Write,
     pacer: FlushPacer,

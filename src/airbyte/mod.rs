@@ -1,14 +1,17 @@
 //! The Airbyte face: `spec`, `check`, `discover`, `read`, one JSON message per
 //! line on the writer it is given (stdout in the binary, a buffer in tests).
+//! [`Airbyte`] is the face's command line and how it tells a failure (a
+//! TRACE error); [`crate::face::process`] makes it a process.
 
 pub mod catalog;
 mod messages;
 
 use crate::client::{Client, RotationSlot};
-use crate::error::{Error, Redacting, Result};
-use crate::face;
-use crate::state::{Bookmark, Pass, StateInput};
+use crate::error::{Error, Result};
+use crate::face::{self, Face, PanicTo};
+use crate::state::{Bookmark, Pass};
 use crate::streams::StreamDef;
+use crate::sync::resume::Resume;
 use crate::sync::{self, Level, Sink, StreamStatus};
 use clap::{Parser, Subcommand};
 use messages::{ConnectionStatus, Message, Out, Status};
@@ -21,7 +24,7 @@ use std::sync::Arc;
 /// An Airbyte source for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
 #[command(name = "source-gorgias", version, about)]
-struct Cli {
+pub struct Airbyte {
     #[command(subcommand)]
     command: Command,
 }
@@ -100,100 +103,100 @@ enum Command {
 /// Runs one command and returns the process exit code: 0 on success, else
 /// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let mut stderr = Redacting::new(stderr);
-    let stderr: &mut dyn Write = &mut stderr;
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => return usage_error(e, stdout, stderr),
-    };
-    // Not a protocol command: a table on stdout, errors as one sentence on
-    // stderr, as a command-line tool's.
-    if let Command::Probe { config, json } = &cli.command {
-        let result = face::load_config_and_raw(config).and_then(|(c, raw)| {
-            crate::probe::run(&c, *json, stdout, &mut |out, rotation| {
-                Out::new(out)
-                    .control_config(&face::rotated_config(&raw, rotation))
-                    .and_then(|()| writeln!(stderr, "{PROBE_ROTATED}"))
-                    .map_err(Error::output)
-            })
-        });
-        return tool_exit(result, stderr);
+    face::run::<Airbyte>(args, stdout, stderr)
+}
+
+impl Face for Airbyte {
+    fn parse(args: Vec<OsString>) -> std::result::Result<Self, clap::Error> {
+        Airbyte::try_parse_from(args)
     }
-    if let Command::Catalog {
-        config,
-        streams,
-        incremental,
-    } = &cli.command
-    {
-        let result = face::load_config(config)
-            .and_then(|c| catalog::configured_for(streams.as_deref(), *incremental, c.emit_deletes))
-            .and_then(|catalog| {
-                serde_json::to_writer_pretty(&mut *stdout, &catalog)
-                    .map_err(|e| Error::output(e.into()))?;
-                stdout.write_all(b"\n").map_err(Error::output)?;
-                stdout.flush().map_err(Error::output)
-            });
-        return tool_exit(result, stderr);
-    }
-    let mut out = Out::new(stdout);
-    let result = match cli.command {
-        Command::Spec => spec(&mut out),
-        Command::Check { config } => check(&config, &mut out),
-        Command::Discover { config } => discover(&config, &mut out),
-        Command::Read {
-            config,
-            catalog,
-            state,
-        } => read(&config, &catalog, state.as_deref(), &mut out),
-        Command::Probe { .. } | Command::Catalog { .. } => Ok(()),
-    };
-    let result = result.and_then(|()| out.flush().map_err(Error::output));
-    match result {
-        Ok(()) => 0,
-        Err(e) if e.output_closed => 0,
-        Err(e) => {
-            // When stdout itself failed (a full disk), the error can only
-            // be told on stderr.
-            if out.trace_error(&e).and_then(|()| out.flush()).is_err() {
-                let _ = writeln!(stderr, "{}", crate::error::redact(&e.message));
-            }
-            e.failure.exit_code()
+
+    fn run(&self, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<()> {
+        match &self.command {
+            Command::Probe { config, json } => probe(config, *json, stdout, stderr),
+            Command::Catalog {
+                config,
+                streams,
+                incremental,
+            } => print_catalog(config, streams.as_deref(), *incremental, stdout),
+            Command::Spec => spec(&mut Out::new(stdout)),
+            Command::Check { config } => check(config, &mut Out::new(stdout)),
+            Command::Discover { config } => discover(config, &mut Out::new(stdout)),
+            Command::Read {
+                config,
+                catalog,
+                state,
+            } => read(config, catalog, state.as_deref(), &mut Out::new(stdout)),
         }
     }
+
+    fn usage_error(e: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        let first = face::usage_problem(e);
+        let sentence = format!(
+            "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, catalog, probe)."
+        );
+        let mut out = Out::new(stdout);
+        let _ = out.trace_error(&Error::config(sentence));
+        let _ = out.flush();
+        let _ = write!(stderr, "{}", e.render());
+    }
+
+    fn fatal(&self, e: &Error, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        // `probe` and `catalog` are not Airbyte's commands: they end as a
+        // command-line tool's, with one sentence on stderr.
+        if matches!(
+            self.command,
+            Command::Probe { .. } | Command::Catalog { .. }
+        ) {
+            let _ = writeln!(stderr, "{}", e.message);
+            return;
+        }
+        // When stdout itself failed (a full disk), the error can only be
+        // told on stderr.
+        let mut out = Out::new(stdout);
+        if out.trace_error(e).and_then(|()| out.flush()).is_err() {
+            let _ = writeln!(stderr, "{}", crate::error::redact(&e.message));
+        }
+    }
+
+    fn fatal_line(e: &Error) -> String {
+        e.to_string()
+    }
+
+    fn panic_line(at: &str) -> (PanicTo, String) {
+        // After a line end, in case a buffered record was cut mid-line.
+        (PanicTo::Stdout, format!("\n{}\n", Message::panic_trace(at)))
+    }
+}
+
+/// Not a protocol command: a table on stdout, errors as one sentence on
+/// stderr, as a command-line tool's.
+fn probe(config: &Path, json: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<()> {
+    let (config, raw) = face::load_config_and_raw(config)?;
+    crate::probe::run(&config, json, stdout, &mut |out, rotation| {
+        Out::new(out)
+            .control_config(&face::rotated_config(&raw, rotation))
+            .and_then(|()| writeln!(stderr, "{PROBE_ROTATED}"))
+            .map_err(Error::output)
+    })
 }
 
 /// What `probe` tells the person at the terminal when the token rotated: the
 /// platform is not listening, so the config must be stored by hand.
 const PROBE_ROTATED: &str = "Gorgias replaced the OAuth2 refresh token, so the one in the config no longer works: the CONTROL message on the first line of the output holds the whole config with the new tokens; store it as the connector's config.";
 
-/// How a command that is not Airbyte's (`probe`, `catalog`) ends: its
-/// output on stdout, an error as one sentence on stderr.
-fn tool_exit(result: Result<()>, stderr: &mut dyn Write) -> i32 {
-    match result {
-        Ok(()) => 0,
-        Err(e) if e.output_closed => 0,
-        Err(e) => {
-            let _ = writeln!(stderr, "{}", e.message);
-            e.failure.exit_code()
-        }
-    }
-}
-
-fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = write!(stdout, "{}", e.render());
-        return 0;
-    }
-    let first = crate::face::usage_problem(&e);
-    let sentence = format!(
-        "Invalid command line: {first}. Run `source-gorgias --help` for the commands (spec, check, discover, read, catalog, probe)."
-    );
-    let mut out = Out::new(stdout);
-    let _ = out.trace_error(&Error::config(sentence));
-    let _ = out.flush();
-    let _ = write!(stderr, "{}", e.render());
-    2
+/// `catalog`: a configured catalog, pretty, for a person to edit.
+fn print_catalog(
+    config: &Path,
+    streams: Option<&[String]>,
+    incremental: bool,
+    stdout: &mut dyn Write,
+) -> Result<()> {
+    let config = face::load_config(config)?;
+    let catalog = catalog::configured_for(streams, incremental, config.emit_deletes)?;
+    serde_json::to_writer_pretty(&mut *stdout, &catalog).map_err(|e| Error::output(e.into()))?;
+    stdout.write_all(b"\n").map_err(Error::output)?;
+    stdout.flush().map_err(Error::output)
 }
 
 /// Passes a rotated refresh token on to the platform, as a CONNECTOR_CONFIG
@@ -287,19 +290,19 @@ fn read(
         "pass a configured catalog (`source-gorgias catalog --config CONFIG` prints one)",
     )?;
     let configured = catalog::parse_configured(&catalog_bytes)?;
-    let state = match state_path {
-        Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
-        None => StateInput::default(),
-    };
-    let selected = configured
+    let state = face::load_state(state_path)?;
+    let started = sync::start_time();
+    let (selected, resumes): (Vec<_>, Vec<_>) = configured
         .streams
         .into_iter()
-        .map(|(stream, mode)| face::select(stream, mode, &state))
-        .collect::<Result<Vec<_>>>()?;
-    for w in &configured.warnings {
+        .map(|(stream, mode)| face::select(stream, mode, &state, started))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let warnings = configured.warnings.iter().map(String::as_str);
+    for w in warnings.chain(resumes.iter().flatten().filter_map(Resume::warning)) {
         out.log(Level::Warn, w).map_err(Error::output)?;
     }
-    let started = sync::start_time();
     let mut client = Client::new(&config);
     let mut sink = AirbyteSink {
         out,
@@ -310,9 +313,6 @@ fn read(
         since_state: Vec::new(),
         left_out: configured.left_out,
     };
-    for w in face::unreadable_states(&selected, &state) {
-        sink.log(Level::Warn, &w).map_err(Error::output)?;
-    }
     let summary = sync::run(&config, &mut client, selected, started, &mut sink);
     // A token rotated in a failed sync must reach the platform all the same.
     sink.rotation.pass_on(sink.out).map_err(Error::output)?;

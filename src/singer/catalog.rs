@@ -225,80 +225,108 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed> {
         warnings: Vec::new(),
     };
     for entry in entries {
-        let name = entry
-            .get("tap_stream_id")
-            .or_else(|| entry.get("stream"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::config("A catalog entry has neither `tap_stream_id` nor `stream`: pass the catalog `tap-gorgias --discover` prints."))?;
-        let stream = streams::find(name).ok_or_else(|| {
-            Error::config(format!(
-                "The catalog names a stream `{name}` that this tap does not have: select from {}.",
-                stream_names()
-            ))
-        })?;
+        let stream = entry_stream(entry)?;
         if !selected_flag(entry).unwrap_or(!any_marked)
-            || parsed.choices.iter().any(|c| c.stream.name() == name)
+            || parsed
+                .choices
+                .iter()
+                .any(|c| c.stream.name() == stream.name())
         {
             continue;
         }
-        let asked = metadata_at(entry, &[])
-            .and_then(|m| m.get("replication-method"))
-            .or_else(|| entry.get("replication_method"))
-            .and_then(Value::as_str);
-        let mode = match asked.map(str::to_ascii_uppercase).as_deref() {
-            None => best_mode(stream),
-            Some("FULL_TABLE") => SyncMode::FullRefresh,
-            Some("INCREMENTAL") if supports_incremental(stream) => SyncMode::Incremental,
-            Some("INCREMENTAL") => {
-                parsed.warnings.push(format!(
-                    "The catalog asks for an INCREMENTAL sync of `{name}`, which has no replication key: it is synced FULL_TABLE."
-                ));
-                SyncMode::FullRefresh
-            }
-            Some(_) => {
-                return Err(Error::config(format!(
-                    "The catalog asks for replication method `{}` on stream `{name}`: use INCREMENTAL or FULL_TABLE.",
-                    asked.unwrap_or_default()
-                )))
-            }
-        };
-        if mode == SyncMode::Incremental {
-            let key = metadata_at(entry, &[])
-                .and_then(|m| m.get("replication-key"))
-                .or_else(|| entry.get("replication_key"))
-                .and_then(Value::as_str);
-            let ours = stream.cursor_field().unwrap_or_default();
-            if let Some(k) = key.filter(|k| *k != ours) {
-                parsed.warnings.push(format!(
-                    "The catalog sets replication key `{k}` on `{name}`, whose key is defined by the tap: it resumes on `{ours}`."
-                ));
-            }
-        }
-        let mut dropped = BTreeSet::new();
-        let schema = singer_schema(stream, true);
-        if let Some(props) = schema["properties"].as_object() {
-            for col in props.keys() {
-                let by_metadata = metadata_at(entry, &["properties", col])
-                    .and_then(|m| m.get("selected"))
-                    .and_then(Value::as_bool);
-                let by_schema = entry
-                    .get("schema")
-                    .and_then(|s| s.get("properties"))
-                    .and_then(|p| p.get(col))
-                    .and_then(|c| c.get("selected"))
-                    .and_then(Value::as_bool);
-                if by_metadata.or(by_schema) == Some(false) && !is_automatic(stream, col) {
-                    dropped.insert(col.clone());
-                }
-            }
-        }
+        let mode = entry_mode(entry, stream, &mut parsed.warnings)?;
         parsed.choices.push(Choice {
             stream,
             mode,
-            dropped,
+            dropped: dropped_columns(entry, stream),
         });
     }
     Ok(parsed)
+}
+
+/// The stream an entry names.
+fn entry_stream(entry: &Value) -> Result<&'static StreamDef> {
+    let name = entry
+        .get("tap_stream_id")
+        .or_else(|| entry.get("stream"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::config("A catalog entry has neither `tap_stream_id` nor `stream`: pass the catalog `tap-gorgias --discover` prints."))?;
+    streams::find(name).ok_or_else(|| {
+        Error::config(format!(
+            "The catalog names a stream `{name}` that this tap does not have: select from {}.",
+            stream_names()
+        ))
+    })
+}
+
+/// How a selected entry is synced: its replication method, or the best the
+/// stream supports when it names none. What the tap does otherwise than
+/// asked is added to `warnings`.
+fn entry_mode(
+    entry: &Value,
+    stream: &'static StreamDef,
+    warnings: &mut Vec<String>,
+) -> Result<SyncMode> {
+    let name = stream.name();
+    let asked = metadata_at(entry, &[])
+        .and_then(|m| m.get("replication-method"))
+        .or_else(|| entry.get("replication_method"))
+        .and_then(Value::as_str);
+    let mode = match asked.map(str::to_ascii_uppercase).as_deref() {
+        None => best_mode(stream),
+        Some("FULL_TABLE") => SyncMode::FullRefresh,
+        Some("INCREMENTAL") if supports_incremental(stream) => SyncMode::Incremental,
+        Some("INCREMENTAL") => {
+            warnings.push(format!(
+                "The catalog asks for an INCREMENTAL sync of `{name}`, which has no replication key: it is synced FULL_TABLE."
+            ));
+            SyncMode::FullRefresh
+        }
+        Some(_) => {
+            return Err(Error::config(format!(
+                "The catalog asks for replication method `{}` on stream `{name}`: use INCREMENTAL or FULL_TABLE.",
+                asked.unwrap_or_default()
+            )))
+        }
+    };
+    if mode == SyncMode::Incremental {
+        let key = metadata_at(entry, &[])
+            .and_then(|m| m.get("replication-key"))
+            .or_else(|| entry.get("replication_key"))
+            .and_then(Value::as_str);
+        let ours = stream.cursor_field().unwrap_or_default();
+        if let Some(k) = key.filter(|k| *k != ours) {
+            warnings.push(format!(
+                "The catalog sets replication key `{k}` on `{name}`, whose key is defined by the tap: it resumes on `{ours}`."
+            ));
+        }
+    }
+    Ok(mode)
+}
+
+/// The columns an entry deselects, in its metadata or its schema; the
+/// automatic columns are written all the same.
+fn dropped_columns(entry: &Value, stream: &'static StreamDef) -> BTreeSet<String> {
+    let mut dropped = BTreeSet::new();
+    let schema = singer_schema(stream, true);
+    let Some(props) = schema["properties"].as_object() else {
+        return dropped;
+    };
+    for col in props.keys() {
+        let by_metadata = metadata_at(entry, &["properties", col])
+            .and_then(|m| m.get("selected"))
+            .and_then(Value::as_bool);
+        let by_schema = entry
+            .get("schema")
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get(col))
+            .and_then(|c| c.get("selected"))
+            .and_then(Value::as_bool);
+        if by_metadata.or(by_schema) == Some(false) && !is_automatic(stream, col) {
+            dropped.insert(col.clone());
+        }
+    }
+    dropped
 }
 
 #[cfg(test)]

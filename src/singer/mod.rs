@@ -1,24 +1,27 @@
 //! The Singer face (tap-gorgias): `--discover` prints the catalog; a sync
 //! prints SCHEMA, RECORD and STATE messages, one per line on the writer it is
 //! given. Logs and errors go to the other writer, stdout carries only Singer
-//! messages.
+//! messages. [`Singer`] is the face's command line and how it tells a
+//! failure (a CRITICAL line); [`crate::face::process`] makes it a process.
 
 pub mod catalog;
 mod config_file;
 
 use crate::client::Client;
 use crate::datetime;
-use crate::error::{redact_value, Error, Redacting, Result};
-use crate::face;
+use crate::error::{redact_value, Error, Result};
+use crate::face::{self, Face, PanicTo};
 use crate::output::{write_json, write_line, FlushPacer};
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::StreamDef;
+use crate::sync::resume::{ReadFrom, Resume};
 use crate::sync::{self, Level, Sink, StreamStatus, SyncMode};
 use catalog::Choice;
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use clap::Parser;
 use config_file::ConfigWriteBack;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -27,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// A Singer tap for the Gorgias helpdesk API.
 #[derive(Parser, Debug)]
 #[command(name = "tap-gorgias", version, about)]
-struct Cli {
+pub struct Singer {
     /// The config file: domain, email, api_key, and optional start_date, base_url, …
     #[arg(long, value_name = "FILE", required_unless_present = "about")]
     config: Option<PathBuf>,
@@ -87,41 +90,53 @@ fn about(format: AboutFormat, out: &mut dyn Write) -> Result<()> {
 /// Runs tap-gorgias and returns the process exit code: 0 on success, else
 /// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    // Every log line passes the redactor: none can carry a secret.
-    let mut stderr = Redacting::new(stderr);
-    let stderr: &mut dyn Write = &mut stderr;
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => return usage_error(e, stdout, stderr),
-    };
-    let result = match (&cli.config, cli.about) {
-        (_, true) => about(cli.format, stdout),
-        // clap requires --config without --about.
-        (None, false) => Ok(()),
-        (Some(config), false) if cli.probe => {
-            face::load_config_and_raw(config).and_then(|(c, raw)| {
-                crate::probe::run(&c, cli.json, stdout, &mut |_, rotation| {
-                    config_file::write_rotation(config, &raw, rotation, stderr)
-                        .map_err(Error::output)
-                })
-            })
+    face::run::<Singer>(args, stdout, stderr)
+}
+
+impl Face for Singer {
+    fn parse(args: Vec<OsString>) -> std::result::Result<Self, clap::Error> {
+        Singer::try_parse_from(args)
+    }
+
+    fn run(&self, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<()> {
+        match (&self.config, self.about) {
+            (_, true) => about(self.format, stdout),
+            // clap requires --config without --about.
+            (None, false) => Ok(()),
+            (Some(config), false) if self.probe => probe(config, self.json, stdout, stderr),
+            // Meltano passes --state to discovery too; the catalog does not depend on it.
+            (Some(config), false) if self.discover => discover(config, stdout),
+            (Some(config), false) => {
+                let catalog = self.catalog.as_deref().or(self.properties.as_deref());
+                sync_streams(config, catalog, self.state.as_deref(), stdout, stderr)
+            }
         }
-        // Meltano passes --state to discovery too; the catalog does not depend on it.
-        (Some(config), false) if cli.discover => discover(config, stdout),
-        (Some(config), false) => {
-            let catalog = cli.catalog.as_deref().or(cli.properties.as_deref());
-            sync_streams(config, catalog, cli.state.as_deref(), stdout, stderr)
-        }
-    };
-    let result = result.and_then(|()| stdout.flush().map_err(Error::output));
-    match result {
-        Ok(()) => 0,
-        Err(e) if e.output_closed => 0,
-        Err(e) => {
-            let _ = stdout.flush();
-            let _ = writeln!(stderr, "CRITICAL {}", one_line(&e.message));
-            e.failure.exit_code()
-        }
+    }
+
+    fn usage_error(e: &clap::Error, _stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        let first = face::usage_problem(e);
+        let _ = writeln!(
+            stderr,
+            "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe, --about)."
+        );
+    }
+
+    fn fatal(&self, e: &Error, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+        let _ = stdout.flush();
+        let _ = writeln!(stderr, "CRITICAL {}", one_line(&e.message));
+    }
+
+    fn fatal_line(e: &Error) -> String {
+        format!("CRITICAL {e}")
+    }
+
+    fn panic_line(at: &str) -> (PanicTo, String) {
+        (
+            PanicTo::Stderr,
+            format!(
+                "CRITICAL The tap hit an internal error{at} and stopped: please report it with the tap's version.\n"
+            ),
+        )
     }
 }
 
@@ -129,18 +144,12 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn usage_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = write!(stdout, "{}", e.render());
-        return 0;
-    }
-    let first = crate::face::usage_problem(&e);
-    let _ = writeln!(
-        stderr,
-        "CRITICAL Invalid command line: {first}. Run `tap-gorgias --config config.json` to sync, or `tap-gorgias --help` for the options (--config, --discover, --catalog, --state, --probe, --about)."
-    );
-    2
+/// `--probe`: a rotated refresh token is written back into the config file.
+fn probe(config: &Path, json: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<()> {
+    let (c, raw) = face::load_config_and_raw(config)?;
+    crate::probe::run(&c, json, stdout, &mut |_, rotation| {
+        config_file::write_rotation(config, &raw, rotation, stderr).map_err(Error::output)
+    })
 }
 
 fn discover(config_path: &Path, out: &mut dyn Write) -> Result<()> {
@@ -163,39 +172,9 @@ fn sync_streams(
     err: &mut dyn Write,
 ) -> Result<()> {
     let (config, raw) = face::load_config_and_raw(config_path)?;
-    let (choices, warnings) = match catalog_path {
-        Some(p) => {
-            let bytes = face::read_document(
-                p,
-                "catalog",
-                "pass the catalog `tap-gorgias --discover` prints, with the streams to sync marked `selected`",
-            )?;
-            let parsed = catalog::parse(&bytes)?;
-            (parsed.choices, parsed.warnings)
-        }
-        None => (Choice::every_stream(), Vec::new()),
-    };
-    let state = match state_path {
-        Some(p) => StateInput::from_slice(&face::read_file(p, "state")?)?,
-        None => StateInput::default(),
-    };
-    let mut sink = SingerSink {
-        out,
-        err,
-        streams: HashMap::new(),
-        bookmarks: Map::new(),
-        stated: BTreeSet::new(),
-        extracted: (i64::MIN, String::new()),
-        write_back: None,
-        pacer: FlushPacer::new(),
-    };
-    // Bookmarks of streams this run does not touch are carried forward, so
-    // the state it prints resumes every stream, not only the selected ones.
-    for (name, value) in &state.streams {
-        if value.as_object().is_some_and(|o| !o.is_empty()) {
-            sink.bookmarks.insert(name.clone(), value.clone());
-        }
-    }
+    let (choices, warnings) = load_choices(catalog_path)?;
+    let state = face::load_state(state_path)?;
+    let mut sink = SingerSink::new(out, err, &state);
     for w in &warnings {
         sink.log(Level::Warn, w).map_err(Error::output)?;
     }
@@ -207,40 +186,10 @@ fn sync_streams(
         .map_err(Error::output)?;
     }
     let started = sync::start_time();
-    let mut selected = Vec::new();
-    for choice in choices {
-        let stream = choice.stream;
-        let chosen = face::select(stream, choice.mode, &state)?;
-        for w in face::unreadable_states(std::slice::from_ref(&chosen), &state) {
-            sink.log(Level::Warn, &w).map_err(Error::output)?;
-        }
-        let bookmark = &chosen.bookmark;
-        let describe = match (&choice.mode, bookmark) {
-            // The read loop warns why.
-            (SyncMode::Incremental, Some(b)) if b.value > started => {
-                // Not carried forward either, whatever becomes of the read.
-                sink.bookmarks.remove(stream.name());
-                "INCREMENTAL, its bookmark from the future ignored".to_string()
-            }
-            (SyncMode::Incremental, Some(b)) => format!(
-                "INCREMENTAL from {} = {}",
-                b.cursor_field,
-                datetime::format(&b.value)
-            ),
-            (SyncMode::Incremental, None) => "INCREMENTAL from the start".to_string(),
-            (SyncMode::FullRefresh, _) => "FULL_TABLE".to_string(),
-        };
-        sink.streams.insert(
-            stream.name(),
-            StreamOut {
-                schema: Some(choice.schema(config.emit_deletes)),
-                cursor: choice.cursor(),
-                dropped: choice.dropped.clone(),
-                describe,
-            },
-        );
-        selected.push(chosen);
-    }
+    let selected = choices
+        .into_iter()
+        .map(|choice| sink.select(choice, &state, started, config.emit_deletes))
+        .collect::<Result<Vec<_>>>()?;
     let mut client = Client::new(&config);
     sink.write_back = Some(ConfigWriteBack {
         slot: client.rotation(),
@@ -260,6 +209,70 @@ fn sync_streams(
     )
     .map_err(Error::output)?;
     failure.map_or(Ok(()), Err)
+}
+
+/// The streams the catalog selects and what it says about them, or every
+/// stream when no catalog is given.
+fn load_choices(catalog_path: Option<&Path>) -> Result<(Vec<Choice>, Vec<String>)> {
+    let Some(p) = catalog_path else {
+        return Ok((Choice::every_stream(), Vec::new()));
+    };
+    let bytes = face::read_document(
+        p,
+        "catalog",
+        "pass the catalog `tap-gorgias --discover` prints, with the streams to sync marked `selected`",
+    )?;
+    let parsed = catalog::parse(&bytes)?;
+    Ok((parsed.choices, parsed.warnings))
+}
+
+/// How a stream's SCHEMA line says it is read: the resume decision,
+/// rendered.
+fn describe(mode: SyncMode, resume: Option<&Resume>) -> String {
+    match (mode, resume.map(|r| &r.from)) {
+        (SyncMode::FullRefresh, _) => "FULL_TABLE".to_string(),
+        // The read loop warns why.
+        (SyncMode::Incremental, Some(ReadFrom::TheFuture(_))) => {
+            "INCREMENTAL, its bookmark from the future ignored".to_string()
+        }
+        (SyncMode::Incremental, Some(ReadFrom::Bookmark(b))) => format!(
+            "INCREMENTAL from {} = {}",
+            b.cursor_field,
+            datetime::format(&b.value)
+        ),
+        (SyncMode::Incremental, _) => "INCREMENTAL from the start".to_string(),
+    }
+}
+
+/// The Singer messages this tap writes but RECORD, which is framed by hand
+/// around a row that is already JSON.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+enum Message<'a> {
+    Schema {
+        stream: &'a str,
+        schema: Value,
+        key_properties: [&'static str; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bookmark_properties: Option<[&'static str; 1]>,
+    },
+    State {
+        value: Bookmarks<'a>,
+    },
+}
+
+#[derive(Serialize)]
+struct Bookmarks<'a> {
+    bookmarks: &'a Map<String, Value>,
+}
+
+/// A SCHEMA or a STATE, redacted: no text a server or a config sent can
+/// carry a secret out.
+fn write_message(out: &mut dyn Write, m: &Message) -> io::Result<()> {
+    // Through a JSON value: its keys in the order every line had before.
+    let mut m = serde_json::to_value(m).map_err(io::Error::from)?;
+    redact_value(&mut m);
+    write_line(out, &m)
 }
 
 /// What the sink needs to know of one selected stream.
@@ -287,7 +300,56 @@ struct SingerSink<'a> {
     pacer: FlushPacer,
 }
 
-impl SingerSink<'_> {
+impl<'a> SingerSink<'a> {
+    /// Bookmarks of streams this run does not touch are carried forward, so
+    /// the state it prints resumes every stream, not only the selected ones.
+    fn new(out: &'a mut dyn Write, err: &'a mut dyn Write, state: &StateInput) -> Self {
+        let bookmarks = state
+            .streams
+            .iter()
+            .filter(|(_, value)| value.as_object().is_some_and(|o| !o.is_empty()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        SingerSink {
+            out,
+            err,
+            streams: HashMap::new(),
+            bookmarks,
+            stated: BTreeSet::new(),
+            extracted: (i64::MIN, String::new()),
+            write_back: None,
+            pacer: FlushPacer::new(),
+        }
+    }
+
+    /// A stream the catalog chose, as the read loop takes it; what its
+    /// state says is told now, and how it is read with its SCHEMA.
+    fn select(
+        &mut self,
+        choice: Choice,
+        state: &StateInput,
+        started: DateTime<Utc>,
+        emit_deletes: bool,
+    ) -> Result<sync::Selected> {
+        let stream = choice.stream;
+        let (selected, resume) = face::select(stream, choice.mode, state, started)?;
+        if let Some(w) = resume.as_ref().and_then(Resume::warning) {
+            self.log(Level::Warn, w).map_err(Error::output)?;
+        }
+        if let Some(ReadFrom::TheFuture(_)) = resume.as_ref().map(|r| &r.from) {
+            // Not carried forward either, whatever becomes of the read.
+            self.bookmarks.remove(stream.name());
+        }
+        let out = StreamOut {
+            schema: Some(choice.schema(emit_deletes)),
+            cursor: choice.cursor(),
+            describe: describe(choice.mode, resume.as_ref()),
+            dropped: choice.dropped,
+        };
+        self.streams.insert(stream.name(), out);
+        Ok(selected)
+    }
+
     /// Writes a rotated refresh token into the config file before any
     /// other output, so nothing that fails after it can lose the token.
     fn pass_on_rotation(&mut self) -> io::Result<()> {
@@ -304,18 +366,14 @@ impl SingerSink<'_> {
         let Some(schema) = s.schema.take() else {
             return Ok(());
         };
-        let mut m = json!({
-            "type": "SCHEMA",
-            "stream": stream.name(),
-            "schema": schema,
-            "key_properties": [catalog::KEY],
-        });
-        if let Some(c) = s.cursor {
-            m["bookmark_properties"] = json!([c]);
-        }
         let line = format!("INFO {}: {}", stream.name(), s.describe);
-        redact_value(&mut m);
-        write_line(self.out, &m)?;
+        let m = Message::Schema {
+            stream: stream.name(),
+            schema,
+            key_properties: [catalog::KEY],
+            bookmark_properties: s.cursor.map(|c| [c]),
+        };
+        write_message(self.out, &m)?;
         // A target creates the table on SCHEMA: it need not wait for rows.
         self.flush()?;
         writeln!(self.err, "{line}")
@@ -347,9 +405,12 @@ impl SingerSink<'_> {
     }
 
     fn state(&mut self) -> io::Result<()> {
-        let mut m = json!({"type": "STATE", "value": {"bookmarks": self.bookmarks}});
-        redact_value(&mut m);
-        write_line(self.out, &m)?;
+        let m = Message::State {
+            value: Bookmarks {
+                bookmarks: &self.bookmarks,
+            },
+        };
+        write_message(self.out, &m)?;
         self.stated.extend(self.bookmarks.keys().cloned());
         // A STATE is only worth something once the target has it.
         self.flush()

@@ -45,6 +45,7 @@ mod checkpoint;
 pub(crate) mod fetcher;
 pub(crate) mod plan;
 mod read_loop;
+pub mod resume;
 
 pub use crate::sink::{Level, Sink, StreamStatus};
 pub use plan::{supports_incremental, Selected, SyncMode};

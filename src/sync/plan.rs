@@ -285,7 +285,7 @@ fn distrust_the_future(sel: &mut Selected, started: DateTime<Utc>) -> Option<Str
         sel.pass = None;
         return None;
     }
-    let warning = sel.bookmark.as_ref().filter(|b| b.value > started).map(|b| {
+    let warning = sel.bookmark.as_ref().filter(|b| super::resume::from_the_future(b, started)).map(|b| {
         format!(
             "{}: the state's bookmark {} = {} is later than this sync's start ({}), so it cannot be trusted: the stream is read as if it had no bookmark (from `start_date`, if set), and the bookmark written back is at most the sync's start.",
             sel.stream.name(),

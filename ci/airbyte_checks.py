@@ -20,7 +20,7 @@ from collections import Counter
 
 def _discovered():
     """The streams as discover lists them, from the generated
-    catalog/configured_catalog.json (tests/catalog_files.rs keeps it equal to
+    catalog/configured_catalog.json (tests/docs/catalog_files.rs keeps it equal to
     what the code declares), so a new stream needs no line here."""
     path = Path(__file__).resolve().parent.parent / "catalog" / "configured_catalog.json"
     return [e["stream"] for e in json.loads(path.read_text(encoding="utf-8"))["streams"]]

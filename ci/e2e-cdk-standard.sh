@@ -56,7 +56,7 @@ import json, pathlib, shutil, sys, yaml
 
 root, dest, base_url = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
 # Keys of the legacy Connector Acceptance Test that the standard tests refuse:
-# they configure its record comparison, which tests/acceptance.rs does here.
+# they configure its record comparison, which tests/mapping/acceptance.rs does here.
 LEGACY_ONLY = {"basic_read": {"expect_records", "ignored_fields"}, "full_refresh": {"ignored_fields"}}
 config = yaml.safe_load((root / "acceptance-test-config.yml").read_text())
 for section, keys in LEGACY_ONLY.items():

@@ -2,7 +2,7 @@
 //! back, with where each fact was confirmed. Gorgias answers 400 to a
 //! parameter or an `order_by` an endpoint does not document, and a server
 //! that forgives may silently drop a filter instead, so nothing may be sent
-//! that is not written here: `tests/endpoint_conformance.rs` checks every
+//! that is not written here: `tests/docs/endpoint_conformance.rs` checks every
 //! request of a full read of every stream, with every option on, against
 //! this table, and `docs/endpoints.md` is generated from it.
 

@@ -6,8 +6,7 @@
 
 use std::fmt;
 
-// The redactor had its home here: its paths stay valid for the faces.
-pub use crate::redact::{redact, redact_value, remember_secret, Redacting};
+use crate::redact::redact;
 
 /// Text a server sent, fit to quote inside a sentence: redacted, capped at
 /// 200 characters, on one line.

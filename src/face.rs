@@ -10,7 +10,8 @@
 
 use crate::client::{Client, Rotation};
 use crate::config::Config;
-use crate::error::{Error, Redacting, Result};
+use crate::error::{Error, Result};
+use crate::redact::Redacting;
 use crate::state::StateInput;
 use crate::streams::{self, StreamDef};
 use crate::sync::resume::Resume;

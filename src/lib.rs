@@ -1,9 +1,12 @@
 //! source-gorgias: reads a merchant's Gorgias helpdesk for analytics.
 //!
-//! Three floors: protocol faces on top ([`airbyte`]), one core in the middle
-//! ([`config`], [`client`], [`sync`], [`state`]), the streams at the bottom
-//! ([`streams`]). Data flows down once (config → requests) and back up once
-//! (API objects → rows → protocol messages).
+//! Two faces on top, each one module behind the [`face::Face`] skeleton: the
+//! Airbyte source ([`airbyte`], the `source-gorgias` binary) and the Singer
+//! tap ([`singer`], the `tap-gorgias` binary). One core in the middle
+//! ([`config`], [`client`], [`sync`], [`state`]) talks to the faces only
+//! through [`sink`]; the streams sit at the bottom ([`streams`]). Data flows
+//! down once (config → requests) and back up once (API objects → rows →
+//! protocol messages).
 
 pub mod airbyte;
 pub mod client;
@@ -28,5 +31,3 @@ pub mod streams;
 pub mod sync;
 
 pub use error::{Error, FailureType};
-// The probe's order check reads as it did before the fetcher moved into `sync`.
-pub(crate) use sync::fetcher;

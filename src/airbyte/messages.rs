@@ -7,8 +7,9 @@
 //! sync writes millions of them and the row must not be parsed or
 //! serialised twice.
 
-use crate::error::{redact_value, Error};
+use crate::error::Error;
 use crate::output::{write_json, write_line, FlushPacer};
+use crate::redact::redact_value;
 use crate::sync::{Level, StreamStatus};
 use serde::Serialize;
 use serde_json::Value;

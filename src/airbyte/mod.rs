@@ -155,7 +155,7 @@ impl Face for Airbyte {
         // told on stderr.
         let mut out = Out::new(stdout);
         if out.trace_error(e).and_then(|()| out.flush()).is_err() {
-            let _ = writeln!(stderr, "{}", crate::error::redact(&e.message));
+            let _ = writeln!(stderr, "{}", crate::redact::redact(&e.message));
         }
     }
 

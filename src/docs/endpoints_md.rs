@@ -15,7 +15,7 @@ pub fn endpoints_md() -> String {
         out,
         "# Gorgias endpoints: what we send, what we expect\n\n\
          Generated from `src/endpoints.rs` by `{}`; do not edit. \
-         `tests/endpoint_conformance.rs` checks every request of a full read of every stream \
+         `tests/docs/endpoint_conformance.rs` checks every request of a full read of every stream \
          (full refresh and incremental, every option on) against this table: Gorgias answers 400 \
          to a parameter or `order_by` an endpoint does not document, and a forgiving server may \
          drop a filter silently. List-valued parameters are sent as repeated keys \

@@ -5,7 +5,7 @@
 //! [`crate::endpoints`], Meltano's files from [`crate::plugin`], and the
 //! generated parts of two hand-written files (the acceptance config's
 //! per-stream lists, README's stream tables). One file here per document;
-//! `cargo run --bin gen-docs` writes them and `tests/docs_files.rs` fails
+//! `cargo run --bin gen-docs` writes them and `tests/docs/docs_files.rs` fails
 //! when they are stale.
 //!
 //! Every function here is pure and deterministic: streams in catalog order,

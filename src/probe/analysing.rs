@@ -7,9 +7,9 @@
 
 use super::report::{Answer, StreamReport};
 use crate::datetime;
-use crate::fetcher::SortCheck;
 use crate::json::{Doc, Node};
 use crate::streams::{self, Endpoint, ReadPlan, RowContext, Rows, StreamDef};
+use crate::sync::fetcher::SortCheck;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Streams reading one endpoint: one request serves them all.

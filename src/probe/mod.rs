@@ -54,11 +54,11 @@ pub fn run(
     // after the key: the report passes the redactor like every message.
     if as_json {
         let mut report = report.to_json();
-        crate::error::redact_value(&mut report);
+        crate::redact::redact_value(&mut report);
         serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| Error::output(e.into()))?;
         out.write_all(b"\n").map_err(Error::output)?;
     } else {
-        out.write_all(crate::error::redact(&report.to_table()).as_bytes())
+        out.write_all(crate::redact::redact(&report.to_table()).as_bytes())
             .map_err(Error::output)?;
     }
     out.flush().map_err(Error::output)

@@ -9,9 +9,10 @@ mod config_file;
 
 use crate::client::Client;
 use crate::datetime;
-use crate::error::{redact_value, Error, Result};
+use crate::error::{Error, Result};
 use crate::face::{self, Face, PanicTo};
 use crate::output::{write_json, write_line, FlushPacer};
+use crate::redact::redact_value;
 use crate::state::{Bookmark, Pass, StateInput};
 use crate::streams::StreamDef;
 use crate::sync::resume::{ReadFrom, Resume};

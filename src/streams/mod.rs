@@ -23,57 +23,44 @@ pub(crate) use dsl::{api_stream, column_type, column_value, cursor};
 pub use obj::{parent_id, FieldRead, Nested, Obj, RowContext};
 pub use rows::{deleted_row, row_schema, sync_key, Identity, Out, Rows, SyncMeta, DELETED_AT};
 
-mod account;
 mod columns;
-mod custom_fields;
-mod customer_custom_field_values;
-mod customers;
-mod events;
-mod integrations;
-mod jobs;
-mod macros;
 #[cfg(test)]
 mod map_tests;
-mod rules;
-mod satisfaction_surveys;
-mod tags;
-mod teams;
-mod ticket_custom_field_values;
-mod ticket_messages;
-mod ticket_tags;
-mod tickets;
-mod users;
-mod view_items;
-mod views;
-mod voice_call_events;
-mod voice_call_recordings;
-mod voice_calls;
 
-/// Every stream, in catalog order.
-pub static ALL: &[&StreamDef] = &[
-    &account::ACCOUNT,
-    &users::USERS,
-    &tickets::TICKETS,
-    &ticket_tags::TICKET_TAGS,
-    &ticket_custom_field_values::TICKET_CUSTOM_FIELD_VALUES,
-    &ticket_messages::TICKET_MESSAGES,
-    &satisfaction_surveys::SATISFACTION_SURVEYS,
-    &integrations::INTEGRATIONS,
-    &customers::CUSTOMERS,
-    &customer_custom_field_values::CUSTOMER_CUSTOM_FIELD_VALUES,
-    &tags::TAGS,
-    &events::EVENTS,
-    &teams::TEAMS,
-    &views::VIEWS,
-    &view_items::VIEW_ITEMS,
-    &macros::MACROS,
-    &rules::RULES,
-    &custom_fields::CUSTOM_FIELDS,
-    &jobs::JOBS,
-    &voice_calls::VOICE_CALLS,
-    &voice_call_events::VOICE_CALL_EVENTS,
-    &voice_call_recordings::VOICE_CALL_RECORDINGS,
-];
+/// Declares each stream's module and lists its `StreamDef` in [`ALL`], in
+/// the order streams are read and documented: a new stream is one line here.
+macro_rules! registry {
+    ($($module:ident :: $def:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// Every stream, in the order they are read and documented.
+        pub static ALL: &[&StreamDef] = &[$(&$module::$def),*];
+    };
+}
+
+registry! {
+    account::ACCOUNT,
+    users::USERS,
+    tickets::TICKETS,
+    ticket_tags::TICKET_TAGS,
+    ticket_custom_field_values::TICKET_CUSTOM_FIELD_VALUES,
+    ticket_messages::TICKET_MESSAGES,
+    satisfaction_surveys::SATISFACTION_SURVEYS,
+    integrations::INTEGRATIONS,
+    customers::CUSTOMERS,
+    customer_custom_field_values::CUSTOMER_CUSTOM_FIELD_VALUES,
+    tags::TAGS,
+    events::EVENTS,
+    teams::TEAMS,
+    views::VIEWS,
+    view_items::VIEW_ITEMS,
+    macros::MACROS,
+    rules::RULES,
+    custom_fields::CUSTOM_FIELDS,
+    jobs::JOBS,
+    voice_calls::VOICE_CALLS,
+    voice_call_events::VOICE_CALL_EVENTS,
+    voice_call_recordings::VOICE_CALL_RECORDINGS,
+}
 
 pub fn find(name: &str) -> Option<&'static StreamDef> {
     ALL.iter().copied().find(|s| s.name == name)

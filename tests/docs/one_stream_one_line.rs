@@ -179,3 +179,39 @@ fn formula_key(s: &streams::StreamDef, row: &serde_json::Value, position: usize)
     let shown: Vec<&dyn std::fmt::Display> = parts.iter().map(|p| p as _).collect();
     streams::sync_key(&shown, source)
 }
+
+/// The promise README makes ("a stream: one file in `src/streams/` and one
+/// line in `src/streams/mod.rs`") stays true: every stream file is named on
+/// exactly one line of `streams/mod.rs`, and every stream in `ALL` has its
+/// own file.
+#[test]
+fn a_stream_is_one_file_and_one_line_in_the_registry() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let registry = std::fs::read_to_string(root.join("src/streams/mod.rs")).unwrap();
+    let readme = std::fs::read_to_string(root.join(docs::README_PATH)).unwrap();
+    assert!(
+        readme.contains("| a stream | one file in `src/streams/`")
+            && readme.contains("one line in `ALL` in `src/streams/mod.rs`"),
+        "README's table of where one change goes no longer names the stream's file and line"
+    );
+    for s in streams::ALL {
+        let module = s.name();
+        assert!(
+            root.join(format!("src/streams/{module}.rs")).is_file(),
+            "{module}: no file src/streams/{module}.rs"
+        );
+        let lines: Vec<_> = registry
+            .lines()
+            .map(|l| l.trim_start().trim_start_matches('&'))
+            .filter(|l| {
+                l.starts_with(&format!("{module}::")) || l.contains(&format!("mod {module};"))
+            })
+            .collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "{module}: named on {} lines of src/streams/mod.rs, not one: {lines:?}",
+            lines.len()
+        );
+    }
+}

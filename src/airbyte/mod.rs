@@ -100,12 +100,6 @@ enum Command {
     },
 }
 
-/// Runs one command and returns the process exit code: 0 on success, else
-/// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
-pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    face::run::<Airbyte>(args, stdout, stderr)
-}
-
 impl Face for Airbyte {
     fn parse(args: Vec<OsString>) -> std::result::Result<Self, clap::Error> {
         Airbyte::try_parse_from(args)

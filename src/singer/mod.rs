@@ -88,12 +88,6 @@ fn about(format: AboutFormat, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-/// Runs tap-gorgias and returns the process exit code: 0 on success, else
-/// the failure type's code (1 config, 2 usage, 3 transient, 4 system).
-pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    face::run::<Singer>(args, stdout, stderr)
-}
-
 impl Face for Singer {
     fn parse(args: Vec<OsString>) -> std::result::Result<Self, clap::Error> {
         Singer::try_parse_from(args)

@@ -608,18 +608,7 @@ impl Emitter<'_, '_> {
         sink: &mut dyn Sink,
     ) -> Result<Option<DateTime<Utc>>> {
         let cursor = cursor_of(members[0].sel.stream, obj);
-        for m in members.iter_mut() {
-            if m.lower.zip(cursor).is_some_and(|(lower, c)| c < lower) {
-                continue;
-            }
-            // Out already, by this pass or the interrupted run before it.
-            let window = m.window.filter(|_| m.windowed);
-            if window
-                .zip(cursor)
-                .is_some_and(|(w, c)| w.down_to < c && c <= w.top)
-            {
-                continue;
-            }
+        for m in members.iter_mut().filter(|m| !passed_over(m, cursor)) {
             self.rows.clear();
             self.rows.leave_out(m.left_out.clone());
             match (m.per_object, m.sel.stream.embedded) {
@@ -644,6 +633,16 @@ impl Emitter<'_, '_> {
         }
         Ok(cursor)
     }
+}
+
+/// An object this member does not emit: below its lower bound, or out
+/// already, by this pass or the interrupted run before it.
+fn passed_over(m: &Member, cursor: Option<DateTime<Utc>>) -> bool {
+    let window = m.window.filter(|_| m.windowed);
+    m.lower.zip(cursor).is_some_and(|(lower, c)| c < lower)
+        || window
+            .zip(cursor)
+            .is_some_and(|(w, c)| w.down_to < c && c <= w.top)
 }
 
 /// The values in a per-object answer: a bare array or `{data: [...]}`.

@@ -123,16 +123,23 @@ fi
 
 # ---- 2. target-jsonl ---------------------------------------------------------------
 
+# The streams whose JSONL file in directory $1 does not hold the count
+# $work/expected.txt gives it, as " stream=got(want n)" words; empty when all match.
+count_mismatches() {
+  local bad="" stream want got
+  while read -r stream want; do
+    got=$(wc -l <"$1/$stream.jsonl" 2>/dev/null || echo missing)
+    [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
+  done <"$work/expected.txt"
+  printf '%s' "$bad"
+}
+
 say "target-jsonl"
 mkdir -p "$work/jsonl"
 printf '{"destination_path":"%s","do_timestamp_file":false}\n' "$work/jsonl" >"$work/jsonl-config.json"
 if "$TAP" --config "$CONFIG" 2>"$work/tap-jsonl.err" |
   "$VENVS/target-jsonl/bin/target-jsonl" --config "$work/jsonl-config.json" >"$work/jsonl-state.out" 2>"$work/jsonl.err"; then
-  bad=""
-  while read -r stream want; do
-    got=$(wc -l <"$work/jsonl/$stream.jsonl" 2>/dev/null || echo missing)
-    [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
-  done <"$work/expected.txt"
+  bad=$(count_mismatches "$work/jsonl")
   if [ -z "$bad" ]; then
     pass "target-jsonl: one file per stream with the sandbox's counts ($(tr '\n' ' ' <"$work/expected.txt"))"
   else
@@ -265,11 +272,7 @@ if meltano install >"$work/meltano-install.log" 2>&1; then
   fi
   expected_counts >"$work/expected.txt"
   if meltano run tap-gorgias target-jsonl >"$work/meltano-1.log" 2>&1; then
-    bad=""
-    while read -r stream want; do
-      got=$(wc -l <"$project/output/$stream.jsonl" 2>/dev/null || echo missing)
-      [ "$got" = "$want" ] || bad="$bad $stream=$got(want $want)"
-    done <"$work/expected.txt"
+    bad=$(count_mismatches "$project/output")
     if [ -z "$bad" ]; then
       pass "meltano run moved every stream with the sandbox's counts"
     else

@@ -35,13 +35,15 @@
 //! their parent list. Every list, whatever its plan, is paged by the fetcher.
 //!
 //! It is written in floors, each importing only the ones below it:
-//! `read_loop` runs the jobs in turn, maps and emits rows, and says when
-//! state may move; `checkpoint` moves a bookmark or a pass's window that
-//! far; `fetcher` pages each planned list on a second thread; `plan` decides
-//! all of the above before a request is made (pure, and unit-tested). What
+//! `read_loop` runs the jobs in turn and says when state may move; `emit`
+//! maps each object to rows and hands them on; `checkpoint` moves a bookmark
+//! or a pass's window that far; `fetcher` pages each planned list on a
+//! second thread; `plan` decides all of the above before a request is made
+//! (pure, and unit-tested), asking `resume` where each stream starts. What
 //! the loop hands the faces is [`crate::sink`]'s contract.
 
 mod checkpoint;
+mod emit;
 pub(crate) mod fetcher;
 pub(crate) mod plan;
 mod read_loop;

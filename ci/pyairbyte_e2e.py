@@ -99,13 +99,20 @@ def main():
     check("streams", sorted(source.get_available_streams()) == sorted(STREAMS), str(source.get_available_streams()))
 
     cache = ab.get_default_cache()
-    result = {}
-    if not attempt("first read", lambda: result.update(r=source.read(cache=cache))):
+
+    def read_and_count(label, streams):
+        """One read into the cache, then each stream's rows against the sandbox's count."""
+        if not attempt(label, lambda: source.read(cache=cache)):
+            return None
+        want, have = expected_counts(args.base_url), table_counts(cache)
+        for s in streams:
+            check(f"{label} {s} rows", have[s] == want[s], f"{have[s]} in DuckDB, {want[s]} in the sandbox")
+        return want, have
+
+    first = read_and_count("first read", STREAMS)
+    if first is None:
         return 1
-    want = expected_counts(args.base_url)
-    have = table_counts(cache)
-    for s in STREAMS:
-        check(f"first read {s} rows", have[s] == want[s], f"{have[s]} in DuckDB, {want[s]} in the sandbox")
+    want = first[0]
 
     summary = mutate(args.base_url, seed=1, update_tickets=20, add_messages=10, new_tickets=5, update_users=2)
     print(
@@ -113,14 +120,12 @@ def main():
         f"{len(summary['user_ids'])} users",
         flush=True,
     )
-    if not attempt("second read", lambda: result.update(r=source.read(cache=cache))):
-        return 1
-    want2 = expected_counts(args.base_url)
-    have2 = table_counts(cache)
     # After a change only the Daasity tables are counted again: a view's
     # items change with its tickets, and a merging cache keeps old members.
-    for s in CORE_STREAMS:
-        check(f"second read {s} rows", have2[s] == want2[s], f"{have2[s]} in DuckDB, {want2[s]} in the sandbox")
+    second = read_and_count("second read", CORE_STREAMS)
+    if second is None:
+        return 1
+    want2, have2 = second
     check("new tickets counted", want2["tickets"] == want["tickets"] + 5 and have2["tickets"] == want2["tickets"])
 
     tickets = cache["tickets"].to_pandas().set_index("ticket_id")

@@ -28,12 +28,7 @@ impl Run {
     }
 
     pub fn count_by_stream(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for m in self.of_type("RECORD") {
-            *out.entry(m["record"]["stream"].as_str().unwrap().to_string())
-                .or_default() += 1;
-        }
-        out
+        super::per_stream(self.of_type("RECORD"), |m| &m["record"]["stream"])
     }
 
     /// The last STATE per stream, as a state file for the next read.

@@ -123,3 +123,17 @@ pub fn stale_files(files: impl IntoIterator<Item = (PathBuf, String)>) -> Vec<St
     }
     stale
 }
+
+/// The records counted per stream; `stream_of` says where the protocol's
+/// message names its stream (Airbyte nests it in `record`, Singer does not).
+pub fn per_stream<'a>(
+    records: impl IntoIterator<Item = &'a Value>,
+    stream_of: fn(&Value) -> &Value,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for m in records {
+        *out.entry(stream_of(m).as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    out
+}

@@ -29,12 +29,7 @@ impl Tap {
     }
 
     pub fn counts(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for m in self.of_type("RECORD") {
-            *out.entry(m["stream"].as_str().unwrap().to_string())
-                .or_default() += 1;
-        }
-        out
+        super::per_stream(self.of_type("RECORD"), |m| &m["stream"])
     }
 
     pub fn last_state(&self) -> Value {

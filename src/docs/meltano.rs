@@ -17,7 +17,7 @@ pub const MELTANO_PROJECT_PATH: &str = "meltano/meltano.yml";
 pub fn hub_definition() -> String {
     let mut out = format!(
         "# Meltano Hub plugin definition of tap-gorgias, written by `{}` from the\n\
-         # connector's config type (src/config.rs); do not edit. To submit it, copy it to\n\
+         # connector's config type (src/config/settings.rs); do not edit. To submit it, copy it to\n\
          # meltano/hub: _data/meltano/extractors/tap-gorgias/<variant>.yml.\n",
         COMMAND
     );
@@ -42,7 +42,7 @@ pub fn hub_definition() -> String {
 }
 
 const SETTINGS_BEGIN: &str =
-    "      # settings: written by `cargo run --bin gen-docs` from src/config.rs, do not edit\n";
+    "      # settings: written by `cargo run --bin gen-docs` from src/config/settings.rs, do not edit\n";
 const SETTINGS_END: &str = "      # end of settings";
 
 /// `meltano/meltano.yml` with the extractor's settings (and their group
